@@ -1,0 +1,45 @@
+// `npm start`: runs the whole pipeline in one process on the embedded defaults (a private
+// nats-server and chdb under ./data), or the role CALLMASK_ROLE names against NATS_URL and
+// CLICKHOUSE_URL. Prints where to connect and how to query what arrived.
+import { loadConfig } from '../lib/config.ts'
+import { CallmaskError } from '../lib/errors.ts'
+import { createLogger } from '../lib/logger.ts'
+import { developmentIngestKey, developmentTenant, startPipeline } from '../lib/pipeline.ts'
+
+async function main(): Promise<void> {
+  const config = loadConfig()
+  const log = createLogger(config.logLevel)
+  const pipeline = await startPipeline(config, log)
+  const lines = ['', 'callmask is running.']
+  if (pipeline.ingest) {
+    lines.push(`  Ingest WebSocket:  ${pipeline.ingest.url}  (subprotocol callmask.v1.msgpack or callmask.v1.json)`)
+    lines.push(`  Health, metrics:   http://${config.ingestHost}:${pipeline.ingest.port}/healthz  /readyz  /metrics`)
+  }
+  if (pipeline.embeddedDevKey) lines.push(`  Development key:   ${developmentIngestKey}  (tenant "${developmentTenant}"; set CALLMASK_INGEST_KEYS for real keys)`)
+  lines.push(`  NATS JetStream:    ${pipeline.natsUrl}`)
+  if (pipeline.clickhouseWhere) {
+    lines.push(`  Stored in:         ${pipeline.clickhouseWhere}, database ${config.clickhouseDatabase}`)
+    lines.push(`  Query it:          npm run query -- "SELECT tenant, count() FROM ${config.clickhouseDatabase}.rtp_samples GROUP BY tenant"`)
+    lines.push('                     (with chdb, stop callmask first: the store belongs to one process)')
+  }
+  lines.push('  Try it:            npm run demo   (streams a real browser capture through the pipeline)', '  Stop:              Ctrl-C', '')
+  process.stdout.write(lines.join('\n') + '\n')
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down: draining in-flight frames')
+    await pipeline.close()
+    process.stdout.write('callmask stopped; nothing in flight was lost.\n')
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof CallmaskError ? error.message : `callmask failed to start: ${(error as Error).message}`
+  process.stderr.write(message + '\n')
+  process.exit(1)
+})

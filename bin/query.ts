@@ -1,0 +1,31 @@
+// `npm run query -- "SQL"`: runs one read-only query against the configured store (chdb
+// under ./data, or CLICKHOUSE_URL) and prints the rows. With chdb, stop callmask first.
+import { loadConfig } from '../lib/config.ts'
+import { connectClickHouse } from '../processor/clickhouse-connection.ts'
+import { join } from 'node:path'
+
+const sql = process.argv.slice(2).join(' ').trim()
+if (!sql) {
+  process.stderr.write('Usage: npm run query -- "SELECT count() FROM callmask.rtp_samples"\n')
+  process.exit(2)
+}
+if (!/^\s*(SELECT|SHOW|DESCRIBE|DESC|EXPLAIN|WITH)\b/i.test(sql)) {
+  process.stderr.write('Only read-only statements (SELECT, SHOW, DESCRIBE, EXPLAIN, WITH) are accepted here.\n')
+  process.exit(2)
+}
+const config = loadConfig()
+const { client, where } = connectClickHouse({
+  url: config.clickhouseUrl,
+  user: config.clickhouseUser,
+  password: config.clickhousePassword,
+  chdbPath: join(config.dataDir, 'chdb'),
+})
+try {
+  const result = await client.query({ query: sql, format: 'PrettyCompactMonoBlock', clickhouse_settings: { readonly: '1' } })
+  process.stdout.write((await result.text()) + `(from ${where})\n`)
+} catch (error) {
+  process.stderr.write(`The query failed: ${(error as Error).message}\n`)
+  process.exitCode = 1
+} finally {
+  await client.close()
+}

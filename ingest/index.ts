@@ -1,0 +1,170 @@
+// Ingest: the uWebSockets.js server on /v1/ws plus /healthz, /readyz and /metrics.
+// Thin by design: no ClickHouse and no PII logic here, so it scales out behind a balancer.
+import type { NatsConnection } from '@nats-io/nats-core'
+import type { Logger } from 'pino'
+import type { Config } from '../lib/config.ts'
+import { closeCodes } from '../lib/errors.ts'
+import { ensureStreams } from '../lib/jetstream-streams.ts'
+import { createIngestKeyring } from './ingest-keys.ts'
+import { createIngestMetrics } from './ingest-metrics.ts'
+import { createJetStreamPublisher } from './jetstream-publisher.ts'
+import { createSession, type Session } from './session-handler.ts'
+import { uws, uwsIsNative } from './uws-runtime.ts'
+import { chooseEncoding, type Encoding } from './wire-codec.ts'
+
+export interface IngestDeps {
+  nc: NatsConnection
+  log: Logger
+}
+
+export interface IngestServer {
+  readonly port: number
+  readonly url: string
+  /** Stops accepting, waits for in-flight publishes (bounded), closes sessions with 1001. */
+  close(): Promise<void>
+}
+
+interface Connection {
+  encoding: Encoding
+  origin: string | undefined
+  session?: Session
+  closed: boolean
+}
+
+type IngestConfig = Pick<
+  Config,
+  'ingestHost' | 'ingestPort' | 'ingestKeys' | 'maxFrameBytes' | 'helloTimeoutMs' | 'publishTimeoutMs' | 'maxInFlight' | 'duplicateWindowS' | 'streamMaxAgeH'
+>
+
+export async function startIngest(config: IngestConfig, deps: IngestDeps): Promise<IngestServer> {
+  const log = deps.log.child({ module: 'ingest' })
+  if (uwsIsNative) {
+    log.info('uWebSockets.js runs natively')
+  } else {
+    log.error('uWebSockets.js FELL BACK TO ITS SLOW JS SHIM: the native binary did not load (Node ABI or glibc). Throughput will be far lower.')
+  }
+  await ensureStreams(deps.nc, { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH })
+  const metrics = createIngestMetrics()
+  const publisher = createJetStreamPublisher(deps.nc, { timeoutMs: config.publishTimeoutMs })
+  const keys = createIngestKeyring(config.ingestKeys ?? [])
+  const sessionDeps = {
+    publisher,
+    keys,
+    metrics,
+    log,
+    limits: { maxFrameBytes: config.maxFrameBytes, helloTimeoutMs: config.helloTimeoutMs, maxInFlight: config.maxInFlight },
+  }
+  const open = new Set<uws.WebSocket<Connection>>()
+  let shuttingDown = false
+
+  const app = uws.App()
+  app.ws<Connection>('/v1/ws', {
+    // The hard transport cap sits above our own limit so an oversized frame gets a typed error first.
+    maxPayloadLength: Math.min(config.maxFrameBytes * 4, 64 * 1024 * 1024),
+    maxBackpressure: 1024 * 1024,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      const offered = req.getHeader('sec-websocket-protocol')
+      const encoding = chooseEncoding(offered)
+      if (!encoding || shuttingDown) {
+        res.writeStatus(shuttingDown ? '503 Service Unavailable' : '400 Bad Request')
+        res.end(shuttingDown ? 'server is shutting down' : 'offer subprotocol callmask.v1.msgpack or callmask.v1.json')
+        return
+      }
+      const origin = req.getHeader('origin') || undefined
+      res.upgrade<Connection>(
+        { encoding, origin, closed: false },
+        req.getHeader('sec-websocket-key'),
+        encoding === 'json' ? 'callmask.v1.json' : 'callmask.v1.msgpack',
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      )
+    },
+    open: (ws) => {
+      const data = ws.getUserData()
+      open.add(ws)
+      metrics.sessions.inc()
+      const sink = {
+        get closed() {
+          return data.closed
+        },
+        // Sends often follow an await (a PubAck): uWS wants those corked.
+        send: (payload: Uint8Array | string) => {
+          ws.cork(() => ws.send(payload, typeof payload !== 'string'))
+        },
+        close: (code: number, reason: string) => {
+          data.closed = true
+          ws.end(code, reason)
+        },
+      }
+      data.session = createSession(sink, data.encoding, data.origin, sessionDeps)
+    },
+    message: (ws, message) => {
+      // The ArrayBuffer dies when this handler returns: the session gets its own copy.
+      ws.getUserData().session?.onMessage(new Uint8Array(message.slice(0)))
+    },
+    close: (ws) => {
+      const data = ws.getUserData()
+      data.closed = true
+      data.session?.onClose()
+      open.delete(ws)
+      metrics.sessions.dec()
+    },
+  })
+  app.get('/healthz', (res) => {
+    res.end('ok')
+  })
+  app.get('/readyz', (res) => {
+    const ready = !shuttingDown && !deps.nc.isClosed() && deps.nc.info !== undefined
+    res.writeStatus(ready ? '200 OK' : '503 Service Unavailable').end(ready ? 'ready' : 'not ready')
+  })
+  app.get('/metrics', (res) => {
+    let aborted = false
+    res.onAborted(() => {
+      aborted = true
+    })
+    metrics.inFlight.set(publisher.inFlight)
+    void metrics.registry.metrics().then((text) => {
+      if (aborted) return
+      res.cork(() => {
+        res.writeHeader('content-type', metrics.registry.contentType).end(text)
+      })
+    })
+  })
+  app.any('/*', (res) => {
+    res.writeStatus('404 Not Found').end('not found: use /v1/ws, /healthz, /readyz or /metrics')
+  })
+
+  const listenSocket = await new Promise<uws.us_listen_socket>((resolve, reject) => {
+    app.listen(config.ingestHost, config.ingestPort, (socket) => {
+      if (socket) resolve(socket)
+      else reject(new Error(`ingest could not listen on ${config.ingestHost}:${config.ingestPort} (port in use?)`))
+    })
+  })
+  const port = uws.us_socket_local_port(listenSocket)
+  const url = `ws://${config.ingestHost}:${port}/v1/ws`
+  log.info({ url }, 'ingest listening')
+
+  return {
+    port,
+    url,
+    async close() {
+      if (shuttingDown) return
+      shuttingDown = true
+      uws.us_listen_socket_close(listenSocket)
+      const deadline = Date.now() + 5000
+      while (publisher.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      await new Promise((r) => setImmediate(r)) // let the last acks go out
+      for (const ws of open) {
+        const data = ws.getUserData()
+        if (!data.closed) {
+          data.closed = true
+          ws.end(closeCodes.shuttingDown, 'server shutting down')
+        }
+      }
+      publisher.close()
+      log.info('ingest stopped')
+    },
+  }
+}

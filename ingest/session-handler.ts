@@ -1,0 +1,171 @@
+// What ingest does with each frame of one WebSocket session: hello and key check, size,
+// decode and schema checks, publish to JetStream, and an `ack` only after the PubAck.
+// Transport-agnostic: the uWS server and the `ws` baseline benchmark share it.
+import { performance } from 'node:perf_hooks'
+import type { Logger } from 'pino'
+import { wireErrorCodes, closeCodes, type WireErrorCode } from '../lib/errors.ts'
+import { framesSubject } from '../lib/jetstream-streams.ts'
+import { validateClientFrame } from '../schemas/frame-validator.ts'
+import type { HelloFrame } from '../schemas/frames.ts'
+import type { IngestKeyring } from './ingest-keys.ts'
+import type { IngestMetrics } from './ingest-metrics.ts'
+import { PublishError, type JetStreamPublisher } from './jetstream-publisher.ts'
+import { SessionAcks } from './session-acks.ts'
+import { decodeFrame, encodeFrame, MalformedFrameError, type Encoding } from './wire-codec.ts'
+
+/** The transport under a session: a uWS or ws socket. */
+export interface FrameSink {
+  send(data: Uint8Array | string): void
+  close(code: number, reason: string): void
+  readonly closed: boolean
+}
+
+export interface SessionDeps {
+  publisher: JetStreamPublisher
+  keys: IngestKeyring
+  metrics: IngestMetrics
+  log: Logger
+  limits: { maxFrameBytes: number; helloTimeoutMs: number; maxInFlight: number }
+}
+
+/** Headers that travel with each frame through JetStream, so the payload is passed on as received. */
+export const envelopeHeaders = {
+  tenant: 'Callmask-Tenant',
+  session: 'Callmask-Session',
+  seq: 'Callmask-Seq',
+  encoding: 'Callmask-Encoding',
+  receivedAt: 'Callmask-Received-At',
+} as const
+
+export interface Session {
+  onMessage(bytes: Uint8Array): void
+  onClose(): void
+}
+
+export function createSession(sink: FrameSink, encoding: Encoding, origin: string | undefined, deps: SessionDeps): Session {
+  const { publisher, keys, metrics, log, limits } = deps
+  let identity: { tenant: string; sessionId: string; keyId: string } | undefined
+  let acks: SessionAcks | undefined
+  let ackScheduled = false
+
+  const helloTimer = setTimeout(() => {
+    if (!identity) fail(wireErrorCodes.noHello, `no hello frame within ${limits.helloTimeoutMs} ms`, false, undefined, closeCodes.noHello)
+  }, limits.helloTimeoutMs)
+
+  function send(frame: object): void {
+    if (!sink.closed) sink.send(encodeFrame(frame, encoding))
+  }
+
+  function fail(code: WireErrorCode, message: string, retryable: boolean, seq?: number, closeCode?: number): void {
+    metrics.errors.inc({ code })
+    const frame: Record<string, unknown> = { type: 'error', code, message, retryable }
+    if (seq !== undefined) frame['seq'] = seq
+    send(frame)
+    if (closeCode !== undefined && !sink.closed) sink.close(closeCode, code)
+  }
+
+  // Several PubAcks arriving together produce one ack frame.
+  function scheduleAck(): void {
+    if (ackScheduled) return
+    ackScheduled = true
+    setImmediate(() => {
+      ackScheduled = false
+      if (acks) send({ type: 'ack', seq: acks.highestContiguous })
+    })
+  }
+
+  function onHello(hello: HelloFrame): void {
+    const auth = keys.authenticate(hello.key, origin)
+    if (!auth) {
+      fail(wireErrorCodes.badKey, 'the ingest key is not valid for this origin', false, undefined, closeCodes.badKey)
+      return
+    }
+    clearTimeout(helloTimer)
+    identity = { tenant: auth.tenant, sessionId: hello.sessionId, keyId: auth.keyId }
+    acks = new SessionAcks(hello.lastAckedSeq ?? 0)
+    log.debug({ tenant: auth.tenant, keyId: auth.keyId, sdk: hello.sdk.name }, 'session started')
+    send({ type: 'ack', seq: acks.highestContiguous })
+  }
+
+  function publish(bytes: Uint8Array, seq: number, type: string): void {
+    if (!identity || !acks) return
+    if (publisher.inFlight >= limits.maxInFlight) {
+      fail(wireErrorCodes.backpressure, 'ingest is saturated; resend after a short delay', true, seq)
+      return
+    }
+    const { tenant, sessionId } = identity
+    const started = performance.now()
+    const sessionAcks = acks
+    // The stored payload is the client's frame as received; headers say whose it is.
+    publisher
+      .publish(framesSubject(tenant), bytes, {
+        'Nats-Msg-Id': `${tenant}:${sessionId}:${seq}`,
+        [envelopeHeaders.tenant]: tenant,
+        [envelopeHeaders.session]: sessionId,
+        [envelopeHeaders.seq]: String(seq),
+        [envelopeHeaders.encoding]: encoding,
+        [envelopeHeaders.receivedAt]: String(Date.now()),
+      })
+      .then(
+        () => {
+          metrics.frames.inc({ type })
+          metrics.publishSeconds.observe((performance.now() - started) / 1000)
+          sessionAcks.markStored(seq)
+          // Resends of already-acked seqs still deserve an ack, so always answer.
+          scheduleAck()
+        },
+        (error: unknown) => {
+          const retryable = !(error instanceof PublishError) || error.retryable
+          log.warn({ tenant, err: (error as Error).message }, 'publish to JetStream failed')
+          fail(wireErrorCodes.unavailable, 'JetStream is unavailable; resend this frame later', retryable, seq)
+        },
+      )
+  }
+
+  return {
+    onMessage(bytes) {
+      metrics.bytes.inc(bytes.byteLength)
+      if (bytes.byteLength > limits.maxFrameBytes) {
+        fail(wireErrorCodes.tooLarge, `frame of ${bytes.byteLength} bytes exceeds the limit of ${limits.maxFrameBytes}`, false)
+        return
+      }
+      let decoded: unknown
+      try {
+        decoded = decodeFrame(bytes, encoding)
+      } catch (error) {
+        if (!(error instanceof MalformedFrameError)) throw error
+        fail(wireErrorCodes.malformed, error.message, false)
+        return
+      }
+      const result = validateClientFrame(decoded)
+      const seq = seqOf(decoded)
+      if (!identity) {
+        if (!result.ok && (decoded as { type?: unknown })?.type === 'hello') {
+          fail(wireErrorCodes.schema, `invalid hello: ${result.message}`, false, undefined, closeCodes.noHello)
+        } else if (!result.ok || result.frame.type !== 'hello') {
+          fail(wireErrorCodes.noHello, 'the first frame must be a hello', false, undefined, closeCodes.noHello)
+        } else {
+          onHello(result.frame)
+        }
+        return
+      }
+      if (!result.ok) {
+        fail(wireErrorCodes.schema, result.message, false, seq)
+        return
+      }
+      if (result.frame.type === 'hello') {
+        fail(wireErrorCodes.schema, '/type hello was already received on this session', false)
+        return
+      }
+      publish(bytes, result.frame.seq, result.frame.type)
+    },
+    onClose() {
+      clearTimeout(helloTimer)
+    },
+  }
+}
+
+function seqOf(value: unknown): number | undefined {
+  const seq = (value as { seq?: unknown } | null)?.seq
+  return typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : undefined
+}

@@ -1,0 +1,40 @@
+// Decodes client frames and encodes server frames for the two v1 subprotocols.
+import { Packr, Unpackr } from 'msgpackr'
+
+export const subprotocols = {
+  msgpack: 'callmask.v1.msgpack',
+  json: 'callmask.v1.json',
+} as const
+export type Encoding = keyof typeof subprotocols
+
+/** Picks the first supported subprotocol a client offered (Sec-WebSocket-Protocol is a list). */
+export function chooseEncoding(offered: string): Encoding | undefined {
+  for (const name of offered.split(',').map((p) => p.trim())) {
+    if (name === subprotocols.msgpack) return 'msgpack'
+    if (name === subprotocols.json) return 'json'
+  }
+  return undefined
+}
+
+// Records would be smaller, but SDKs in other languages must be able to speak plain msgpack.
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true })
+const packr = new Packr({ useRecords: false })
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+export class MalformedFrameError extends Error {
+  override name = 'MalformedFrameError'
+}
+
+/** Decodes one frame; throws MalformedFrameError for anything that is not one msgpack/JSON value. */
+export function decodeFrame(bytes: Uint8Array, encoding: Encoding): unknown {
+  try {
+    return encoding === 'json' ? JSON.parse(utf8.decode(bytes)) : unpackr.unpack(bytes)
+  } catch (error) {
+    // Deep nesting raises RangeError, truncated input a plain Error: all are the client's fault.
+    throw new MalformedFrameError(`the frame is not valid ${encoding === 'json' ? 'JSON' : 'msgpack'}`, { cause: error })
+  }
+}
+
+export function encodeFrame(frame: object, encoding: Encoding): Uint8Array | string {
+  return encoding === 'json' ? JSON.stringify(frame) : packr.pack(frame)
+}

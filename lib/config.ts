@@ -1,0 +1,142 @@
+// The one validated configuration of a callmask process. It is read from the environment
+// once, at start-up (nothing else reads process.env), checked against a JSON Schema with
+// defaults, every problem reported at once by its variable name, and deep-frozen.
+import { Ajv } from 'ajv'
+import type { FromSchema } from 'json-schema-to-ts'
+import { ConfigError } from './errors.ts'
+
+const ingestKeySchema = {
+  type: 'object',
+  required: ['tenant', 'sha256'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', maxLength: 64 },
+    tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+    /** hex SHA-256 of the key: keys are stored hashed, never in clear. */
+    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    origins: { type: 'array', items: { type: 'string', maxLength: 256 }, maxItems: 64 },
+  },
+} as const
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: [],
+  properties: {
+    /** CALLMASK_ROLE: what this process runs. @default "all" */
+    role: { type: 'string', enum: ['all', 'ingest', 'processor'], default: 'all' },
+    /** CALLMASK_DATA_DIR: embedded chdb store, local nats-server store, generated master key. @default "./data" */
+    dataDir: { type: 'string', default: './data' },
+    /** LOG_LEVEL @default "info" */
+    logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    /** NATS_URL: a running nats-server with JetStream; unset starts a private one under dataDir. */
+    natsUrl: { type: 'string' },
+    /** CLICKHOUSE_URL: a ClickHouse server; unset uses embedded chdb under dataDir. */
+    clickhouseUrl: { type: 'string' },
+    /** CLICKHOUSE_USER @default "default" */
+    clickhouseUser: { type: 'string', default: 'default' },
+    /** CLICKHOUSE_PASSWORD @default "" */
+    clickhousePassword: { type: 'string', default: '' },
+    /** CLICKHOUSE_DATABASE @default "callmask" */
+    clickhouseDatabase: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$', default: 'callmask' },
+    /** CALLMASK_INGEST_HOST @default "127.0.0.1" */
+    ingestHost: { type: 'string', default: '127.0.0.1' },
+    /** CALLMASK_INGEST_PORT: 0 picks a free port. @default 8080 */
+    ingestPort: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    /** CALLMASK_INGEST_KEYS: JSON array of {tenant, sha256, id?, origins?}. Unset in embedded mode: the development key. */
+    ingestKeys: { type: 'array', items: ingestKeySchema, maxItems: 10000 },
+    /** CALLMASK_MAX_FRAME_BYTES: larger frames get CALLMASK_ERR_TOO_LARGE. @default 262144 */
+    maxFrameBytes: { type: 'integer', minimum: 1024, maximum: 16777216, default: 262144 },
+    /** CALLMASK_HELLO_TIMEOUT_MS @default 5000 */
+    helloTimeoutMs: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
+    /** CALLMASK_PUBLISH_TIMEOUT_MS: no PubAck by then -> retryable error to the client. @default 5000 */
+    publishTimeoutMs: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
+    /** CALLMASK_MAX_IN_FLIGHT: publishes awaiting a PubAck per ingest process before backpressure. @default 20000 */
+    maxInFlight: { type: 'integer', minimum: 1, maximum: 1000000, default: 20000 },
+    /** CALLMASK_DUPLICATE_WINDOW_S: JetStream de-duplication window; at least the SDK's retry horizon. @default 900 */
+    duplicateWindowS: { type: 'integer', minimum: 10, maximum: 86400, default: 900 },
+    /** CALLMASK_STREAM_MAX_AGE_H: how long frames wait in JetStream for a processor. @default 168 */
+    streamMaxAgeH: { type: 'integer', minimum: 1, maximum: 8760, default: 168 },
+    /** CALLMASK_BATCH_MAX_ROWS @default 10000 */
+    batchMaxRows: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000 },
+    /** CALLMASK_BATCH_MAX_MS @default 1000 */
+    batchMaxMs: { type: 'integer', minimum: 1, maximum: 60000, default: 1000 },
+    /** CALLMASK_RETENTION_DAYS: default per-row retention. @default 30 */
+    retentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
+    /** CALLMASK_MASTER_KEY: base64 or hex, 32 bytes; seals the tenant keyring. */
+    masterKey: { type: 'string' },
+    /** CALLMASK_MASTER_KEY_FILE: a file holding the master key. Neither set: generated under dataDir. */
+    masterKeyFile: { type: 'string' },
+  },
+} as const
+
+export type Config = FromSchema<typeof configSchema> &
+  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'clickhouseUrl' | 'ingestKeys' | 'masterKey' | 'masterKeyFile'>>
+export type IngestKeyEntry = FromSchema<typeof ingestKeySchema>
+
+const envNames: Record<keyof Config, string> = {
+  role: 'CALLMASK_ROLE',
+  dataDir: 'CALLMASK_DATA_DIR',
+  logLevel: 'LOG_LEVEL',
+  natsUrl: 'NATS_URL',
+  clickhouseUrl: 'CLICKHOUSE_URL',
+  clickhouseUser: 'CLICKHOUSE_USER',
+  clickhousePassword: 'CLICKHOUSE_PASSWORD',
+  clickhouseDatabase: 'CLICKHOUSE_DATABASE',
+  ingestHost: 'CALLMASK_INGEST_HOST',
+  ingestPort: 'CALLMASK_INGEST_PORT',
+  ingestKeys: 'CALLMASK_INGEST_KEYS',
+  maxFrameBytes: 'CALLMASK_MAX_FRAME_BYTES',
+  helloTimeoutMs: 'CALLMASK_HELLO_TIMEOUT_MS',
+  publishTimeoutMs: 'CALLMASK_PUBLISH_TIMEOUT_MS',
+  maxInFlight: 'CALLMASK_MAX_IN_FLIGHT',
+  duplicateWindowS: 'CALLMASK_DUPLICATE_WINDOW_S',
+  streamMaxAgeH: 'CALLMASK_STREAM_MAX_AGE_H',
+  batchMaxRows: 'CALLMASK_BATCH_MAX_ROWS',
+  batchMaxMs: 'CALLMASK_BATCH_MAX_MS',
+  retentionDays: 'CALLMASK_RETENTION_DAYS',
+  masterKey: 'CALLMASK_MASTER_KEY',
+  masterKeyFile: 'CALLMASK_MASTER_KEY_FILE',
+}
+
+const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, coerceTypes: true })
+const validateConfig = ajv.compile(configSchema)
+
+/** Builds a config from environment variables plus explicit overrides (tests, CLIs). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
+  const raw: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [key, name] of Object.entries(envNames)) {
+    const value = env[name]
+    if (value === undefined || value === '') continue
+    if (key === 'ingestKeys') {
+      try {
+        raw[key] = JSON.parse(value)
+      } catch {
+        problems.push(`${name} must be a JSON array of {"tenant","sha256"} objects`)
+      }
+    } else {
+      raw[key] = value
+    }
+  }
+  Object.assign(raw, overrides)
+  if (!validateConfig(raw)) {
+    for (const error of validateConfig.errors ?? []) {
+      const key = error.instancePath.split('/')[1] ?? (error.params as { additionalProperty?: string }).additionalProperty
+      const name = (key && envNames[key as keyof Config]) ?? key ?? '(config)'
+      problems.push(`${name}${error.instancePath.split('/').slice(2).map((p) => `[${p}]`).join('')} ${error.message}`)
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`)
+  }
+  return deepFreeze(raw as Config)
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}

@@ -1,0 +1,120 @@
+// Starts a private nats-server with JetStream on a free port, like nats.js's test launcher:
+// a temporary config with `port: -1`, a ports file polled until the server has bound.
+// Used by `npm start` when NATS_URL is not set, and by every integration test.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+const candidateBinaries = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']
+
+export interface NatsServerOptions {
+  /** JetStream store directory; kept across restarts so stored messages survive. */
+  storeDir?: string
+  /** Port to bind; 0 picks a free one (the default). Restarts reuse the first port. */
+  port?: number
+  binary?: string
+}
+
+export interface NatsServerHandle {
+  readonly url: string
+  readonly port: number
+  readonly storeDir: string
+  /** Kills the server (SIGKILL: what a crash looks like) and waits for it to exit. */
+  kill(): Promise<void>
+  /** Graceful stop. */
+  stop(): Promise<void>
+  /** Starts it again on the same port with the same store. */
+  restart(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+export function findNatsServerBinary(explicit?: string): string {
+  const found = [explicit, process.env['NATS_SERVER_BIN'], ...candidateBinaries].find(
+    (p): p is string => !!p && existsSync(p),
+  )
+  if (!found) {
+    throw new Error(
+      'nats-server was not found (looked in /usr/sbin, /usr/bin, /usr/local/bin). Install it with `apt-get install -y nats-server` or set NATS_URL to a running server.',
+    )
+  }
+  return found
+}
+
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
+  const binary = findNatsServerBinary(options.binary)
+  const workDir = await mkdtemp(join(tmpdir(), 'callmask-nats-'))
+  const storeDir = options.storeDir ?? join(workDir, 'store')
+  mkdirSync(storeDir, { recursive: true })
+  let port = options.port ?? 0
+  let child: ChildProcess | undefined
+
+  async function launch(): Promise<void> {
+    const portsDir = await mkdtemp(join(workDir, 'ports-'))
+    const configPath = join(workDir, 'nats.conf')
+    writeFileSync(
+      configPath,
+      [
+        `listen: 127.0.0.1:${port === 0 ? -1 : port}`,
+        `ports_file_dir: ${JSON.stringify(portsDir)}`,
+        `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+        '',
+      ].join('\n'),
+    )
+    const proc = spawn(binary, ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000)
+    })
+    child = proc
+    port = await waitForPort(portsDir, proc, () => stderr)
+  }
+
+  async function terminate(signal: NodeJS.Signals): Promise<void> {
+    const proc = child
+    child = undefined
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+    proc.kill(signal)
+    await exited
+  }
+
+  await launch()
+  const handle: NatsServerHandle = {
+    get url() {
+      return `nats://127.0.0.1:${port}`
+    },
+    get port() {
+      return port
+    },
+    storeDir,
+    kill: () => terminate('SIGKILL'),
+    stop: () => terminate('SIGTERM'),
+    restart: async () => {
+      await terminate('SIGTERM')
+      await launch()
+    },
+    [Symbol.asyncDispose]: () => terminate('SIGTERM'),
+  }
+  return handle
+}
+
+async function waitForPort(portsDir: string, proc: ChildProcess, stderr: () => string): Promise<number> {
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) {
+      throw new Error(`nats-server exited with code ${proc.exitCode} before listening: ${stderr().trim()}`)
+    }
+    const file = readdirSync(portsDir).find((f) => f.endsWith('.ports'))
+    if (file) {
+      const ports = JSON.parse(readFileSync(join(portsDir, file), 'utf8')) as { nats?: string[] }
+      const first = ports.nats?.[0]
+      if (first) return Number(new URL(first).port)
+    }
+    await sleep(25)
+  }
+  proc.kill('SIGKILL')
+  throw new Error(`nats-server did not report a port within 10 s: ${stderr().trim()}`)
+}

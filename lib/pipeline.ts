@@ -1,0 +1,128 @@
+// Wires the stages of one callmask process from its config: NATS (a private nats-server
+// when NATS_URL is unset), ingest, ClickHouse (chdb when CLICKHOUSE_URL is unset) with
+// migrations, the keyring and the processor. `npm start` and the integration tests use it.
+import type { ClickHouseClient } from '@clickhouse/client'
+import { Kvm } from '@nats-io/kv'
+import type { NatsConnection } from '@nats-io/nats-core'
+import { connect } from '@nats-io/transport-node'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { Logger } from 'pino'
+import { startIngest, type IngestServer } from '../ingest/index.ts'
+import { hashIngestKey } from '../ingest/ingest-keys.ts'
+import { connectClickHouse } from '../processor/clickhouse-connection.ts'
+import { startProcessor, type Processor, type ProcessorDeps } from '../processor/index.ts'
+import { createKeyring, keyringBucket } from '../processor/keyring/keyring.ts'
+import { loadMasterKey } from '../processor/keyring/master-key.ts'
+import { applyMigrations } from '../processor/migrations.ts'
+import { createPseudonymiser } from '../processor/pseudonymiser.ts'
+import type { Config } from './config.ts'
+import { ConfigError } from './errors.ts'
+import { startNatsServer, type NatsServerHandle } from './nats-server-launcher.ts'
+
+/** Accepted only in embedded mode (no NATS_URL, role all) so a laptop run works out of the box. */
+export const developmentIngestKey = 'cm_dev_local_only'
+export const developmentTenant = 'dev'
+
+export interface PipelineOverrides {
+  /** Share one ClickHouse client (chdb allows one store per process). */
+  clickhouse?: ClickHouseClient
+  /** Processor ack wait in seconds (tests shorten it to see redeliveries quickly). */
+  ackWaitS?: number
+  beforeAck?: ProcessorDeps['beforeAck']
+}
+
+export interface Pipeline {
+  readonly natsUrl: string
+  readonly natsServer?: NatsServerHandle
+  readonly ingest?: IngestServer
+  readonly processor?: Processor
+  readonly clickhouse?: ClickHouseClient
+  readonly clickhouseWhere?: string
+  readonly embeddedDevKey: boolean
+  close(): Promise<void>
+}
+
+export async function startPipeline(config: Readonly<Config>, log: Logger, overrides: PipelineOverrides = {}): Promise<Pipeline> {
+  const dataDir = resolve(config.dataDir)
+  const embedded = !config.natsUrl && config.role === 'all'
+  let natsServer: NatsServerHandle | undefined
+  if (!config.natsUrl) {
+    mkdirSync(join(dataDir, 'nats'), { recursive: true })
+    natsServer = await startNatsServer({ storeDir: join(dataDir, 'nats') })
+    log.info({ url: natsServer.url }, 'started a local nats-server with JetStream')
+  }
+  const natsUrl = config.natsUrl ?? natsServer!.url
+  const connections: NatsConnection[] = []
+  const connectNats = async (name: string) => {
+    const nc = await connect({ servers: natsUrl, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 })
+    connections.push(nc)
+    return nc
+  }
+
+  let ingest: IngestServer | undefined
+  const useDevKey = !config.ingestKeys && embedded
+  if (config.role !== 'processor') {
+    if (!config.ingestKeys && !embedded) {
+      throw new ConfigError('CALLMASK_INGEST_KEYS is required unless callmask runs fully embedded (no NATS_URL, CALLMASK_ROLE=all).')
+    }
+    const ingestKeys = config.ingestKeys ?? [{ id: 'dev', tenant: developmentTenant, sha256: hashIngestKey(developmentIngestKey) }]
+    ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectNats('callmask-ingest'), log })
+  }
+
+  let processor: Processor | undefined
+  let clickhouse = overrides.clickhouse
+  let clickhouseWhere: string | undefined
+  let ownsClickhouse = false
+  if (config.role !== 'ingest') {
+    if (!clickhouse) {
+      const connection = connectClickHouse({
+        url: config.clickhouseUrl,
+        user: config.clickhouseUser,
+        password: config.clickhousePassword,
+        chdbPath: join(dataDir, 'chdb'),
+      })
+      clickhouse = connection.client
+      clickhouseWhere = connection.embedded ? `chdb at ${connection.where}` : `ClickHouse at ${connection.where}`
+      ownsClickhouse = true
+    }
+    const applied = await applyMigrations(clickhouse, config.clickhouseDatabase)
+    if (applied.length > 0) log.info({ applied }, 'ClickHouse migrations applied')
+    const nc = await connectNats('callmask-processor')
+    const masterKey = loadMasterKey(masterKeySource(config, dataDir, embedded))
+    const kv = await new Kvm(nc).create(keyringBucket, { history: 1 })
+    const keyring = createKeyring({ kv, masterKey, log })
+    processor = await startProcessor(
+      { ...config, ackWaitS: overrides.ackWaitS },
+      { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), log, beforeAck: overrides.beforeAck },
+    )
+  }
+
+  return {
+    natsUrl,
+    natsServer,
+    ingest,
+    processor,
+    clickhouse,
+    clickhouseWhere,
+    embeddedDevKey: useDevKey,
+    async close() {
+      await ingest?.close()
+      await processor?.close()
+      for (const nc of connections) await nc.drain().catch(() => nc.close())
+      if (ownsClickhouse) await clickhouse?.close()
+      await natsServer?.stop()
+    },
+  }
+}
+
+// Embedded mode keeps a generated master key beside the data; servers must be given one.
+function masterKeySource(config: Readonly<Config>, dataDir: string, embedded: boolean): { env?: string; file?: string } {
+  if (config.masterKey) return { env: config.masterKey }
+  if (config.masterKeyFile) return { file: config.masterKeyFile }
+  if (!embedded) throw new ConfigError('CALLMASK_MASTER_KEY or CALLMASK_MASTER_KEY_FILE is required when callmask does not run embedded.')
+  const file = join(dataDir, 'master.key')
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600 })
+  return { file }
+}

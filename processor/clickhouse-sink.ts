@@ -1,0 +1,64 @@
+// Writes one batch of rows into ClickHouse so that a redelivered message never adds rows:
+//  - rows of redelivered messages whose (session_id, seq) a table already holds are skipped
+//    (a redelivery usually lands in a differently composed batch, which a token cannot catch);
+//  - each insert carries a deduplication token derived from its content, so retrying the
+//    very same insert after a timeout that hid a success is dropped by ClickHouse.
+// Settings go with every insert in full: chdb keeps per-query settings as session SETs.
+import type { ClickHouseClient } from '@clickhouse/client'
+import { createHash } from 'node:crypto'
+import type { Row, TableName } from './report-mapper.ts'
+
+export interface SourceRef {
+  tenant: string
+  sessionId: string
+  seq: number
+  redelivered: boolean
+}
+
+export interface RowSink {
+  insert(table: TableName, rows: Row[], sources: SourceRef[]): Promise<number>
+}
+
+export function createClickHouseSink(client: ClickHouseClient, database: string): RowSink {
+  async function alreadyStored(table: TableName, sources: SourceRef[]): Promise<Set<string>> {
+    const suspects = sources.filter((s) => s.redelivered)
+    if (suspects.length === 0) return new Set()
+    const result = await client.query({
+      query: `SELECT DISTINCT tenant, session_id, seq FROM ${database}.${table}
+              WHERE tenant IN {tenants:Array(String)} AND session_id IN {sessions:Array(String)} AND seq IN {seqs:Array(UInt64)}`,
+      query_params: {
+        tenants: [...new Set(suspects.map((s) => s.tenant))],
+        sessions: [...new Set(suspects.map((s) => s.sessionId))],
+        seqs: [...new Set(suspects.map((s) => s.seq))],
+      },
+      format: 'JSONEachRow',
+    })
+    const rows = await result.json<{ tenant: string; session_id: string; seq: string | number }>()
+    return new Set(rows.map((r) => `${r.tenant}\0${r.session_id}\0${Number(r.seq)}`))
+  }
+
+  return {
+    async insert(table, rows, sources) {
+      if (rows.length === 0) return 0
+      const stored = await alreadyStored(table, sources)
+      const fresh = stored.size === 0 ? rows : rows.filter((r) => !stored.has(`${r['tenant']}\0${r['session_id']}\0${r['seq']}`))
+      if (fresh.length === 0) return 0
+      const token = createHash('sha256')
+      token.update(table)
+      for (const r of fresh) token.update(`\0${r['tenant']}\0${r['session_id']}\0${r['seq']}\0${r['report_id'] ?? r['pair_id'] ?? ''}`)
+      await client.insert({
+        table: `${database}.${table}`,
+        values: fresh,
+        format: 'JSONEachRow',
+        clickhouse_settings: {
+          async_insert: 0,
+          wait_for_async_insert: 1,
+          insert_deduplicate: 1,
+          insert_deduplication_token: token.digest('hex'),
+          date_time_input_format: 'best_effort',
+        },
+      })
+      return fresh.length
+    },
+  }
+}

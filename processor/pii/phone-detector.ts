@@ -1,0 +1,134 @@
+// Finds telephone numbers and normalises them to E.164 so that every spelling
+// of one number hashes to one pseudonym.
+//
+// International forms (`+`, `00`) are always looked for. National forms are
+// read only with the tenant's country (we never guess a region), and then only
+// when the writing itself says "phone": a leading trunk `0`, or separators that
+// fall where the country's own format puts them. A bare digit run without `+`
+// or `00` is therefore never a phone number on its own: SSRCs, numeric ids,
+// epoch timestamps and ports stay untouched.
+import parsePhoneNumber from 'libphonenumber-js/max'
+import type { CountryCode, PhoneNumber } from 'libphonenumber-js/max'
+import type { PiiSpan } from './span.ts'
+
+/** E.164 numbers have at most 15 digits; the shortest real ones have 7. */
+const MIN_DIGITS = 7
+const MAX_DIGITS = 15
+
+// A group is a digit run or a bracketed area code; separators (at most three
+// characters, so ` - ` passes) are only taken when another group follows.
+const GROUP = String.raw`(?:\d+|\(\d{1,5}\))`
+const SEP = String.raw`[ .\-\/\u00a0]{1,3}`
+const BODY = String.raw`${GROUP}(?:${SEP}(?=\d|\(\d{1,5}\))|${GROUP})*`
+const INTL_RE = new RegExp(String.raw`(?:\+[ \u00a0]?(?=[\d(])|(?<![0-9A-Za-z])00(?=[1-9]))${BODY}`, 'g')
+const NATIONAL_RE = new RegExp(String.raw`(?<![0-9A-Za-z+])${BODY}`, 'g')
+const GROUP_RE = /\d+|\(\d+\)/g
+
+interface Group { digits: string; end: number; bracketed: boolean }
+
+export interface PhoneDetector {
+  detect(text: string, defaultCountry?: CountryCode): PiiSpan[]
+}
+
+export function createPhoneDetector(): PhoneDetector {
+  return { detect: detectPhones }
+}
+
+export function detectPhones(text: string, defaultCountry?: CountryCode): PiiSpan[] {
+  // Prefilter: a few native scans keep non-candidates (the vast majority of
+  // telemetry ids) from ever reaching a regex or libphonenumber.
+  if (text.length < MIN_DIGITS) return []
+  const hasIntlMark = text.includes('+') || text.includes('00')
+  if (!hasIntlMark && defaultCountry === undefined) return []
+  if (countDigits(text) < MIN_DIGITS) return []
+
+  const spans: PiiSpan[] = []
+  if (hasIntlMark) {
+    INTL_RE.lastIndex = 0
+    for (let m = INTL_RE.exec(text); m !== null; m = INTL_RE.exec(text)) {
+      const prefixLength = m[0].startsWith('+') ? 1 : 2
+      const span = longestValid(m[0], m.index, prefixLength, (digits) => {
+        const p = digits.length <= MAX_DIGITS ? parsePhoneNumber('+' + digits) : undefined
+        return p?.isValid() === true ? p : undefined
+      })
+      if (span !== undefined) spans.push(span)
+    }
+  }
+  if (defaultCountry !== undefined) {
+    NATIONAL_RE.lastIndex = 0
+    for (let m = NATIONAL_RE.exec(text); m !== null; m = NATIONAL_RE.exec(text)) {
+      const start = m.index
+      if (m[0].startsWith('00') || spans.some((s) => start < s.end && s.start < start + m![0].length)) continue
+      const span = longestValid(m[0], start, 0, (digits, groups) =>
+        nationalNumber(digits, groups, defaultCountry))
+      if (span !== undefined) spans.push(span)
+    }
+    spans.sort((a, b) => a.start - b.start)
+  }
+  return spans
+}
+
+/**
+ * Tries the whole candidate, then drops trailing groups one by one, so that
+ * `+49 176 1234 5678-1699999999` still yields the phone and not nothing.
+ */
+function longestValid(
+  match: string,
+  offset: number,
+  prefixLength: number,
+  validate: (digits: string, groups: readonly Group[]) => PhoneNumber | undefined,
+): PiiSpan | undefined {
+  const groups = splitGroups(match, prefixLength)
+  for (let n = groups.length; n > 0; n--) {
+    const used = groups.slice(0, n)
+    const digits = used.map((g) => g.digits).join('')
+    if (digits.length < MIN_DIGITS) return undefined
+    if (digits.length > MAX_DIGITS + 2) continue
+    const phone = validate(digits, used)
+    if (phone !== undefined) {
+      return { kind: 'phone', start: offset, end: offset + used[n - 1]!.end, normalised: phone.number }
+    }
+  }
+  return undefined
+}
+
+function splitGroups(match: string, from: number): Group[] {
+  const groups: Group[] = []
+  GROUP_RE.lastIndex = from
+  for (let m = GROUP_RE.exec(match); m !== null; m = GROUP_RE.exec(match)) {
+    const bracketed = m[0].charCodeAt(0) === 40 /* ( */
+    const digits = bracketed ? m[0].slice(1, -1) : m[0]
+    // `+49 (0) 176 …`: the bracketed trunk zero is a reading aid, not a digit.
+    if (bracketed && digits === '0' && groups.length > 0) continue
+    groups.push({ digits, end: m.index + m[0].length, bracketed })
+  }
+  return groups
+}
+
+function nationalNumber(digits: string, groups: readonly Group[], country: CountryCode): PhoneNumber | undefined {
+  const p = parsePhoneNumber(digits, country)
+  if (p === undefined || !p.isValid()) return undefined
+  // A leading trunk zero is how people write national numbers; ids never start with 0.
+  if (digits.charCodeAt(0) === 48) return p
+  if (groups.length < 2) return undefined // a bare digit run: an id, not a phone
+  const written = groups.map((g) => g.digits)
+  return sameGroups(written, p.formatNational()) || sameGroups(written, p.formatInternational(), 1) ? p : undefined
+}
+
+/** True when the digits were grouped the way the country's own format groups them. */
+function sameGroups(written: readonly string[], formatted: string, skipFormatted = 0): boolean {
+  const expected = formatted.match(/\d+/g)?.slice(skipFormatted) ?? []
+  const offset = written.length - expected.length
+  if (offset < 0 || offset > 1) return false // at most one leading trunk/country group
+  for (let i = 0; i < expected.length; i++) if (written[i + offset] !== expected[i]) return false
+  return true
+}
+
+function countDigits(text: string): number {
+  let n = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) n++
+  }
+  return n
+}

@@ -1,0 +1,48 @@
+// Compiled ajv validators for the client frames. Settings follow DESIGN.md §9: strict,
+// first error only, bounds on everything, so a validation costs about a microsecond.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import {
+  eventFrameSchema,
+  helloFrameSchema,
+  statsFrameSchema,
+  type EventFrame,
+  type HelloFrame,
+  type StatsFrame,
+} from './frames.ts'
+
+export type ClientFrame = HelloFrame | StatsFrame | EventFrame
+
+export type ValidationResult =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; field: string; message: string }
+
+const ajv = new Ajv({ strict: true, allErrors: false, allowUnionTypes: true })
+const validators: Record<string, ValidateFunction> = {
+  hello: ajv.compile(helloFrameSchema),
+  stats: ajv.compile(statsFrameSchema),
+  event: ajv.compile(eventFrameSchema),
+}
+
+/** Checks a decoded client frame; on failure names the offending field as a JSON pointer. */
+export function validateClientFrame(value: unknown): ValidationResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, field: '/', message: 'a frame must be an object' }
+  }
+  const type = (value as { type?: unknown }).type
+  const validate = typeof type === 'string' ? validators[type] : undefined
+  if (!validate) {
+    return { ok: false, field: '/type', message: '/type must be one of hello, stats, event' }
+  }
+  if (validate(value)) return { ok: true, frame: value as ClientFrame }
+  const error = validate.errors?.[0]
+  const field = error ? fieldOf(error) : '/'
+  return { ok: false, field, message: `${field} ${error?.message ?? 'is invalid'}` }
+}
+
+// For a missing or unexpected property ajv points at the parent; name the property itself.
+function fieldOf(error: ErrorObject): string {
+  const params = error.params as { missingProperty?: string; additionalProperty?: string }
+  const child = params.missingProperty ?? params.additionalProperty
+  const base = error.instancePath || ''
+  return child ? `${base}/${child}` : base || '/'
+}

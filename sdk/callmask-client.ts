@@ -1,0 +1,155 @@
+// The Node client for the v1 wire protocol: opens a session, numbers frames, keeps every
+// frame until an `ack` covers it, resends on retryable errors and after reconnects.
+// Tests and benchmarks use it; the browser SDK follows the same rules.
+import { randomBytes } from 'node:crypto'
+import { Packr, Unpackr } from 'msgpackr'
+import WebSocket from 'ws'
+import type { AckFrame, CallContext, ErrorFrame, StatsReport } from '../schemas/frames.ts'
+
+export interface ClientOptions {
+  url: string
+  key: string
+  sessionId?: string
+  encoding?: 'msgpack' | 'json'
+  sdk?: { name: string; version: string }
+  /** Unacknowledged frames kept for resending; beyond it send() waits. @default 10000 */
+  maxUnacked?: number
+  /** Reconnect after the socket closes (not after bad key or no hello). @default true */
+  reconnect?: boolean
+  onError?: (error: ErrorFrame) => void
+}
+
+const packr = new Packr({ useRecords: false })
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true })
+const fatalCloseCodes = new Set([4001, 4003])
+
+export class CallmaskClient {
+  readonly sessionId: string
+  private socket: WebSocket | undefined
+  private nextSeq = 1
+  private acked = 0
+  private unacked = new Map<number, Uint8Array | string>()
+  private resendTimer: NodeJS.Timeout | undefined
+  private retryDelayMs = 100
+  private waiters: { seq: number; resolve: () => void }[] = []
+  private closedByUser = false
+  private ready: Promise<void> | undefined
+  readonly errors: ErrorFrame[] = []
+  /** Every ack seq received, for tests that check acks never run ahead of storage. */
+  readonly ackHistory: number[] = []
+
+  constructor(private readonly options: ClientOptions) {
+    this.sessionId = options.sessionId ?? randomBytes(12).toString('base64url')
+  }
+
+  get lastAckedSeq(): number {
+    return this.acked
+  }
+  get pending(): number {
+    return this.unacked.size
+  }
+
+  connect(): Promise<void> {
+    this.ready ??= this.open()
+    return this.ready
+  }
+
+  private open(): Promise<void> {
+    const encoding = this.options.encoding ?? 'msgpack'
+    const socket = new WebSocket(this.options.url, `callmask.v1.${encoding}`)
+    this.socket = socket
+    return new Promise<void>((resolve, reject) => {
+      socket.once('error', (error) => {
+        this.ready = undefined
+        reject(error)
+      })
+      socket.once('open', () => {
+        socket.send(this.encode({
+          type: 'hello',
+          v: 1,
+          key: this.options.key,
+          sessionId: this.sessionId,
+          sdk: this.options.sdk ?? { name: 'callmask-node', version: '0.1.0' },
+          lastAckedSeq: this.acked,
+        }))
+        // Everything not yet acknowledged goes again; JetStream drops the duplicates.
+        for (const frame of this.unacked.values()) socket.send(frame)
+        resolve()
+      })
+      socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary))
+      socket.once('close', (code) => {
+        this.ready = undefined
+        if (this.closedByUser || fatalCloseCodes.has(code) || this.options.reconnect === false) return
+        setTimeout(() => void this.connect().catch(() => undefined), this.retryDelayMs)
+      })
+    })
+  }
+
+  private encode(frame: object): Uint8Array | string {
+    return (this.options.encoding ?? 'msgpack') === 'json' ? JSON.stringify(frame) : packr.pack(frame)
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    const frame = (isBinary ? unpackr.unpack(data) : JSON.parse(data.toString())) as AckFrame | ErrorFrame
+    if (frame.type === 'ack') {
+      this.ackHistory.push(frame.seq)
+      this.retryDelayMs = 100
+      for (let seq = this.acked + 1; seq <= frame.seq; seq++) this.unacked.delete(seq)
+      this.acked = Math.max(this.acked, frame.seq)
+      this.waiters = this.waiters.filter((w) => (w.seq <= this.acked ? (w.resolve(), false) : true))
+    } else if (frame.type === 'error') {
+      this.errors.push(frame)
+      this.options.onError?.(frame)
+      if (frame.retryable) this.scheduleResend()
+    }
+  }
+
+  // Retryable errors come one per frame; one timer resends all that is unacknowledged.
+  private scheduleResend(): void {
+    if (this.resendTimer) return
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined
+      if (this.socket?.readyState === WebSocket.OPEN) for (const frame of this.unacked.values()) this.socket.send(frame)
+    }, this.retryDelayMs)
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, 2000)
+  }
+
+  /** Sends one getStats() snapshot; returns its seq. */
+  async sendStats(call: CallContext, reports: StatsReport[], ts = Date.now()): Promise<number> {
+    return this.sendData({ type: 'stats', ts, call, reports })
+  }
+
+  async sendEvent(call: CallContext, name: string, value?: string | number, ts = Date.now()): Promise<number> {
+    return this.sendData(value === undefined ? { type: 'event', ts, call, name } : { type: 'event', ts, call, name, value })
+  }
+
+  private async sendData(frame: Record<string, unknown>): Promise<number> {
+    const max = this.options.maxUnacked ?? 10000
+    if (this.unacked.size >= max) await this.waitForAck(this.nextSeq - max)
+    const seq = this.nextSeq++
+    const encoded = this.encode({ ...frame, seq })
+    this.unacked.set(seq, encoded)
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encoded)
+    return seq
+  }
+
+  /** Resolves when every frame up to `seq` (default: all sent) is acknowledged. */
+  waitForAck(seq = this.nextSeq - 1, timeoutMs = 60_000): Promise<void> {
+    if (seq <= this.acked) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`seq ${seq} not acknowledged within ${timeoutMs} ms (acked ${this.acked})`)), timeoutMs)
+      this.waiters.push({ seq, resolve: () => (clearTimeout(timer), resolve()) })
+    })
+  }
+
+  /** Drops the connection without a goodbye, as a network failure would. */
+  dropConnection(): void {
+    this.socket?.terminate()
+  }
+
+  close(): void {
+    this.closedByUser = true
+    clearTimeout(this.resendTimer)
+    this.socket?.close(1000)
+  }
+}

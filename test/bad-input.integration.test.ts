@@ -1,0 +1,169 @@
+// Every documented wire error, produced by sending the bad frame over a real socket to the
+// real uWS ingest, while a well-behaved session on the same server keeps getting acks.
+import { jetstreamManager } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
+import { Packr, Unpackr } from 'msgpackr'
+import { readFileSync } from 'node:fs'
+import WebSocket from 'ws'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closeCodes, wireErrorCodes } from '../lib/errors.ts'
+import { framesStream } from '../lib/jetstream-streams.ts'
+import type { Pipeline } from '../lib/pipeline.ts'
+import { CallmaskClient } from '../sdk/callmask-client.ts'
+import { createTestWorld, testKey, type TestWorld } from './support/test-pipeline.ts'
+
+const packr = new Packr({ useRecords: false })
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true })
+const call = { conferenceId: 'room-1', participantId: 'u-1', peerConnectionId: 'pc-1' }
+const hello = (key = testKey) => ({ type: 'hello', v: 1, key, sessionId: `s-${Math.random().toString(36).slice(2, 12)}`, sdk: { name: 't', version: '1' } })
+
+interface RawSession {
+  frames: Record<string, unknown>[]
+  closed: Promise<{ code: number }>
+  send(frame: unknown): void
+  sendRaw(data: Buffer | string): void
+  next(type: string): Promise<Record<string, unknown>>
+}
+
+async function rawSession(url: string, protocol = 'callmask.v1.msgpack'): Promise<RawSession> {
+  const socket = new WebSocket(url, protocol)
+  const frames: Record<string, unknown>[] = []
+  const waiters: (() => void)[] = []
+  socket.on('message', (data: Buffer, isBinary) => {
+    frames.push((isBinary ? unpackr.unpack(data) : JSON.parse(data.toString())) as Record<string, unknown>)
+    for (const w of waiters.splice(0)) w()
+  })
+  const closed = new Promise<{ code: number }>((resolve) => socket.on('close', (code) => resolve({ code })))
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
+  const json = protocol.endsWith('json')
+  return {
+    frames,
+    closed,
+    send: (frame) => socket.send(json ? JSON.stringify(frame) : packr.pack(frame)),
+    sendRaw: (data) => socket.send(data),
+    async next(type) {
+      for (;;) {
+        const found = frames.find((f) => f['type'] === type)
+        if (found) {
+          frames.splice(frames.indexOf(found), 1)
+          return found
+        }
+        await new Promise<void>((resolve, reject) => {
+          waiters.push(resolve)
+          setTimeout(() => reject(new Error(`no ${type} frame; got ${JSON.stringify(frames)}`)), 5000)
+        })
+      }
+    },
+  }
+}
+
+describe('bad input gets a typed error, never a crash (integration)', () => {
+  let world: TestWorld
+  let pipeline: Pipeline
+  let url: string
+  let goodClient: CallmaskClient
+  let goodSeq = 0
+
+  beforeAll(async () => {
+    world = await createTestWorld()
+    pipeline = await world.start({ role: 'ingest', maxFrameBytes: 4096, helloTimeoutMs: 300 })
+    url = pipeline.ingest!.url
+    goodClient = new CallmaskClient({ url, key: testKey })
+    await goodClient.connect()
+  })
+  afterAll(async () => {
+    goodClient?.close()
+    await world?.close()
+  })
+
+  async function goodSessionStillServed() {
+    goodSeq = await goodClient.sendStats(call, [], Date.now())
+    await goodClient.waitForAck(goodSeq, 10_000)
+  }
+
+  it('no hello within the timeout: CALLMASK_ERR_NO_HELLO and close 4001', async () => {
+    const s = await rawSession(url)
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.noHello, retryable: false })
+    expect((await s.closed).code).toBe(closeCodes.noHello)
+    await goodSessionStillServed()
+  })
+
+  it('a data frame before hello: CALLMASK_ERR_NO_HELLO and close 4001', async () => {
+    const s = await rawSession(url)
+    s.send({ type: 'stats', seq: 1, ts: 1, call, reports: [] })
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.noHello })
+    expect((await s.closed).code).toBe(closeCodes.noHello)
+  })
+
+  it('an unknown key: CALLMASK_ERR_BAD_KEY and close 4003', async () => {
+    const s = await rawSession(url)
+    s.send(hello('not-a-valid-key-000'))
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.badKey, retryable: false })
+    expect((await s.closed).code).toBe(closeCodes.badKey)
+    await goodSessionStillServed()
+  })
+
+  it('bytes that are not msgpack, text that is not JSON: CALLMASK_ERR_MALFORMED, session stays open', async () => {
+    const s = await rawSession(url)
+    s.send(hello())
+    await s.next('ack')
+    s.sendRaw(Buffer.from([0xc1, 0xff, 0x00]))
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.malformed, retryable: false })
+    s.send({ type: 'stats', seq: 1, ts: Date.now(), call, reports: [] })
+    expect(await s.next('ack')).toMatchObject({ seq: 1 })
+
+    const j = await rawSession(url, 'callmask.v1.json')
+    j.send(hello())
+    await j.next('ack')
+    j.sendRaw('{"type":"stats", "seq": ')
+    expect(await j.next('error')).toMatchObject({ code: wireErrorCodes.malformed })
+    await goodSessionStillServed()
+  })
+
+  it('a schema violation names the field', async () => {
+    const s = await rawSession(url)
+    s.send(hello())
+    await s.next('ack')
+    s.send({ type: 'stats', seq: 1, ts: Date.now(), call: { conferenceId: 'r', peerConnectionId: 'p' }, reports: [] })
+    const error = await s.next('error')
+    expect(error).toMatchObject({ code: wireErrorCodes.schema, retryable: false, seq: 1 })
+    expect(String(error['message'])).toContain('/call/participantId')
+    s.send({ type: 'stats', seq: 2, ts: Date.now(), call, reports: [{ id: 'x', type: 'bogus', timestamp: 1 }] })
+    expect(String((await s.next('error'))['message'])).toContain('/reports/0/type')
+    await goodSessionStillServed()
+  })
+
+  it('a frame over the size limit: CALLMASK_ERR_TOO_LARGE', async () => {
+    const s = await rawSession(url)
+    s.send(hello())
+    await s.next('ack')
+    s.send({ type: 'stats', seq: 1, ts: Date.now(), call: { ...call, displayName: 'x'.repeat(200) }, reports: Array.from({ length: 40 }, (_, i) => ({ id: `r${i}`, type: 'codec', timestamp: 1, mimeType: 'a'.repeat(100) })) })
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.tooLarge, retryable: false })
+    await goodSessionStillServed()
+  })
+
+  it('an unsupported subprotocol is refused with HTTP 400', async () => {
+    const socket = new WebSocket(url, 'chat')
+    const status = await new Promise<number>((resolve) => socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))
+    expect(status).toBe(400)
+  })
+
+  it('JetStream unavailable: CALLMASK_ERR_UNAVAILABLE, retryable, with the seq; then it recovers', async () => {
+    const nc = await connect({ servers: world.nats.url })
+    const jsm = await jetstreamManager(nc)
+    await jsm.streams.delete(framesStream)
+    const s = await rawSession(url)
+    s.send(hello())
+    await s.next('ack')
+    s.send({ type: 'stats', seq: 1, ts: Date.now(), call, reports: [] })
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.unavailable, retryable: true, seq: 1 })
+    expect(s.frames.filter((f) => f['type'] === 'ack')).toEqual([])
+    await nc.close()
+  })
+
+  it('README documents every wire error code and close code', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    for (const code of Object.values(wireErrorCodes)) expect(readme).toContain(code)
+    for (const code of Object.values(closeCodes)) expect(readme).toContain(String(code))
+  })
+})

@@ -1,0 +1,82 @@
+// Nothing is lost and nothing is doubled: a processor that dies after its insert but before
+// its ack, and a nats-server killed mid-stream, with real parts throughout.
+import { afterEach, describe, expect, it } from 'vitest'
+import { wireErrorCodes } from '../lib/errors.ts'
+import { CallmaskClient } from '../sdk/callmask-client.ts'
+import { selectReports } from '../sdk/stats-frame.ts'
+import { captureFrames, loadCapture } from './support/captures.ts'
+import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
+
+const frames = captureFrames(loadCapture('chromium-loopback-av.json')).filter((f) => f.peerId === 'caller')
+const expectedRtpRows = frames.reduce((n, f) => n + f.reports.filter((r) => String(r['type']).endsWith('-rtp')).length, 0)
+
+async function rowCounts(world: TestWorld) {
+  const [row] = await world.query<{ rows: string; distinct_rows: string }>(
+    'SELECT count() AS rows, uniqExact(session_id, seq, report_id) AS distinct_rows FROM {db}.rtp_samples',
+  )
+  return { rows: Number(row?.rows), distinct: Number(row?.distinct_rows) }
+}
+
+describe('loss and duplicates (integration)', () => {
+  let world: TestWorld | undefined
+  afterEach(async () => {
+    await world?.close()
+    world = undefined
+  })
+
+  it('a processor that dies between insert and ack: the next one adds no duplicate rows', async () => {
+    world = await createTestWorld()
+    let inserts = 0
+    // Processor A stores its first batch, then "crashes": it never acks anything.
+    const a = await world.start({ batchMaxRows: 40 }, {
+      ackWaitS: 2,
+      beforeAck: () => {
+        inserts += 1
+        return new Promise<void>(() => undefined)
+      },
+    })
+    const client = new CallmaskClient({ url: a.ingest!.url, key: testKey })
+    await client.connect()
+    for (const frame of frames) await client.sendStats(frame.call, selectReports(frame.reports), frame.ts)
+    await client.waitForAck()
+    await eventually(() => inserts > 0, 10_000, 'processor A to insert a batch')
+    await a.processor!.abandon()
+    const afterCrash = await rowCounts(world)
+    expect(afterCrash.rows).toBeGreaterThan(0)
+    expect(afterCrash.rows).toBeLessThan(expectedRtpRows)
+
+    // Processor B takes over the durable consumer and gets A's unacked messages again.
+    const b = await world.start({ role: 'processor', batchMaxRows: 40 }, { ackWaitS: 2 })
+    await eventually(async () => (await rowCounts(world!)).rows >= expectedRtpRows, 30_000, 'all rows')
+    await b.processor!.close()
+    expect(b.processor!.stats.redelivered).toBeGreaterThan(0)
+    const final = await rowCounts(world)
+    expect(final).toEqual({ rows: expectedRtpRows, distinct: expectedRtpRows })
+    client.close()
+  })
+
+  it('nats-server killed mid-stream: retryable errors instead of acks, then every frame once', async () => {
+    world = await createTestWorld()
+    const pipeline = await world.start()
+    const client = new CallmaskClient({ url: pipeline.ingest!.url, key: testKey })
+    await client.connect()
+    const half = Math.floor(frames.length / 2)
+    for (const frame of frames.slice(0, half)) await client.sendStats(frame.call, selectReports(frame.reports), frame.ts)
+    await client.waitForAck()
+    const ackedBeforeKill = client.lastAckedSeq
+    expect(ackedBeforeKill).toBe(half)
+
+    await world.nats.kill()
+    for (const frame of frames.slice(half)) await client.sendStats(frame.call, selectReports(frame.reports), frame.ts)
+    await eventually(() => client.errors.length > 0, 15_000, 'a retryable error')
+    expect(client.errors[0]).toMatchObject({ code: wireErrorCodes.unavailable, retryable: true })
+    expect(client.lastAckedSeq).toBe(ackedBeforeKill)
+
+    await world.nats.restart()
+    await client.waitForAck(frames.length, 60_000)
+    await eventually(async () => (await rowCounts(world!)).rows >= expectedRtpRows, 60_000, 'all rows after restart')
+    await pipeline.processor!.close()
+    expect(await rowCounts(world)).toEqual({ rows: expectedRtpRows, distinct: expectedRtpRows })
+    client.close()
+  })
+})

@@ -1,0 +1,98 @@
+// Starts real parts for integration tests: a nats-server on a free port with a temp store,
+// chdb in a temp directory (one per test file: chdb binds one store per process), ingest
+// on port 0 and the processor.
+import type { ClickHouseClient } from '@clickhouse/client'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { hashIngestKey } from '../../ingest/ingest-keys.ts'
+import { loadConfig, type Config } from '../../lib/config.ts'
+import { createLogger } from '../../lib/logger.ts'
+import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-launcher.ts'
+import { startPipeline, type Pipeline, type PipelineOverrides } from '../../lib/pipeline.ts'
+import { connectClickHouse } from '../../processor/clickhouse-connection.ts'
+
+export const testKey = 'test-key-acme-0123456789'
+export const testTenant = 'acme'
+
+/** Captures every log line so tests can assert that no raw identifier was logged. */
+export function captureLogs() {
+  const lines: string[] = []
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean))
+      done()
+    },
+  })
+  return { lines, log: createLogger('debug', sink) }
+}
+
+export interface TestWorld {
+  nats: NatsServerHandle
+  clickhouse: ClickHouseClient
+  database: string
+  dataDir: string
+  masterKey: string
+  logs: string[]
+  start(overrides?: Partial<Config>, pipelineOverrides?: PipelineOverrides): Promise<Pipeline>
+  query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]>
+  close(): Promise<void>
+}
+
+export async function createTestWorld(): Promise<TestWorld> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'callmask-test-'))
+  const nats = await startNatsServer({ storeDir: join(dataDir, 'nats') })
+  const { client: clickhouse } = connectClickHouse({ chdbPath: join(dataDir, 'chdb') })
+  const database = `callmask_${randomBytes(4).toString('hex')}`
+  const masterKey = randomBytes(32).toString('base64')
+  const { lines, log } = captureLogs()
+  const pipelines: Pipeline[] = []
+  return {
+    nats,
+    clickhouse,
+    database,
+    dataDir,
+    masterKey,
+    logs: lines,
+    async start(overrides = {}, pipelineOverrides = {}) {
+      const config = loadConfig(
+        {},
+        {
+          dataDir,
+          natsUrl: nats.url,
+          clickhouseDatabase: database,
+          ingestPort: 0,
+          ingestKeys: [{ id: 'test', tenant: testTenant, sha256: hashIngestKey(testKey) }],
+          masterKey,
+          batchMaxMs: 100,
+          publishTimeoutMs: 1500,
+          ...overrides,
+        },
+      )
+      const pipeline = await startPipeline(config, log, { clickhouse, ...pipelineOverrides })
+      pipelines.push(pipeline)
+      return pipeline
+    },
+    async query<T>(sql: string, params: Record<string, unknown> = {}) {
+      const result = await clickhouse.query({ query: sql.replaceAll('{db}', database), query_params: params, format: 'JSONEachRow' })
+      return result.json<T>()
+    },
+    async close() {
+      for (const p of pipelines.reverse()) await p.close().catch(() => undefined)
+      await clickhouse.close()
+      await nats.stop()
+    },
+  }
+}
+
+/** Polls until `check` returns true or the time is up. */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 30_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+}
