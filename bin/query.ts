@@ -21,8 +21,10 @@ const { client, where } = connectClickHouse({
   chdbPath: join(config.dataDir, 'chdb'),
 })
 try {
-  const result = await client.query({ query: sql, format: 'PrettyCompactMonoBlock', clickhouse_settings: { readonly: '1' } })
-  process.stdout.write((await result.text()) + `(from ${where})\n`)
+  const result = await client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: { readonly: '1' } })
+  const rows = await result.json<Record<string, unknown>>()
+  console.table(rows)
+  process.stdout.write(`${rows.length} row(s) from ${where}\n`)
 } catch (error) {
   process.stderr.write(`The query failed: ${(error as Error).message}\n`)
   process.exitCode = 1

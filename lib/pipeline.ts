@@ -2,7 +2,6 @@
 // when NATS_URL is unset), ingest, ClickHouse (chdb when CLICKHOUSE_URL is unset) with
 // migrations, the keyring and the processor. `npm start` and the integration tests use it.
 import type { ClickHouseClient } from '@clickhouse/client'
-import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { connect } from '@nats-io/transport-node'
 import { randomBytes } from 'node:crypto'
@@ -13,7 +12,7 @@ import { startIngest, type IngestServer } from '../ingest/index.ts'
 import { hashIngestKey } from '../ingest/ingest-keys.ts'
 import { connectClickHouse } from '../processor/clickhouse-connection.ts'
 import { startProcessor, type Processor, type ProcessorDeps } from '../processor/index.ts'
-import { createKeyring, keyringBucket } from '../processor/keyring/keyring.ts'
+import { createKeyring, openKeyringBucket } from '../processor/keyring/keyring.ts'
 import { loadMasterKey } from '../processor/keyring/master-key.ts'
 import { applyMigrations } from '../processor/migrations.ts'
 import { createPseudonymiser } from '../processor/pseudonymiser.ts'
@@ -91,8 +90,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     if (applied.length > 0) log.info({ applied }, 'ClickHouse migrations applied')
     const nc = await connectNats('callmask-processor')
     const masterKey = loadMasterKey(masterKeySource(config, dataDir, embedded))
-    const kv = await new Kvm(nc).create(keyringBucket, { history: 1 })
-    const keyring = createKeyring({ kv, masterKey, log })
+    const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey, log })
     processor = await startProcessor(
       { ...config, ackWaitS: overrides.ackWaitS },
       { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), log, beforeAck: overrides.beforeAck },

@@ -28,6 +28,8 @@ export interface BatchWriter {
   /** Writes whatever is pending; resolves when it is stored and acknowledged. */
   flush(): Promise<void>
   close(): Promise<void>
+  /** Drops pending items unacknowledged (JetStream redelivers them) and stops the timer. */
+  discard(): void
 }
 
 export function createBatchWriter(sink: RowSink, log: Logger, options: BatchWriterOptions): BatchWriter {
@@ -44,7 +46,12 @@ export function createBatchWriter(sink: RowSink, log: Logger, options: BatchWrit
     const started = Date.now()
     const byTable = new Map<TableName, { rows: Row[]; sources: SourceRef[] }>()
     for (const table of tableNames) byTable.set(table, { rows: [], sources: [] })
+    // The same frame twice in one batch (a resend JetStream could not dedupe) counts once.
+    const seen = new Set<string>()
     for (const item of batch) {
+      const key = `${item.source.tenant}\0${item.source.sessionId}\0${item.source.seq}`
+      if (seen.has(key)) continue
+      seen.add(key)
       for (const table of tableNames) {
         const rows = item.rows[table]
         if (rows.length === 0) continue
@@ -64,9 +71,8 @@ export function createBatchWriter(sink: RowSink, log: Logger, options: BatchWrit
         const delay = Math.min(100 * 2 ** attempt, 5000)
         log.warn({ attempt, delayMs: delay, err: (error as Error).message }, 'ClickHouse insert failed; retrying')
         for (const item of batch) item.working()
-        await new Promise((r) => setTimeout(r, delay))
         // A retry of a table that did succeed is harmless: its rows are found and skipped.
-        for (const item of batch) item.source.redelivered = true
+        await new Promise((r) => setTimeout(r, delay))
       }
     }
     await options.beforeAck?.()
@@ -102,6 +108,11 @@ export function createBatchWriter(sink: RowSink, log: Logger, options: BatchWrit
       closed = true
       clearInterval(timer)
       await flush()
+    },
+    discard() {
+      closed = true
+      clearInterval(timer)
+      items = []
     },
   }
 }

@@ -1,6 +1,9 @@
 // Writes one batch of rows into ClickHouse so that a redelivered message never adds rows:
-//  - rows of redelivered messages whose (session_id, seq) a table already holds are skipped
-//    (a redelivery usually lands in a differently composed batch, which a token cannot catch);
+//  - rows whose (tenant, session_id, seq) a table already holds are skipped: a redelivery
+//    usually lands in a differently composed batch, which a token cannot catch. Every batch
+//    is checked, not only messages flagged as redelivered: after a nats-server crash the
+//    consumer's delivery state can regress and old messages come back looking new. The
+//    batch's time range keeps the look-up on the primary key (tenant, ts);
 //  - each insert carries a deduplication token derived from its content, so retrying the
 //    very same insert after a timeout that hid a success is dropped by ClickHouse.
 // Settings go with every insert in full: chdb keeps per-query settings as session SETs.
@@ -12,7 +15,6 @@ export interface SourceRef {
   tenant: string
   sessionId: string
   seq: number
-  redelivered: boolean
 }
 
 export interface RowSink {
@@ -20,27 +22,36 @@ export interface RowSink {
 }
 
 export function createClickHouseSink(client: ClickHouseClient, database: string): RowSink {
-  async function alreadyStored(table: TableName, sources: SourceRef[]): Promise<Set<string>> {
-    const suspects = sources.filter((s) => s.redelivered)
-    if (suspects.length === 0) return new Set()
+  async function alreadyStored(table: TableName, rows: Row[], sources: SourceRef[]): Promise<Set<string>> {
+    let minTs = Infinity
+    let maxTs = -Infinity
+    for (const row of rows) {
+      const ts = row['ts'] as number
+      if (ts < minTs) minTs = ts
+      if (ts > maxTs) maxTs = ts
+    }
     const result = await client.query({
       query: `SELECT DISTINCT tenant, session_id, seq FROM ${database}.${table}
-              WHERE tenant IN {tenants:Array(String)} AND session_id IN {sessions:Array(String)} AND seq IN {seqs:Array(UInt64)}`,
+              WHERE tenant IN {tenants:Array(String)}
+                AND ts BETWEEN fromUnixTimestamp64Milli({minTs:Int64}, 'UTC') AND fromUnixTimestamp64Milli({maxTs:Int64}, 'UTC')
+                AND session_id IN {sessions:Array(String)} AND seq IN {seqs:Array(UInt64)}`,
       query_params: {
-        tenants: [...new Set(suspects.map((s) => s.tenant))],
-        sessions: [...new Set(suspects.map((s) => s.sessionId))],
-        seqs: [...new Set(suspects.map((s) => s.seq))],
+        tenants: [...new Set(sources.map((s) => s.tenant))],
+        minTs,
+        maxTs,
+        sessions: [...new Set(sources.map((s) => s.sessionId))],
+        seqs: [...new Set(sources.map((s) => s.seq))],
       },
       format: 'JSONEachRow',
     })
-    const rows = await result.json<{ tenant: string; session_id: string; seq: string | number }>()
-    return new Set(rows.map((r) => `${r.tenant}\0${r.session_id}\0${Number(r.seq)}`))
+    const found = await result.json<{ tenant: string; session_id: string; seq: string | number }>()
+    return new Set(found.map((r) => `${r.tenant}\0${r.session_id}\0${Number(r.seq)}`))
   }
 
   return {
     async insert(table, rows, sources) {
       if (rows.length === 0) return 0
-      const stored = await alreadyStored(table, sources)
+      const stored = await alreadyStored(table, rows, sources)
       const fresh = stored.size === 0 ? rows : rows.filter((r) => !stored.has(`${r['tenant']}\0${r['session_id']}\0${r['seq']}`))
       if (fresh.length === 0) return 0
       const token = createHash('sha256')

@@ -114,6 +114,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
 
   let messages: ConsumerMessages | undefined
   let stopping = false
+  let abandoned = false
   const loop = (async () => {
     messages = await consumer.consume({ max_messages: Math.min(config.batchMaxRows, 5000) })
     for await (const msg of messages) {
@@ -135,7 +136,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
         continue
       }
       await writer.add({
-        source: { tenant: mapped.source.tenant, sessionId: mapped.source.sessionId, seq: mapped.source.seq, redelivered: msg.redelivered },
+        source: { tenant: mapped.source.tenant, sessionId: mapped.source.sessionId, seq: mapped.source.seq },
         rows: mapped.rows,
         ack: () => msg.ack(),
         working: () => msg.working(),
@@ -149,15 +150,19 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   return {
     stats,
     async close() {
+      if (abandoned) return
       stopping = true
-      await messages?.close()
+      // close() resolves only once the iterator reaches it; the loop ends on its own.
+      void messages?.close()
       await loop
       await writer.close()
       log.info(stats, 'processor stopped')
     },
     async abandon() {
       stopping = true
-      await messages?.close()
+      abandoned = true
+      void messages?.close()
+      writer.discard()
     },
   }
 }

@@ -1,7 +1,10 @@
 // Nothing is lost and nothing is doubled: a processor that dies after its insert but before
 // its ack, and a nats-server killed mid-stream, with real parts throughout.
+import { jetstreamManager } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { wireErrorCodes } from '../lib/errors.ts'
+import { framesStream } from '../lib/jetstream-streams.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { selectReports } from '../sdk/stats-frame.ts'
 import { captureFrames, loadCapture } from './support/captures.ts'
@@ -74,6 +77,11 @@ describe('loss and duplicates (integration)', () => {
 
     await world.nats.restart()
     await client.waitForAck(frames.length, 60_000)
+    // JetStream's Nats-Msg-Id de-duplication held across the crash: one stored message per frame.
+    const nc = await connect({ servers: world.nats.url })
+    const info = await (await jetstreamManager(nc)).streams.info(framesStream)
+    expect(info.state.messages).toBe(frames.length)
+    await nc.close()
     await eventually(async () => (await rowCounts(world!)).rows >= expectedRtpRows, 60_000, 'all rows after restart')
     await pipeline.processor!.close()
     expect(await rowCounts(world)).toEqual({ rows: expectedRtpRows, distinct: expectedRtpRows })

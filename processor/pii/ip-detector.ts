@@ -30,9 +30,10 @@ function findIpv4(text: string, spans: PiiSpan[]): void {
   }
 }
 
-/** `Chrome/120.0.0.0` and `v1.2.3.4` are versions, not hosts. */
+/** `Chrome/120.0.0.0` and `v1.2.3.4` are versions, `+238.221.12.34` a phone: not hosts. */
 function isVersionNumber(text: string, start: number): boolean {
   const before = text.charCodeAt(start - 1)
+  if (before === 43) return true // '+': `+238.221.12.34` is a phone number written with dots
   if (before === 118 || before === 86) return true // v, V
   if (before !== 47) return false // '/'
   const beforeSlash = text.charCodeAt(start - 2)

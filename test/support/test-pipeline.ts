@@ -41,10 +41,17 @@ export interface TestWorld {
   close(): Promise<void>
 }
 
+// chdb allows one store per process: every world of a test file shares it, each with its own database.
+let sharedChdb: ClickHouseClient | undefined
+function processChdb(): ClickHouseClient {
+  sharedChdb ??= connectClickHouse({ chdbPath: mkdtempSync(join(tmpdir(), 'callmask-chdb-')) }).client
+  return sharedChdb
+}
+
 export async function createTestWorld(): Promise<TestWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'callmask-test-'))
   const nats = await startNatsServer({ storeDir: join(dataDir, 'nats') })
-  const { client: clickhouse } = connectClickHouse({ chdbPath: join(dataDir, 'chdb') })
+  const clickhouse = processChdb()
   const database = `callmask_${randomBytes(4).toString('hex')}`
   const masterKey = randomBytes(32).toString('base64')
   const { lines, log } = captureLogs()
@@ -81,7 +88,6 @@ export async function createTestWorld(): Promise<TestWorld> {
     },
     async close() {
       for (const p of pipelines.reverse()) await p.close().catch(() => undefined)
-      await clickhouse.close()
       await nats.stop()
     },
   }

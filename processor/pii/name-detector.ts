@@ -1,0 +1,145 @@
+// Finds personal names in identifier shapes: `Anna Schmidt`, `anna.schmidt`,
+// `anna_schmidt`, `AnnaSchmidt`, `ANNA SCHMIDT`, `schmidt-anna-42`,
+// `Dr. Jan-Kees Lantsheer`, and names in Cyrillic, Greek, Arabic, Hebrew,
+// Devanagari, Han and Hangul script.
+//
+// Rule (Latin script). Each word gets a score from the lexicons:
+//   2   a given name that is not also an everyday word (anna, lukas)
+//   1   a known personal name that is not an everyday word (schmidt, okafor)
+//   0.5 a name that is also an everyday word (smith, green, mark, paris)
+//   0   unknown;  veto: identifier vocabulary (room, sales, standup, opus)
+// Adjacent words (one separator or a camel-case boundary between them) form a
+// run; a run is a name when two of its words score >= 0.5 and add up to >= 2
+// (a given name plus any name, or two solid names), or when it is written like
+// a person (Title Case) and pairs a given name with a capitalised unknown word
+// (`Anna Lantsheer`), or when it starts with a title (Dr., Prof., Frau).
+//
+// Decision: a single given name alone (`anna-42`, `Lukas`) is NOT flagged. A
+// first name by itself rarely singles out a person, and flagging it would also
+// flag `max-bitrate`, `mark`, `will`. Tenants who disagree add it to `deny`.
+//
+// Random tokens (UUIDs, hex, base62, nanoids) are skipped: an alphanumeric
+// chunk that mixes digits into letters, or whose case pattern is not a human
+// one (Xxxx, xxxx, XXXX, XxxxYyyy), is never read as words.
+import { foldToken } from './fold-token.ts'
+import { loadNameLexicon } from './names-lexicon.ts'
+import type { NameLexicon } from './names-lexicon.ts'
+import { IDENTIFIER_WORDS, PARTICLES, TITLES, WORD_LIKE_GIVEN_NAMES } from './name-vocabulary.ts'
+import { detectNonLatinNames } from './non-latin-name-detector.ts'
+import type { PiiSpan } from './span.ts'
+import { isHumanCaseShape, tokenizeWords } from './word-tokenizer.ts'
+import type { WordToken } from './word-tokenizer.ts'
+
+const VETO = -100
+
+export function detectNames(text: string, lexicon: NameLexicon = loadNameLexicon()): PiiSpan[] {
+  if (!mayHoldName(text)) return []
+  const tokens = tokenizeWords(text)
+  const spans: PiiSpan[] = []
+  const latin: WordToken[] = []
+  for (const t of tokens) if (t.script === 'latin') latin.push(t)
+  if (latin.length >= 2) findLatinNames(latin, lexicon, spans)
+  if (latin.length !== tokens.length || /[\u3000-\u9fff\uac00-\ud7af]/.test(text)) {
+    for (const s of detectNonLatinNames(text, tokens, lexicon)) spans.push(s)
+    spans.sort((a, b) => a.start - b.start)
+  }
+  return spans
+}
+
+/**
+ * Cheap exit for the bulk of telemetry ids (ASCII only): a Latin name needs two
+ * words of two letters or more, or a camel-case step; and hex letters mixed
+ * with digits (UUIDs, hashes) are never words.
+ */
+function mayHoldName(text: string): boolean {
+  let run = 0
+  let runs = 0 // letter runs of two or more
+  let camel = false // a lower-to-upper step inside a run (AnnaSchmidt)
+  let nonHexLetter = false
+  let digit = false
+  let previousLower = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 0x80) return true
+    const lower = c | 0x20
+    if (lower >= 97 && lower <= 122) {
+      if (++run === 2) runs++
+      if (lower > 102) nonHexLetter = true
+      const isLower = c >= 97
+      if (!isLower && previousLower && run >= 3) camel = true
+      previousLower = isLower
+    } else {
+      run = 0
+      previousLower = false
+      if (c >= 48 && c <= 57) digit = true
+    }
+  }
+  return (runs >= 2 || camel) && (nonHexLetter || !digit)
+}
+
+function score(token: WordToken, lexicon: NameLexicon): number {
+  const f = token.folded
+  if (f.length < 2 || IDENTIFIER_WORDS.has(f)) return VETO
+  const given = lexicon.given.has(f)
+  const wordLike = lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)
+  if (given && !WORD_LIKE_GIVEN_NAMES.has(f)) return 2
+  if (given || lexicon.names.has(f)) return wordLike ? 0.5 : 1
+  return 0
+}
+
+function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, spans: PiiSpan[]): void {
+  const scores = tokens.map((t) => (t.opaque ? VETO : score(t, lexicon)))
+  let i = 0
+  while (i < tokens.length) {
+    const first = tokens[i]!
+    const titled = TITLES.has(first.folded) && first.capitalised
+    if (!titled && !(scores[i]! > 0)) { i++; continue }
+    // Grow the run over adjacent words that can belong to a name.
+    let j = i
+    while (j + 1 < tokens.length && tokens[j + 1]!.joinedToPrevious) {
+      const next = tokens[j + 1]!
+      const s = scores[j + 1]!
+      if (s === VETO) break
+      if (s > 0 || (next.capitalised && !lexicon.common.has(next.folded))) { j++; continue }
+      if (PARTICLES.has(next.folded) && j + 2 < tokens.length && tokens[j + 2]!.joinedToPrevious && tokens[j + 2]!.capitalised) { j++; continue }
+      break
+    }
+    if (acceptRun(tokens, scores, i, j, titled) < 0) { i++; continue }
+    // Shed weak words (`from`, `green`) at either edge when the rest still reads as a name.
+    let from = i
+    if (!titled) {
+      while (j > from + 1 && scores[j]! <= 0.5 && acceptRun(tokens, scores, from, j - 1, false) >= 0) j--
+      while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, from + 1, j, false) >= 0) from++
+    }
+    const end = acceptRun(tokens, scores, from, j, titled)
+    const words = tokens.slice(titled ? from + 1 : from, end + 1).map((t) => t.folded).filter((w) => !PARTICLES.has(w))
+    spans.push({ kind: 'name', start: tokens[from]!.start, end: tokens[end]!.end, normalised: words.sort().join(' ') })
+    i = end + 1
+  }
+}
+
+/** Index of the last word of the name in tokens[i..j], or -1 when the run is no name. */
+function acceptRun(tokens: readonly WordToken[], scores: readonly number[], i: number, j: number, titled: boolean): number {
+  if (titled) {
+    let end = i
+    while (end + 1 <= j && (tokens[end + 1]!.capitalised || PARTICLES.has(tokens[end + 1]!.folded))) end++
+    while (end > i && PARTICLES.has(tokens[end]!.folded)) end--
+    return end > i ? end : -1
+  }
+  let best = 0
+  let second = 0
+  let hasGiven = false
+  let unknownCapitalised = 0
+  let last = -1
+  const humanShape = tokens.slice(i, j + 1).every((t) => t.titleCase || PARTICLES.has(t.folded))
+  for (let k = i; k <= j; k++) {
+    const s = scores[k]!
+    if (s >= 2) hasGiven = true
+    if (s > best) { second = best; best = s } else if (s > second) second = s
+    if (s > 0) last = k
+    else if (s === 0 && tokens[k]!.titleCase && tokens[k]!.folded.length >= 2) { unknownCapitalised++; if (humanShape) last = k }
+  }
+  if (second >= 0.5 && best + second >= 2) return last
+  if (humanShape && hasGiven && unknownCapitalised > 0 && j > i) return last
+  return -1
+}

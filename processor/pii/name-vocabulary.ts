@@ -1,0 +1,58 @@
+// Hand-kept word lists the name detector needs beside the generated lexicon:
+// words that must never count as names in call telemetry, given names that are
+// mostly ordinary words, honorifics, name particles, and the non-Latin anchors.
+// Small and reviewable on purpose; extend them when a false positive shows up.
+
+/** Identifier vocabulary of conferencing and telemetry: never a name, whatever the lexicons say. */
+export const IDENTIFIER_WORDS: ReadonlySet<string> = new Set([
+  'standup', 'stand', 'sales', 'room', 'rooms', 'test', 'tests', 'testing', 'guest', 'guests', 'daily', 'weekly',
+  'monthly', 'support', 'team', 'teams', 'meeting', 'meet', 'call', 'calls', 'conference', 'conf', 'sync', 'demo',
+  'review', 'planning', 'retro', 'sprint', 'board', 'all', 'hands', 'town', 'hall', 'office', 'hours', 'lobby',
+  'audio', 'video', 'screen', 'share', 'track', 'stream', 'peer', 'user', 'admin', 'host', 'moderator', 'speaker',
+  'webinar', 'interview', 'onboarding', 'training', 'class', 'lesson', 'session', 'main', 'stage', 'breakout',
+  'kickoff', 'launch', 'project', 'alpha', 'beta', 'gamma', 'delta', 'prod', 'staging', 'dev', 'qa', 'ops',
+  'engineering', 'marketing', 'finance', 'legal', 'hr', 'design', 'product', 'customer', 'success', 'partner',
+  'north', 'south', 'east', 'west', 'central', 'global', 'europe', 'america', 'asia', 'opus', 'vp8', 'vp9', 'av1',
+  'h264', 'pcmu', 'pcma', 'g722', 'red', 'ulpfec', 'rtx', 'inbound', 'outbound', 'remote', 'local', 'candidate',
+  'relay', 'srflx', 'prflx', 'turn', 'stun', 'udp', 'tcp', 'tls', 'mic', 'camera', 'default', 'communications',
+  'mobile', 'desktop', 'web', 'android', 'ios', 'chrome', 'firefox', 'safari', 'edge', 'mac', 'windows', 'linux',
+  'coffee', 'chat', 'catch', 'up', 'one', 'new', 'old', 'big', 'small', 'blue',
+  'gold', 'silver', 'summer', 'winter', 'spring', 'autumn', 'morning', 'evening', 'night', 'lunch', 'dinner',
+])
+
+/** Given names that are far more often ordinary words: weak alone, fine next to a real surname. */
+export const WORD_LIKE_GIVEN_NAMES: ReadonlySet<string> = new Set([
+  'mark', 'will', 'may', 'june', 'april', 'august', 'bill', 'art', 'guy', 'rose', 'grace', 'hope', 'faith', 'joy',
+  'chase', 'frank', 'pat', 'rich', 'sue', 'dawn', 'summer', 'autumn', 'holly', 'ivy', 'jade', 'ruby', 'crystal',
+  'amber', 'penny', 'sunny', 'sky', 'river', 'rock', 'stone', 'king', 'price', 'ray', 'max', 'sonny', 'page',
+  'paige', 'lane', 'dale', 'glen', 'wood', 'cliff', 'heath', 'forest', 'bud', 'buck', 'cash', 'chip', 'gene',
+  'earl', 'duke', 'prince', 'major', 'royal', 'star', 'storm', 'rain', 'misty', 'candy', 'honey', 'ginger',
+  'pepper', 'cherry', 'olive', 'daisy', 'lily', 'iris', 'violet', 'hazel', 'pearl', 'opal', 'ebony', 'destiny',
+  'harmony', 'melody', 'trinity', 'miracle', 'precious', 'unique', 'royalty', 'justice', 'liberty', 'charity',
+  'patience', 'victoria', 'paris', 'london', 'dallas', 'austin', 'phoenix', 'jordan', 'israel', 'india', 'china',
+  'georgia', 'carolina', 'virginia', 'brooklyn', 'sydney', 'florence', 'lincoln', 'madison', 'denver', 'houston',
+  'memphis', 'nevada', 'dakota', 'cleveland', 'logan', 'ford', 'don', 'jean', 'long', 'young', 'gay', 'an', 'so',
+])
+
+/** Honorifics that make the capitalised words after them a name (`Dr. Jan-Kees Lantsheer`). */
+export const TITLES: ReadonlySet<string> = new Set([
+  'dr', 'prof', 'mr', 'mrs', 'ms', 'mx', 'miss', 'sir', 'dame', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'srta',
+  'dott', 'ing', 'mag', 'dipl', 'pan', 'pani',
+])
+
+/** Lower-case particles allowed between name words (`Ludwig van Beethoven`). */
+export const PARTICLES: ReadonlySet<string> = new Set([
+  'van', 'von', 'der', 'den', 'de', 'la', 'le', 'da', 'di', 'del', 'della', 'dos', 'das', 'du', 'ter', 'ten', 'zu',
+  'bin', 'ibn', 'al', 'el', 'y',
+])
+
+/** Most frequent surnames in Han script (Chinese one-character, Japanese two-character). */
+export const HAN_SURNAMES: ReadonlySet<string> = new Set([
+  ...'王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖田董袁潘于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鍾谭譚陆陸汪范金石廖贾賈夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯',
+  '佐藤', '鈴木', '高橋', '田中', '伊藤', '渡辺', '山本', '中村', '小林', '加藤', '吉田', '山田', '佐々木', '山口', '松本',
+  '井上', '木村', '林', '斎藤', '清水', '山崎', '森', '池田', '橋本', '阿部', '石川', '山下', '中島', '石井', '小川',
+  '前田', '岡田', '長谷川', '藤田', '後藤', '近藤', '村上', '遠藤', '青木', '坂本', '斉藤', '福田', '太田', '西村', '藤井',
+])
+
+/** Most frequent Korean surname syllables. */
+export const HANGUL_SURNAMES: ReadonlySet<string> = new Set([...'김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나엄'])

@@ -1,0 +1,69 @@
+// Names in scripts the Latin lexicons do not cover. Heuristics, kept simple:
+// - Cyrillic, Greek: two or three adjacent capitalised words of the same script,
+//   not all of them everyday words (`Иван Петров`, `Γιώργος Παπαδόπουλος`;
+//   `Мария` alone is frequent in subtitles, `Иванова` is not).
+// - Arabic, Hebrew, Indic (no letter case): two or three adjacent words of the
+//   same script, at least one of them not an everyday word (`محمد علي`).
+// - Han: a run of 2-4 characters (or two runs split by one space) that starts
+//   with a frequent Chinese or Japanese surname (`山田太郎`, `山田 太郎`, `王伟`).
+// - Hangul: a three-syllable word starting with a frequent surname (`김민준`).
+import type { NameLexicon } from './names-lexicon.ts'
+import { HAN_SURNAMES, HANGUL_SURNAMES } from './name-vocabulary.ts'
+import type { PiiSpan } from './span.ts'
+import type { WordToken } from './word-tokenizer.ts'
+
+const HAN_RE = /(?<![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])\p{sc=Han}{1,3}(?: ?\p{sc=Han}{1,3})?(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])/gu
+const HANGUL_RE = /(?<!\p{sc=Hangul})\p{sc=Hangul}{3}(?!\p{sc=Hangul})/gu
+
+export function detectNonLatinNames(text: string, tokens: readonly WordToken[], lexicon: NameLexicon): PiiSpan[] {
+  const spans: PiiSpan[] = []
+  findWordPairs(tokens, lexicon, spans)
+  if (/[\u3400-\u9fff]/.test(text)) findHan(text, lexicon, spans)
+  if (/[\uac00-\ud7af]/.test(text)) findHangul(text, lexicon, spans)
+  return spans
+}
+
+function findWordPairs(tokens: readonly WordToken[], lexicon: NameLexicon, spans: PiiSpan[]): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const first = tokens[i]!
+    const cased = first.script === 'cyrillic' || first.script === 'greek'
+    const caseless = first.script === 'arabic' || first.script === 'hebrew' || first.script === 'indic'
+    if (!(cased || caseless) || !fits(first, cased)) continue
+    let j = i
+    while (j + 1 < tokens.length && j - i < 2 && tokens[j + 1]!.joinedToPrevious
+      && tokens[j + 1]!.script === first.script && fits(tokens[j + 1]!, cased)) j++
+    if (j === i) continue
+    const words = tokens.slice(i, j + 1)
+    const everyday = words.filter((w) => lexicon.common.has(w.folded)).length
+    if (everyday === words.length) continue // `Доброе Утро`: two everyday words, a greeting
+    spans.push({ kind: 'name', start: first.start, end: tokens[j]!.end, normalised: words.map((w) => w.folded).join(' ') })
+    i = j
+  }
+}
+
+function fits(token: WordToken, cased: boolean): boolean {
+  return token.folded.length >= 2 && !token.opaque && (!cased || token.titleCase)
+}
+
+function findHan(text: string, lexicon: NameLexicon, spans: PiiSpan[]): void {
+  HAN_RE.lastIndex = 0
+  for (let m = HAN_RE.exec(text); m !== null; m = HAN_RE.exec(text)) {
+    const written = m[0]
+    const compact = written.replace(' ', '')
+    if (compact.length < 2 || compact.length > 4 || lexicon.common.has(compact)) continue
+    const spaced = written.indexOf(' ')
+    const surnameOk = spaced > 0
+      ? HAN_SURNAMES.has(written.slice(0, spaced))
+      : HAN_SURNAMES.has(compact.slice(0, 1)) || HAN_SURNAMES.has(compact.slice(0, 2)) || HAN_SURNAMES.has(compact.slice(0, 3))
+    if (surnameOk) spans.push({ kind: 'name', start: m.index, end: m.index + written.length, normalised: compact })
+  }
+}
+
+function findHangul(text: string, lexicon: NameLexicon, spans: PiiSpan[]): void {
+  HANGUL_RE.lastIndex = 0
+  for (let m = HANGUL_RE.exec(text); m !== null; m = HANGUL_RE.exec(text)) {
+    if (HANGUL_SURNAMES.has(m[0].charAt(0)) && !lexicon.common.has(m[0])) {
+      spans.push({ kind: 'name', start: m.index, end: m.index + m[0].length, normalised: m[0] })
+    }
+  }
+}

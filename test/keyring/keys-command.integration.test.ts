@@ -1,0 +1,121 @@
+// Integration tests of `callmask-keys` against a real nats-server: the commands in-process,
+// and the real entry point once through tsx for its exit codes.
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-launcher.ts'
+import { runKeysCommand, type KeysCommandEnv } from '../../processor/keyring/keys-command.ts'
+
+let server: NatsServerHandle
+const masterKey = randomBytes(32).toString('base64')
+
+async function run(args: string[], env: KeysCommandEnv = {}) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runKeysCommand(args, { NATS_URL: server.url, CALLMASK_MASTER_KEY: masterKey, ...env }, {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+  })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+  const port = (probe.address() as { port: number }).port
+  await new Promise((r) => probe.close(r))
+  return port
+}
+
+beforeAll(async () => {
+  server = await startNatsServer()
+})
+
+afterAll(async () => {
+  await server?.stop()
+})
+
+describe('callmask-keys (integration)', () => {
+  it('lists an empty keyring without creating anything', async () => {
+    expect(await run(['list'])).toEqual({ code: 0, out: 'The keyring bucket callmask_keyring does not exist yet: no tenant has a key.', err: '' })
+    expect((await run(['destroy', 'acme', '--yes'])).out).toMatch(/has no keys .*nothing was destroyed/)
+  })
+
+  it('rotates, lists and destroys, saying what it did', async () => {
+    const first = await run(['rotate', 'acme'])
+    expect(first).toMatchObject({ code: 0, err: '' })
+    expect(first.out).toMatch(/^Rotated tenant acme: new pseudonyms use key version 1 \(sealed under master key [0-9a-f]{8}\)\. Running processors switch within 5 seconds\.$/)
+    expect((await run(['rotate', 'acme'])).out).toMatch(/key version 2 .* Versions 1 stay for look-ups/)
+    await run(['rotate', 'globex'])
+    expect(await run(['list'])).toEqual({
+      code: 0,
+      out: ['acme: current key version 2; live versions 1, 2', 'globex: current key version 1; live versions 1'].join('\n'),
+      err: '',
+    })
+
+    const refused = await run(['destroy', 'acme'])
+    expect(refused.code).toBe(2)
+    expect(refused.err).toBe('Refusing to destroy the keys of tenant acme without --yes: its existing pseudonyms would become unlinkable for good.')
+
+    const destroyed = await run(['destroy', 'acme', '--yes'], { CALLMASK_MASTER_KEY: undefined })
+    expect(destroyed.code).toBe(0)
+    expect(destroyed.out).toMatch(/^Destroyed key versions 1, 2 of tenant acme \(1 stored revision overwritten, entry purged\)\. Its existing pseudonyms can no longer be linked/)
+    expect(destroyed.out).toMatch(/fresh key, version 3 or above/)
+    expect((await run(['list'])).out).toContain('acme: no live key; destroyed: 1, 2')
+    expect((await run(['destroy', 'acme', '--yes'])).out).toBe('Tenant acme has no live keys; nothing was destroyed.')
+    // The output never carries key material: only the master key id.
+    expect(first.out).not.toContain(masterKey.slice(0, 10))
+  })
+
+  it('exits non-zero with a sentence on errors', async () => {
+    const noKey = await run(['rotate', 'acme'], { CALLMASK_MASTER_KEY: undefined })
+    expect(noKey.code).toBe(1)
+    expect(noKey.err).toMatch(/^No master key was given: set CALLMASK_MASTER_KEY/)
+
+    const badKey = await run(['rotate', 'acme'], { CALLMASK_MASTER_KEY: 'abc' })
+    expect(badKey).toMatchObject({ code: 1, err: expect.stringMatching(/^CALLMASK_MASTER_KEY is not a valid master key/) })
+
+    const wrongKey = await run(['rotate', 'globex'], { CALLMASK_MASTER_KEY: randomBytes(32).toString('hex') })
+    expect(wrongKey.code).toBe(1)
+    expect(wrongKey.err).toMatch(/^The sealed key of tenant "globex" version 1 was sealed under master key [0-9a-f]{8}, but this process holds master key [0-9a-f]{8}/)
+    expect((await run(['list'])).out).toContain('globex: current key version 1; live versions 1')
+
+    const unreachable = await run(['list'], { NATS_URL: `nats://127.0.0.1:${await closedPort()}` })
+    expect(unreachable.code).toBe(1)
+    expect(unreachable.err).toMatch(/^Could not reach NATS at nats:\/\/127\.0\.0\.1:\d+: /)
+
+    expect(await run(['list'], { NATS_URL: '' })).toMatchObject({ code: 2, err: expect.stringMatching(/^NATS_URL is not set/) })
+    expect(await run(['rotate'])).toMatchObject({ code: 2, err: 'rotate needs a tenant id: callmask-keys rotate <tenant>.' })
+    expect(await run(['shred', 'acme'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Unknown command "shred"\.\nUsage/) })
+    expect(await run(['list', '--yes'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Unknown option --yes/) })
+    expect(await run(['rotate', 'Not.A.Tenant'])).toMatchObject({ code: 1, err: expect.stringMatching(/is not a tenant id/) })
+    expect(await run([])).toMatchObject({ code: 2, err: expect.stringMatching(/^Usage: callmask-keys/) })
+  })
+
+  it('runs as bin/callmask-keys.ts with the environment, reading the master key from a file', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'callmask-keys-')), 'master.key')
+    writeFileSync(file, masterKey + '\n')
+    const env = { ...process.env, NATS_URL: server.url, CALLMASK_MASTER_KEY: '', CALLMASK_MASTER_KEY_FILE: file }
+    const rotated = await runBin(['rotate', 'initech'], env)
+    expect(rotated).toMatchObject({ code: 0, stderr: '' })
+    expect(rotated.stdout).toMatch(/^Rotated tenant initech: new pseudonyms use key version 1/)
+    const refused = await runBin(['destroy', 'initech'], env)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/^Refusing to destroy the keys of tenant initech without --yes/)
+  })
+})
+
+function runBin(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const root = resolve(import.meta.dirname, '../..')
+  const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'bin/callmask-keys.ts'), ...args], { cwd: root, env })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  return new Promise((resolveRun) => child.on('close', (code) => resolveRun({ code, stdout: stdout.trim(), stderr: stderr.trim() })))
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest'
+import { detectPii, replaceSpans } from '../../processor/pii/detect-pii.ts'
+
+const masked = (text: string, opts = {}) => replaceSpans(text, detectPii(text, opts), (s) => `<${s.kind}>`)
+
+describe('detectPii', () => {
+  it('combines detectors into sorted, disjoint spans', () => {
+    expect(masked('room-+4917612345678-anna-schmidt from 203.0.113.7')).toBe('room-<phone>-<name> from <ip>')
+  })
+  it('prefers the more specific span on overlap', () => {
+    expect(masked('anna.schmidt@example.com')).toBe('<email>')
+    expect(masked('sip:anna.schmidt@pbx.example.com')).toBe('sip:<sip>@pbx.example.com')
+    expect(masked('sips:+4917612345678@example.com;user=phone')).toBe('sips:<phone>@example.com;user=phone')
+  })
+  it('honours allow and deny lists', () => {
+    expect(masked('Anna Schmidt', { allow: new Set(['anna schmidt']) })).toBe('Anna Schmidt')
+    expect(masked('anna-42 sales', { deny: new Set(['anna']) })).toBe('<name>-42 sales')
+    expect(masked('joanna-42', { deny: new Set(['anna']) })).toBe('joanna-42')
+  })
+  it('returns nothing for opaque ids', () => {
+    for (const id of ['PC-12', '2938475610', '550e8400-e29b-41d4-a716-446655440000', '{a1b2c3d4}']) expect(detectPii(id)).toEqual([])
+  })
+  it('replaceSpans rejects overlapping spans', () => {
+    const s = { kind: 'name' as const, start: 0, end: 3, normalised: 'x' }
+    expect(() => replaceSpans('abcdef', [s, { ...s, start: 2 }], () => '')).toThrow(RangeError)
+  })
+})

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { detectNames } from '../../processor/pii/name-detector.ts'
+
+const found = (text: string) => detectNames(text).map((s) => ({ text: text.slice(s.start, s.end), normalised: s.normalised }))
+
+describe('name detector', () => {
+  it.each(['Anna Schmidt', 'anna.schmidt', 'anna_schmidt', 'AnnaSchmidt', 'ANNA SCHMIDT', 'anna-schmidt'])('finds %s as one name', (text) => {
+    expect(found(text)).toEqual([{ text, normalised: 'anna schmidt' }])
+  })
+  it('gives one normalised form whatever the order and trailing counter', () => {
+    expect(found('schmidt-anna-42')).toEqual([{ text: 'schmidt-anna', normalised: 'anna schmidt' }])
+  })
+  it('reads titles and unknown capitalised surnames', () => {
+    expect(found('Dr. Jan-Kees Lantsheer')).toEqual([{ text: 'Dr. Jan-Kees Lantsheer', normalised: 'jan kees lantsheer' }])
+    expect(found('Anna Lantsheer')).toHaveLength(1)
+  })
+  it.each(['Иван Петров', '山田太郎', '山田 太郎', 'محمد علي', 'Γιώργος Παπαδόπουλος', '김민준'])('finds non-Latin name %s', (text) => {
+    expect(found(text).map((f) => f.text)).toEqual([text])
+  })
+  it('does not flag a lone given name (documented decision)', () => {
+    expect(found('anna-42')).toEqual([])
+  })
+  it.each(['weekly-standup', 'sales-team-3', 'room', 'test-guest', 'daily-support', 'team-meeting', 'opus', 'VP8', 'H264', 'PC-12',
+    '550e8400-e29b-41d4-a716-446655440000', 'V1StGXR8_Z5jdHi6B-myT', 'mark-as-read', 'max-bitrate', 'berlin-paris', '会议室'])('leaves %s alone', (text) => {
+    expect(found(text)).toEqual([])
+  })
+})
+
+describe('name detector, non-Latin everyday words', () => {
+  it('does not read two everyday Cyrillic words as a name', () => {
+    expect(found('Доброе Утро')).toEqual([])
+  })
+})

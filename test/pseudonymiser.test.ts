@@ -1,0 +1,56 @@
+// Unit: keyed pseudonyms are deterministic within a tenant, unrelated across tenants, and
+// every spelling of one phone number gives one pseudonym.
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { applyCallContextPolicy, scrubIdentifier } from '../processor/call-context-policy.ts'
+import { createPseudonymiser, type KeySource, type TenantKey } from '../processor/pseudonymiser.ts'
+
+// A fixed in-memory key per tenant: the real keyring is tested against nats-server in test/keyring.
+function staticKeys(): KeySource {
+  const keys = new Map<string, TenantKey>()
+  return {
+    async currentKey(tenant) {
+      if (!keys.has(tenant)) keys.set(tenant, { version: 1, key: randomBytes(32) })
+      return keys.get(tenant)!
+    },
+  }
+}
+
+describe('pseudonymiser', () => {
+  it('is deterministic per tenant and differs across tenants', async () => {
+    const pseudonymiser = createPseudonymiser(staticKeys())
+    const acme = await pseudonymiser.forTenant('acme')
+    const globex = await pseudonymiser.forTenant('globex')
+    const first = acme.pseudonym('id', 'anna.schmidt@example.com')
+    expect(first).toMatch(/^p_k1_[A-Za-z0-9_-]{22}$/)
+    expect(acme.pseudonym('id', 'anna.schmidt@example.com')).toBe(first)
+    const otherKey = await createPseudonymiser(staticKeys()).forTenant('acme')
+    expect(otherKey.pseudonym('id', 'anna.schmidt@example.com')).not.toBe(first)
+    expect(globex.pseudonym('id', 'anna.schmidt@example.com')).not.toBe(first)
+    // The type tag separates domains: the same text as a name is another pseudonym.
+    expect(acme.pseudonym('name', 'anna.schmidt@example.com')).not.toBe(first)
+  })
+
+  it('normalises phone numbers to E.164 before hashing', async () => {
+    const acme = await createPseudonymiser(staticKeys()).forTenant('acme')
+    const spellings = ['+49 176 1234 5678', '+4917612345678', '0049 176 12345678', '+49-176-1234-5678', '+49.176.1234.5678']
+    const scrubbed = spellings.map((s) => scrubIdentifier(`${s}-daily`, acme))
+    expect(new Set(scrubbed).size).toBe(1)
+    expect(scrubbed[0]).toMatch(/^p_k1_[A-Za-z0-9_-]{22}-daily$/)
+    expect(scrubbed[0]).toContain(acme.pseudonym('phone', '+4917612345678'))
+    expect(scrubIdentifier('tel:+49-176-1234-5678', acme)).toBe(`tel:${acme.pseudonym('phone', '+4917612345678')}`)
+  })
+
+  it('leaves opaque ids readable and pseudonymises participant and display name always', async () => {
+    const acme = await createPseudonymiser(staticKeys()).forTenant('acme')
+    expect(scrubIdentifier('IT01V2845328947', acme)).toBe('IT01V2845328947')
+    expect(scrubIdentifier('weekly-standup-3', acme)).toBe('weekly-standup-3')
+    const columns = applyCallContextPolicy(
+      { conferenceId: 'room-1', participantId: 'u-1', peerConnectionId: 'pc-1', displayName: '  Anna   SCHMIDT ' },
+      acme,
+    )
+    expect(columns.participant_id).toBe(acme.pseudonym('id', 'u-1'))
+    expect(columns.display_name).toBe(applyCallContextPolicy({ conferenceId: 'r', participantId: 'x', peerConnectionId: 'p', displayName: 'anna schmidt' }, acme).display_name)
+    expect(columns.conference_id).toBe('room-1')
+  })
+})
