@@ -69,6 +69,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       stderr = (stderr + chunk.toString()).slice(-4000)
     })
     child = proc
+    // A server we started must not outlive us, even when we exit without cleaning up.
+    const killOnExit = () => proc.kill('SIGKILL')
+    process.once('exit', killOnExit)
+    proc.once('exit', () => process.removeListener('exit', killOnExit))
     port = await waitForPort(portsDir, proc, () => stderr)
   }
 
