@@ -67,11 +67,13 @@ export const configSchema = {
     masterKey: { type: 'string' },
     /** CALLMASK_MASTER_KEY_FILE: a file holding the master key. Neither set: generated under dataDir. */
     masterKeyFile: { type: 'string' },
+    /** CALLMASK_POLICY_FILE: the pseudonymisation policy. Unset: policy/default-policy.json. */
+    policyFile: { type: 'string' },
   },
 } as const
 
 export type Config = FromSchema<typeof configSchema> &
-  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'clickhouseUrl' | 'ingestKeys' | 'masterKey' | 'masterKeyFile'>>
+  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'clickhouseUrl' | 'ingestKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile'>>
 export type IngestKeyEntry = FromSchema<typeof ingestKeySchema>
 
 const envNames: Record<keyof Config, string> = {
@@ -97,6 +99,7 @@ const envNames: Record<keyof Config, string> = {
   retentionDays: 'CALLMASK_RETENTION_DAYS',
   masterKey: 'CALLMASK_MASTER_KEY',
   masterKeyFile: 'CALLMASK_MASTER_KEY_FILE',
+  policyFile: 'CALLMASK_POLICY_FILE',
 }
 
 const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, coerceTypes: true })

@@ -15,6 +15,7 @@ import { startProcessor, type Processor, type ProcessorDeps } from '../processor
 import { createKeyring, openKeyringBucket } from '../processor/keyring/keyring.ts'
 import { loadMasterKey } from '../processor/keyring/master-key.ts'
 import { applyMigrations } from '../processor/migrations.ts'
+import { loadPolicy } from '../processor/policy/load-policy.ts'
 import { createPseudonymiser } from '../processor/pseudonymiser.ts'
 import type { Config } from './config.ts'
 import { ConfigError } from './errors.ts'
@@ -75,6 +76,8 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   let clickhouseWhere: string | undefined
   let ownsClickhouse = false
   if (config.role !== 'ingest') {
+    // Checked first: an invalid policy must stop start-up before anything is stored.
+    const policy = loadPolicy(config.policyFile)
     if (!clickhouse) {
       const connection = connectClickHouse({
         url: config.clickhouseUrl,
@@ -93,7 +96,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey, log })
     processor = await startProcessor(
       { ...config, ackWaitS: overrides.ackWaitS },
-      { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), log, beforeAck: overrides.beforeAck },
+      { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, beforeAck: overrides.beforeAck },
     )
   }
 

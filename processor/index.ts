@@ -13,16 +13,19 @@ import { envelopeHeaders } from '../ingest/session-handler.ts'
 import { decodeFrame, type Encoding } from '../ingest/wire-codec.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
 import { createBatchWriter, type BatchWriterOptions } from './batch-writer.ts'
-import { applyCallContextPolicy, scrubIdentifier } from './call-context-policy.ts'
 import { createClickHouseSink } from './clickhouse-sink.ts'
 import { createDeadLetterPublisher } from './dead-letter.ts'
 import { mapEventFrame, mapStatsFrame, type FrameRows, type FrameSource } from './report-mapper.ts'
+import { applyPolicyToEvent, applyPolicyToStats } from './policy/apply-policy.ts'
+import { createFieldTransformerFactory } from './policy/field-transformer.ts'
+import type { CompiledPolicy } from './policy/load-policy.ts'
 import type { Pseudonymiser } from './pseudonymiser.ts'
 
 export interface ProcessorDeps {
   nc: NatsConnection
   clickhouse: ClickHouseClient
   pseudonymiser: Pseudonymiser
+  policy: CompiledPolicy
   log: Logger
   /** Test hook, see BatchWriterOptions.beforeAck. */
   beforeAck?: BatchWriterOptions['beforeAck']
@@ -71,6 +74,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   const consumer = await jetstream(deps.nc).consumers.get(framesStream, processorConsumer)
   const stats: ProcessorStats = { messages: 0, rows: 0, inserted: 0, deadLettered: 0, redelivered: 0 }
   const deadLetters = createDeadLetterPublisher(deps.nc)
+  const transformerFor = createFieldTransformerFactory()
   const writer = createBatchWriter(createClickHouseSink(deps.clickhouse, config.clickhouseDatabase), log, {
     maxRows: config.batchMaxRows,
     maxMs: config.batchMaxMs,
@@ -103,12 +107,11 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     const frame = result.frame
     if (frame.type === 'hello') throw new PermanentProcessingError('a hello frame is not data')
     const source: FrameSource = { tenant, sessionId, seq, retentionDays: config.retentionDays }
-    const pseudonymiser = await deps.pseudonymiser.forTenant(tenant)
-    const context = applyCallContextPolicy(frame.call, pseudonymiser)
+    const transform = transformerFor(await deps.pseudonymiser.forTenant(tenant), deps.policy.detectOptions(tenant))
     const rows =
       frame.type === 'stats'
-        ? mapStatsFrame(frame, source, context, (id) => scrubIdentifier(id, pseudonymiser))
-        : mapEventFrame(frame, source, context)
+        ? mapStatsFrame(applyPolicyToStats(frame, deps.policy, transform), source)
+        : mapEventFrame(applyPolicyToEvent(frame, deps.policy, transform), source)
     return { source, rows }
   }
 

@@ -1,8 +1,7 @@
-// Maps one decoded data frame to table rows. Only allow-listed W3C fields become columns;
-// everything else in a report (ufrags, certificates, fingerprints, raw addresses,
-// implementation names) is dropped here by never being copied.
-import type { EventFrame, StatsFrame, StatsReport } from '../schemas/frames.ts'
-import type { CallContextColumns } from './call-context-policy.ts'
+// Maps one data frame, already minimised and pseudonymised by the policy, to table rows.
+// Only the fields named here become columns. Candidate addresses are truncated again as a
+// guard, so the `*_truncated` columns never hold a whole address whatever the policy says.
+import type { CallContext, EventFrame, StatsFrame, StatsReport } from '../schemas/frames.ts'
 import { truncateIp } from './pii/ip-detector.ts'
 
 export const rtpReportTypes = new Set(['inbound-rtp', 'outbound-rtp', 'remote-inbound-rtp', 'remote-outbound-rtp'])
@@ -66,8 +65,21 @@ export interface FrameSource {
   retentionDays: number
 }
 
-/** Replaces personal spans inside an identifier-like string (report ids, peer ids). */
-export type IdentifierScrubber = (value: string) => string
+export interface CallContextColumns {
+  conference_id: string
+  participant_id: string
+  display_name: string
+  peer_connection_id: string
+}
+
+export function callContextColumns(call: Partial<CallContext>): CallContextColumns {
+  return {
+    conference_id: call.conferenceId ?? '',
+    participant_id: call.participantId ?? '',
+    display_name: call.displayName ?? '',
+    peer_connection_id: call.peerConnectionId ?? '',
+  }
+}
 
 const num = (report: StatsReport, field: string): number | null => {
   const value = report[field]
@@ -89,7 +101,8 @@ function baseColumns(source: FrameSource, ts: number, context: CallContextColumn
   }
 }
 
-export function mapStatsFrame(frame: StatsFrame, source: FrameSource, context: CallContextColumns, scrub: IdentifierScrubber): FrameRows {
+export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows {
+  const context = callContextColumns(frame.call)
   const rows: FrameRows = { rtp_samples: [], connection_samples: [], call_events: [] }
   const byId = new Map<string, StatsReport>()
   for (const report of frame.reports) byId.set(report.id, report)
@@ -97,7 +110,7 @@ export function mapStatsFrame(frame: StatsFrame, source: FrameSource, context: C
     if (rtpReportTypes.has(report.type)) {
       const row = baseColumns(source, frame.ts, context)
       row['report_type'] = report.type
-      row['report_id'] = scrub(report.id)
+      row['report_id'] = report.id
       row['kind'] = str(report, 'kind')
       row['ssrc'] = num(report, 'ssrc') ?? 0
       row['mid'] = str(report, 'mid')
@@ -109,7 +122,7 @@ export function mapStatsFrame(frame: StatsFrame, source: FrameSource, context: C
       const local = byId.get(str(report, 'localCandidateId'))
       const remote = byId.get(str(report, 'remoteCandidateId'))
       const row = baseColumns(source, frame.ts, context)
-      row['pair_id'] = scrub(report.id)
+      row['pair_id'] = report.id
       row['state'] = str(report, 'state')
       row['nominated'] = report['nominated'] === true ? 1 : 0
       for (const [column, field] of Object.entries(pairMetricFields)) row[column] = num(report, field)
@@ -133,8 +146,8 @@ const keptEventTexts = new Set([
   'audio', 'video', 'screen',
 ])
 
-export function mapEventFrame(frame: EventFrame, source: FrameSource, context: CallContextColumns): FrameRows {
-  const row = baseColumns(source, frame.ts, context)
+export function mapEventFrame(frame: EventFrame, source: FrameSource): FrameRows {
+  const row = baseColumns(source, frame.ts, callContextColumns(frame.call))
   row['name'] = frame.name
   row['value_text'] = typeof frame.value === 'string' && keptEventTexts.has(frame.value) ? frame.value : ''
   row['value_number'] = typeof frame.value === 'number' && Number.isFinite(frame.value) ? frame.value : null

@@ -2,8 +2,18 @@
 // every spelling of one phone number gives one pseudonym.
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { applyCallContextPolicy, scrubIdentifier } from '../processor/call-context-policy.ts'
-import { createPseudonymiser, type KeySource, type TenantKey } from '../processor/pseudonymiser.ts'
+import { applyPolicyToCall } from '../processor/policy/apply-policy.ts'
+import { createFieldTransformerFactory } from '../processor/policy/field-transformer.ts'
+import { loadPolicy } from '../processor/policy/load-policy.ts'
+import { createPseudonymiser, type KeySource, type TenantKey, type TenantPseudonymiser } from '../processor/pseudonymiser.ts'
+
+const transformerFor = createFieldTransformerFactory()
+const scrubIdentifier = (value: string, tenant: TenantPseudonymiser) => transformerFor(tenant, {}).scrub(value)
+const defaultPolicy = loadPolicy()
+const applyCallContextPolicy = (call: Parameters<typeof applyPolicyToCall>[0], tenant: TenantPseudonymiser) => {
+  const out = applyPolicyToCall(call, defaultPolicy, transformerFor(tenant, {}))
+  return { participant_id: out.participantId, display_name: out.displayName, conference_id: out.conferenceId }
+}
 
 // A fixed in-memory key per tenant: the real keyring is tested against nats-server in test/keyring.
 function staticKeys(): KeySource {

@@ -1,0 +1,55 @@
+// Applies the compiled policy to one frame: what comes out holds only the fields the
+// policy names, each kept, pseudonymised, scanned for personal spans, or IP-truncated.
+// Everything downstream (the mapper, ClickHouse) sees only this minimised frame.
+import type { CallContext, EventFrame, StatsFrame, StatsReport } from '../../schemas/frames.ts'
+import type { FieldAction } from '../../schemas/policy-schema.ts'
+import type { FieldTransformer } from './field-transformer.ts'
+import type { CompiledPolicy } from './load-policy.ts'
+
+type Fields = Record<string, unknown>
+
+/** Which pseudonym type a field's whole value gets when the value is not itself a phone or e-mail. */
+const pseudonymTypeOf = (field: string) => (field === 'displayName' ? 'name' : 'id')
+
+function applyRules(input: Fields, rules: ReadonlyMap<string, FieldAction>, transform: FieldTransformer, out: Fields): Fields {
+  for (const field in input) {
+    const action = rules.get(field)
+    if (action === undefined || action === 'drop') continue
+    const value = input[field]
+    if (action === 'keep' || typeof value !== 'string') {
+      // Non-string values under pseudonymise/detect are numbers or flags: nothing to find.
+      if (action === 'keep' || typeof value === 'number' || typeof value === 'boolean') out[field] = value
+      continue
+    }
+    if (action === 'detect') out[field] = transform.scrub(value)
+    else if (action === 'pseudonymise') out[field] = transform.pseudonymise(value, pseudonymTypeOf(field))
+    else out[field] = transform.truncateIps(value)
+  }
+  return out
+}
+
+export function applyPolicyToCall(call: CallContext, policy: CompiledPolicy, transform: FieldTransformer): CallContext {
+  return applyRules(call, policy.call, transform, {}) as CallContext
+}
+
+export function applyPolicyToStats(frame: StatsFrame, policy: CompiledPolicy, transform: FieldTransformer): StatsFrame {
+  const reports: StatsReport[] = []
+  for (const report of frame.reports) {
+    const rules = policy.reportRules(report.type)
+    // A type whose id is dropped is dropped whole (certificates by default).
+    if (rules.get('id') === 'drop') continue
+    const out = applyRules(report, rules, transform, {})
+    out['type'] = report.type
+    if (typeof out['id'] !== 'string') out['id'] = ''
+    if (typeof out['timestamp'] !== 'number') out['timestamp'] = frame.ts
+    reports.push(out as StatsReport)
+  }
+  return { type: 'stats', seq: frame.seq, ts: frame.ts, call: applyPolicyToCall(frame.call, policy, transform), reports }
+}
+
+export function applyPolicyToEvent(frame: EventFrame, policy: CompiledPolicy, transform: FieldTransformer): EventFrame {
+  const rest = applyRules({ name: frame.name, value: frame.value }, policy.event, transform, {})
+  const event: EventFrame = { type: 'event', seq: frame.seq, ts: frame.ts, call: applyPolicyToCall(frame.call, policy, transform), name: frame.name }
+  if (rest['value'] !== undefined) event.value = rest['value'] as string | number
+  return event
+}

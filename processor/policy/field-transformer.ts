@@ -1,0 +1,58 @@
+// The three things a policy can do to a string value, for one tenant and key version:
+// pseudonymise it whole, replace each detected personal span with its pseudonym, or
+// truncate the IP addresses in it. Identifiers repeat in every frame of a call, so
+// results are cached (bounded); a hit costs one Map look-up.
+import { detectIps, truncateIp } from '../pii/ip-detector.ts'
+import { detectPii, replaceSpans } from '../pii/detect-pii.ts'
+import type { DetectOptions, PiiSpan } from '../pii/span.ts'
+import { BoundedCache, type PseudonymType, type TenantPseudonymiser } from '../pseudonymiser.ts'
+
+export interface FieldTransformer {
+  scrub(value: string): string
+  pseudonymise(value: string, type: Extract<PseudonymType, 'id' | 'name'>): string
+  truncateIps(value: string): string
+}
+
+/** Names compare equal however they were typed: Unicode-normalised, trimmed, case-folded. */
+export const normaliseName = (name: string): string => name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()
+
+const spanPseudonymType = (span: PiiSpan): PseudonymType => span.kind
+
+export function createFieldTransformerFactory(options: { cacheSize?: number } = {}) {
+  const cache = new BoundedCache<string>(options.cacheSize ?? 200_000)
+  return function forTenant(pseudonymiser: TenantPseudonymiser, detect: DetectOptions): FieldTransformer {
+    const prefix = `${pseudonymiser.tenant}\0${pseudonymiser.keyVersion}\0`
+    const cached = (kind: string, value: string, compute: () => string): string => {
+      const key = prefix + kind + value
+      let result = cache.get(key)
+      if (result === undefined) {
+        result = compute()
+        cache.set(key, result)
+      }
+      return result
+    }
+    return {
+      scrub: (value) =>
+        cached('s\0', value, () => {
+          const spans = detectPii(value, detect)
+          return spans.length === 0 ? value : replaceSpans(value, spans, (s) => pseudonymiser.pseudonym(spanPseudonymType(s), s.normalised))
+        }),
+      // A whole value that is a phone number or e-mail is hashed in its canonical form, so
+      // an erasure request for "+49 176..." finds it however the customer spelled it.
+      pseudonymise: (value, type) =>
+        cached(type === 'name' ? 'n\0' : 'p\0', value, () => {
+          const spans = detectPii(value, detect)
+          const only = spans.length === 1 ? spans[0] : undefined
+          if (only && only.kind !== 'name' && value.slice(0, only.start).trim() === '' && value.slice(only.end).trim() === '') {
+            return pseudonymiser.pseudonym(only.kind, only.normalised)
+          }
+          return pseudonymiser.pseudonym(type, type === 'name' ? normaliseName(value) : value)
+        }),
+      truncateIps: (value) =>
+        cached('t\0', value, () => {
+          const spans = detectIps(value)
+          return spans.length === 0 ? value : replaceSpans(value, spans, (s) => truncateIp(value.slice(s.start, s.end)))
+        }),
+    }
+  }
+}

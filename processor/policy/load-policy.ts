@@ -1,0 +1,70 @@
+// Loads the pseudonymisation policy file, validates it against schemas/policy-schema.ts
+// and compiles it into look-up maps for the hot path. An invalid policy is a ConfigError
+// that names the path, so callmask refuses to start rather than store too much.
+import { Ajv } from 'ajv'
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { CountryCode } from 'libphonenumber-js/max'
+import { ConfigError } from '../../lib/errors.ts'
+import { policySchema, type FieldAction, type Policy } from '../../schemas/policy-schema.ts'
+import type { DetectOptions } from '../pii/span.ts'
+
+export const defaultPolicyPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'policy', 'default-policy.json')
+
+export interface CompiledPolicy {
+  readonly source: string
+  readonly call: ReadonlyMap<string, FieldAction>
+  readonly event: ReadonlyMap<string, FieldAction>
+  /** Rules for a report type ("*" rules merged under the type's own). */
+  reportRules(type: string): ReadonlyMap<string, FieldAction>
+  detectOptions(tenant: string): DetectOptions
+}
+
+const validatePolicy = new Ajv({ strict: true, allErrors: true }).compile(policySchema)
+
+export function compilePolicy(value: unknown, source: string): CompiledPolicy {
+  if (!validatePolicy(value)) {
+    const problems = (validatePolicy.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`)
+    throw new ConfigError(`The policy ${source} is invalid:\n  - ${problems.join('\n  - ')}`)
+  }
+  const policy = value as Policy
+  const asMap = (rules: Record<string, string> | undefined) => new Map(Object.entries(rules ?? {}) as [string, FieldAction][])
+  const common = asMap(policy.reports['*'])
+  const byType = new Map<string, ReadonlyMap<string, FieldAction>>()
+  for (const [type, rules] of Object.entries(policy.reports)) {
+    if (type !== '*') byType.set(type, new Map([...common, ...asMap(rules)]))
+  }
+  const tenants = new Map<string, DetectOptions>()
+  for (const [tenant, settings] of Object.entries(policy.tenants ?? {})) {
+    const options: DetectOptions = {}
+    if (settings.defaultCountry) options.defaultCountry = settings.defaultCountry as CountryCode
+    if (settings.allow) options.allow = new Set(settings.allow.map((t) => t.toLowerCase()))
+    if (settings.deny) options.deny = new Set(settings.deny.map((t) => t.toLowerCase()))
+    tenants.set(tenant, options)
+  }
+  const noOptions: DetectOptions = {}
+  return {
+    source,
+    call: asMap(policy.call),
+    event: asMap(policy.event),
+    reportRules: (type) => byType.get(type) ?? common,
+    detectOptions: (tenant) => tenants.get(tenant) ?? noOptions,
+  }
+}
+
+export function loadPolicy(path = defaultPolicyPath): CompiledPolicy {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(`The policy file ${path} cannot be read: ${(error as Error).message}`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new ConfigError(`The policy file ${path} is not valid JSON: ${(error as Error).message}`)
+  }
+  return compilePolicy(value, path)
+}
