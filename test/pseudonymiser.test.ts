@@ -1,11 +1,11 @@
 // Unit: keyed pseudonyms are deterministic within a tenant, unrelated across tenants, and
 // every spelling of one phone number gives one pseudonym.
-import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { applyPolicyToCall } from '../processor/policy/apply-policy.ts'
 import { createFieldTransformerFactory } from '../processor/policy/field-transformer.ts'
 import { loadPolicy } from '../processor/policy/load-policy.ts'
-import { createPseudonymiser, type KeySource, type TenantKey, type TenantPseudonymiser } from '../processor/pseudonymiser.ts'
+import { createPseudonymiser, type TenantPseudonymiser } from '../processor/pseudonymiser.ts'
+import { staticKeys } from './support/static-keys.ts'
 
 const transformerFor = createFieldTransformerFactory()
 const scrubIdentifier = (value: string, tenant: TenantPseudonymiser) => transformerFor(tenant, {}).scrub(value)
@@ -13,17 +13,6 @@ const defaultPolicy = loadPolicy()
 const applyCallContextPolicy = (call: Parameters<typeof applyPolicyToCall>[0], tenant: TenantPseudonymiser) => {
   const out = applyPolicyToCall(call, defaultPolicy, transformerFor(tenant, {}))
   return { participant_id: out.participantId, display_name: out.displayName, conference_id: out.conferenceId }
-}
-
-// A fixed in-memory key per tenant: the real keyring is tested against nats-server in test/keyring.
-function staticKeys(): KeySource {
-  const keys = new Map<string, TenantKey>()
-  return {
-    async currentKey(tenant) {
-      if (!keys.has(tenant)) keys.set(tenant, { version: 1, key: randomBytes(32) })
-      return keys.get(tenant)!
-    },
-  }
 }
 
 describe('pseudonymiser', () => {
