@@ -53,20 +53,33 @@ export interface Pseudonymiser {
 }
 
 export function createPseudonymiser(keys: KeySource, options: { cacheSize?: number } = {}): Pseudonymiser {
-  const cache = new BoundedCache<string>(options.cacheSize ?? 100_000)
+  const cacheSize = options.cacheSize ?? 100_000
+  // One cache per tenant, key version and type: a hit is a single Map look-up on the raw
+  // value, with no key string to build (this path runs for every id of every frame).
+  const caches = new BoundedCache<Map<PseudonymType, BoundedCache<string>>>(1024)
   return {
     async forTenant(tenant) {
       const key = await keys.currentKey(tenant)
-      const prefix = `${tenant}\0${key.version}\0`
+      const scope = `${tenant}\0${key.version}`
+      let byType = caches.get(scope)
+      if (!byType) {
+        byType = new Map()
+        caches.set(scope, byType)
+      }
+      const types = byType
       return {
         tenant,
         keyVersion: key.version,
         pseudonym(type, value) {
-          const cacheKey = prefix + type + '\0' + value
-          let result = cache.get(cacheKey)
+          let cache = types.get(type)
+          if (!cache) {
+            cache = new BoundedCache<string>(cacheSize)
+            types.set(type, cache)
+          }
+          let result = cache.get(value)
           if (result === undefined) {
             result = computePseudonym(key, type, value)
-            cache.set(cacheKey, result)
+            cache.set(value, result)
           }
           return result
         },

@@ -19,40 +19,49 @@ export const normaliseName = (name: string): string => name.normalize('NFKC').tr
 const spanPseudonymType = (span: PiiSpan): PseudonymType => span.kind
 
 export function createFieldTransformerFactory(options: { cacheSize?: number } = {}) {
-  const cache = new BoundedCache<string>(options.cacheSize ?? 200_000)
+  const cacheSize = options.cacheSize ?? 200_000
+  // Per tenant and key version, one cache per operation, so a hit is one Map look-up.
+  const scopes = new BoundedCache<Record<'scrub' | 'id' | 'name' | 'ip', BoundedCache<string>>>(1024)
   return function forTenant(pseudonymiser: TenantPseudonymiser, detect: DetectOptions): FieldTransformer {
-    const prefix = `${pseudonymiser.tenant}\0${pseudonymiser.keyVersion}\0`
-    const cached = (kind: string, value: string, compute: () => string): string => {
-      const key = prefix + kind + value
-      let result = cache.get(key)
+    const scope = `${pseudonymiser.tenant}\0${pseudonymiser.keyVersion}`
+    let caches = scopes.get(scope)
+    if (!caches) {
+      caches = { scrub: new BoundedCache(cacheSize), id: new BoundedCache(cacheSize), name: new BoundedCache(cacheSize), ip: new BoundedCache(cacheSize) }
+      scopes.set(scope, caches)
+    }
+    const cached = (cache: BoundedCache<string>, value: string, compute: (value: string) => string): string => {
+      let result = cache.get(value)
       if (result === undefined) {
-        result = compute()
-        cache.set(key, result)
+        result = compute(value)
+        cache.set(value, result)
       }
       return result
     }
+    const scrub = (value: string): string => {
+      const spans = detectPii(value, detect)
+      return spans.length === 0 ? value : replaceSpans(value, spans, (s) => pseudonymiser.pseudonym(spanPseudonymType(s), s.normalised))
+    }
+    // A whole value that is a phone number or e-mail is hashed in its canonical form, so
+    // an erasure request for "+49 176..." finds it however the customer spelled it.
+    const pseudonymiseWhole = (type: 'id' | 'name') => (value: string): string => {
+      const spans = detectPii(value, detect)
+      const only = spans.length === 1 ? spans[0] : undefined
+      if (only && only.kind !== 'name' && value.slice(0, only.start).trim() === '' && value.slice(only.end).trim() === '') {
+        return pseudonymiser.pseudonym(only.kind, only.normalised)
+      }
+      return pseudonymiser.pseudonym(type, type === 'name' ? normaliseName(value) : value)
+    }
+    const truncateIps = (value: string): string => {
+      const spans = detectIps(value)
+      return spans.length === 0 ? value : replaceSpans(value, spans, (s) => truncateIp(value.slice(s.start, s.end)))
+    }
+    const { scrub: scrubCache, id: idCache, name: nameCache, ip: ipCache } = caches
+    const wholeId = pseudonymiseWhole('id')
+    const wholeName = pseudonymiseWhole('name')
     return {
-      scrub: (value) =>
-        cached('s\0', value, () => {
-          const spans = detectPii(value, detect)
-          return spans.length === 0 ? value : replaceSpans(value, spans, (s) => pseudonymiser.pseudonym(spanPseudonymType(s), s.normalised))
-        }),
-      // A whole value that is a phone number or e-mail is hashed in its canonical form, so
-      // an erasure request for "+49 176..." finds it however the customer spelled it.
-      pseudonymise: (value, type) =>
-        cached(type === 'name' ? 'n\0' : 'p\0', value, () => {
-          const spans = detectPii(value, detect)
-          const only = spans.length === 1 ? spans[0] : undefined
-          if (only && only.kind !== 'name' && value.slice(0, only.start).trim() === '' && value.slice(only.end).trim() === '') {
-            return pseudonymiser.pseudonym(only.kind, only.normalised)
-          }
-          return pseudonymiser.pseudonym(type, type === 'name' ? normaliseName(value) : value)
-        }),
-      truncateIps: (value) =>
-        cached('t\0', value, () => {
-          const spans = detectIps(value)
-          return spans.length === 0 ? value : replaceSpans(value, spans, (s) => truncateIp(value.slice(s.start, s.end)))
-        }),
+      scrub: (value) => cached(scrubCache, value, scrub),
+      pseudonymise: (value, type) => (type === 'name' ? cached(nameCache, value, wholeName) : cached(idCache, value, wholeId)),
+      truncateIps: (value) => cached(ipCache, value, truncateIps),
     }
   }
 }
