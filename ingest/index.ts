@@ -2,6 +2,7 @@
 // Thin by design: no ClickHouse and no PII logic here, so it scales out behind a balancer.
 import type { NatsConnection } from '@nats-io/nats-core'
 import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
 import type { Config } from '../lib/config.ts'
 import { closeCodes } from '../lib/errors.ts'
 import { ensureStreams } from '../lib/jetstream-streams.ts'
@@ -15,6 +16,8 @@ import { chooseEncoding, type Encoding } from './wire-codec.ts'
 export interface IngestDeps {
   nc: NatsConnection
   log: Logger
+  /** The process's metrics registry; /metrics serves all of it (processor metrics too in role all). */
+  registry: Registry
 }
 
 export interface IngestServer {
@@ -44,7 +47,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     log.error('uWebSockets.js FELL BACK TO ITS SLOW JS SHIM: the native binary did not load (Node ABI or glibc). Throughput will be far lower.')
   }
   await ensureStreams(deps.nc, { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH })
-  const metrics = createIngestMetrics()
+  const metrics = createIngestMetrics(deps.registry)
   const publisher = createJetStreamPublisher(deps.nc, { timeoutMs: config.publishTimeoutMs })
   const keys = createIngestKeyring(config.ingestKeys ?? [])
   const sessionDeps = {

@@ -1,8 +1,7 @@
 // Prometheus metrics of the ingest stage. Labels carry codes and results, never identifiers.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 
-export function createIngestMetrics(registry = new Registry()) {
-  collectDefaultMetrics({ register: registry })
+export function createIngestMetrics(registry: Registry) {
   return {
     registry,
     frames: new Counter({ name: 'callmask_ingest_frames_total', help: 'Data frames stored in JetStream', labelNames: ['type'], registers: [registry] }),

@@ -43,6 +43,8 @@ export const configSchema = {
     ingestHost: { type: 'string', default: '127.0.0.1' },
     /** CALLMASK_INGEST_PORT: 0 picks a free port. @default 8080 */
     ingestPort: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    /** CALLMASK_STATUS_PORT: /healthz, /readyz, /metrics of a processor-only process (role processor). @default 9464 */
+    statusPort: { type: 'integer', minimum: 0, maximum: 65535, default: 9464 },
     /** CALLMASK_INGEST_KEYS: JSON array of {tenant, sha256, id?, origins?}. Unset in embedded mode: the development key. */
     ingestKeys: { type: 'array', items: ingestKeySchema, maxItems: 10000 },
     /** CALLMASK_MAX_FRAME_BYTES: larger frames get CALLMASK_ERR_TOO_LARGE. @default 262144 */
@@ -87,6 +89,7 @@ const envNames: Record<keyof Config, string> = {
   clickhouseDatabase: 'CLICKHOUSE_DATABASE',
   ingestHost: 'CALLMASK_INGEST_HOST',
   ingestPort: 'CALLMASK_INGEST_PORT',
+  statusPort: 'CALLMASK_STATUS_PORT',
   ingestKeys: 'CALLMASK_INGEST_KEYS',
   maxFrameBytes: 'CALLMASK_MAX_FRAME_BYTES',
   helloTimeoutMs: 'CALLMASK_HELLO_TIMEOUT_MS',

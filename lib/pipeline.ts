@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Logger } from 'pino'
+import { collectDefaultMetrics, Registry } from 'prom-client'
 import { startIngest, type IngestServer } from '../ingest/index.ts'
 import { hashIngestKey } from '../ingest/ingest-keys.ts'
 import { connectClickHouse } from '../processor/clickhouse-connection.ts'
@@ -15,6 +16,7 @@ import { startProcessor, type Processor, type ProcessorDeps } from '../processor
 import { createKeyring, openKeyringBucket } from '../processor/keyring/keyring.ts'
 import { loadMasterKey } from '../processor/keyring/master-key.ts'
 import { applyMigrations } from '../processor/migrations.ts'
+import { startStatusServer } from '../processor/status-server.ts'
 import { loadPolicy } from '../processor/policy/load-policy.ts'
 import { createPseudonymiser } from '../processor/pseudonymiser.ts'
 import type { Config } from './config.ts'
@@ -54,6 +56,8 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     log.info({ url: natsServer.url }, 'started a local nats-server with JetStream')
   }
   const natsUrl = config.natsUrl ?? natsServer!.url
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
   const connections: NatsConnection[] = []
   const connectNats = async (name: string) => {
     const nc = await connect({ servers: natsUrl, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 })
@@ -68,13 +72,14 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
       throw new ConfigError('CALLMASK_INGEST_KEYS is required unless callmask runs fully embedded (no NATS_URL, CALLMASK_ROLE=all).')
     }
     const ingestKeys = config.ingestKeys ?? [{ id: 'dev', tenant: developmentTenant, sha256: hashIngestKey(developmentIngestKey) }]
-    ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectNats('callmask-ingest'), log })
+    ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectNats('callmask-ingest'), log, registry })
   }
 
   let processor: Processor | undefined
   let clickhouse = overrides.clickhouse
   let clickhouseWhere: string | undefined
   let ownsClickhouse = false
+  let statusServer: { port: number; close(): Promise<void> } | undefined
   if (config.role !== 'ingest') {
     // Checked first: an invalid policy must stop start-up before anything is stored.
     const policy = loadPolicy(config.policyFile)
@@ -96,8 +101,12 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey, log })
     processor = await startProcessor(
       { ...config, ackWaitS: overrides.ackWaitS },
-      { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, beforeAck: overrides.beforeAck },
+      { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, registry, beforeAck: overrides.beforeAck },
     )
+    if (config.role === 'processor') {
+      statusServer = await startStatusServer({ host: config.ingestHost, port: config.statusPort, registry, ready: () => !nc.isClosed() })
+      log.info({ port: statusServer.port }, 'processor status server listening (/healthz, /readyz, /metrics)')
+    }
   }
 
   return {
@@ -111,6 +120,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     async close() {
       await ingest?.close()
       await processor?.close()
+      await statusServer?.close()
       for (const nc of connections) await nc.drain().catch(() => nc.close())
       if (ownsClickhouse) await clickhouse?.close()
       await natsServer?.stop()

@@ -6,6 +6,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/nats-core'
 import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
 import type { Config } from '../lib/config.ts'
 import { PermanentProcessingError } from '../lib/errors.ts'
 import { ensureStreams, framesStream, processorConsumer } from '../lib/jetstream-streams.ts'
@@ -15,6 +16,7 @@ import { validateClientFrame } from '../schemas/frame-validator.ts'
 import { createBatchWriter, type BatchWriterOptions } from './batch-writer.ts'
 import { createClickHouseSink } from './clickhouse-sink.ts'
 import { createDeadLetterPublisher } from './dead-letter.ts'
+import { createProcessorMetrics } from './processor-metrics.ts'
 import { mapEventFrame, mapStatsFrame, type FrameRows, type FrameSource } from './report-mapper.ts'
 import { applyPolicyToEvent, applyPolicyToStats } from './policy/apply-policy.ts'
 import { createFieldTransformerFactory } from './policy/field-transformer.ts'
@@ -27,6 +29,7 @@ export interface ProcessorDeps {
   pseudonymiser: Pseudonymiser
   policy: CompiledPolicy
   log: Logger
+  registry: Registry
   /** Test hook, see BatchWriterOptions.beforeAck. */
   beforeAck?: BatchWriterOptions['beforeAck']
 }
@@ -75,6 +78,16 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   const stats: ProcessorStats = { messages: 0, rows: 0, inserted: 0, deadLettered: 0, redelivered: 0 }
   const deadLetters = createDeadLetterPublisher(deps.nc)
   const transformerFor = createFieldTransformerFactory()
+  const metrics = createProcessorMetrics(deps.registry)
+  // Long runs show progress: a line every 10 s while data flows.
+  let reported = 0
+  const progress = setInterval(() => {
+    if (stats.messages === reported) return
+    reported = stats.messages
+    log.info(stats, 'stored in ClickHouse so far')
+    void consumer.info().then((info) => metrics.lag.set(info.num_pending), () => undefined)
+  }, 10_000)
+  progress.unref()
   const writer = createBatchWriter(createClickHouseSink(deps.clickhouse, config.clickhouseDatabase), log, {
     maxRows: config.batchMaxRows,
     maxMs: config.batchMaxMs,
@@ -83,6 +96,10 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       stats.messages += batch.messages
       stats.rows += batch.rows
       stats.inserted += batch.inserted
+      metrics.messages.inc(batch.messages)
+      metrics.rows.inc(batch.inserted)
+      metrics.batchRows.observe(batch.rows)
+      metrics.flushSeconds.observe(batch.ms / 1000)
       log.debug(batch, 'batch stored')
     },
   })
@@ -121,7 +138,10 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   const loop = (async () => {
     messages = await consumer.consume({ max_messages: Math.min(config.batchMaxRows, 5000) })
     for await (const msg of messages) {
-      if (msg.redelivered) stats.redelivered += 1
+      if (msg.redelivered) {
+        stats.redelivered += 1
+        metrics.redelivered.inc()
+      }
       let mapped: { source: FrameSource; rows: FrameRows }
       try {
         mapped = await toRows(msg)
@@ -134,6 +154,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
         }
         await deadLetters.publish(msg, error.message)
         stats.deadLettered += 1
+        metrics.deadLettered.inc()
         log.warn({ reason: error.message, streamSeq: msg.seq }, 'message sent to the dead-letter stream')
         msg.ack()
         continue
@@ -153,6 +174,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   return {
     stats,
     async close() {
+      clearInterval(progress)
       if (abandoned) return
       stopping = true
       // close() resolves only once the iterator reaches it; the loop ends on its own.
@@ -162,6 +184,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       log.info(stats, 'processor stopped')
     },
     async abandon() {
+      clearInterval(progress)
       stopping = true
       abandoned = true
       void messages?.close()

@@ -90,6 +90,18 @@ describe('pipeline end to end (integration)', () => {
     expect(world.logs.length).toBeGreaterThan(0)
   })
 
+  it('serves health, readiness and metrics that count what happened and hold no identifier', async () => {
+    const base = `http://127.0.0.1:${pipeline.ingest!.port}`
+    expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok')
+    expect((await fetch(`${base}/readyz`)).status).toBe(200)
+    const metrics = await (await fetch(`${base}/metrics`)).text()
+    expect(metrics).toContain(`callmask_ingest_frames_total{type="stats"} ${frames.length}`)
+    const expected = expectedRows(frames)
+    expect(metrics).toContain(`callmask_processor_rows_total ${expected.rtp + expected.pairs}`)
+    for (const value of rawPersonalValues) expect(metrics).not.toContain(value)
+    expect((await fetch(`${base}/nope`)).status).toBe(404)
+  })
+
   it('drops ufrags, certificates and raw candidate addresses', async () => {
     const pairs = await world.query<{ local_address_truncated: string }>('SELECT DISTINCT local_address_truncated FROM {db}.connection_samples')
     expect(pairs.map((p) => p.local_address_truncated)).toEqual(['127.0.0.0'])

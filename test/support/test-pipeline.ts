@@ -71,6 +71,7 @@ export async function createTestWorld(): Promise<TestWorld> {
           natsUrl: nats.url,
           clickhouseDatabase: database,
           ingestPort: 0,
+          statusPort: 0,
           ingestKeys: [{ id: 'test', tenant: testTenant, sha256: hashIngestKey(testKey) }],
           masterKey,
           batchMaxMs: 100,

@@ -1,0 +1,26 @@
+// Prometheus metrics of the processor stage: throughput, batch sizes, insert latency,
+// dead letters and JetStream lag. Labels carry table names and outcomes, never identifiers.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+
+export function createProcessorMetrics(registry: Registry) {
+  return {
+    messages: new Counter({ name: 'callmask_processor_messages_total', help: 'Messages stored in ClickHouse and acknowledged', registers: [registry] }),
+    rows: new Counter({ name: 'callmask_processor_rows_total', help: 'Rows inserted into ClickHouse', registers: [registry] }),
+    deadLettered: new Counter({ name: 'callmask_processor_dead_lettered_total', help: 'Messages sent to the dead-letter stream', registers: [registry] }),
+    redelivered: new Counter({ name: 'callmask_processor_redelivered_total', help: 'Messages JetStream delivered more than once', registers: [registry] }),
+    batchRows: new Histogram({
+      name: 'callmask_processor_batch_rows',
+      help: 'Rows per ClickHouse batch',
+      buckets: [10, 100, 500, 1000, 5000, 10000, 50000],
+      registers: [registry],
+    }),
+    flushSeconds: new Histogram({
+      name: 'callmask_processor_flush_seconds',
+      help: 'Time to store one batch (de-duplication look-up and inserts)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers: [registry],
+    }),
+    lag: new Gauge({ name: 'callmask_processor_jetstream_pending', help: 'Messages in the stream not yet delivered to the processor consumer', registers: [registry] }),
+  }
+}
+export type ProcessorMetrics = ReturnType<typeof createProcessorMetrics>
