@@ -33,6 +33,8 @@ export interface PipelineOverrides {
   /** Processor ack wait in seconds (tests shorten it to see redeliveries quickly). */
   ackWaitS?: number
   beforeAck?: ProcessorDeps['beforeAck']
+  /** How long processors trust a cached tenant key (tests shorten it to see rotations at once). */
+  keyCacheTtlMs?: number
 }
 
 export interface Pipeline {
@@ -98,7 +100,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     if (applied.length > 0) log.info({ applied }, 'ClickHouse migrations applied')
     const nc = await connectNats('callmask-processor')
     const masterKey = loadMasterKey(masterKeySource(config, dataDir, embedded))
-    const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey, log })
+    const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey, log, cacheTtlMs: overrides.keyCacheTtlMs })
     processor = await startProcessor(
       { ...config, ackWaitS: overrides.ackWaitS },
       { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, registry, beforeAck: overrides.beforeAck },
