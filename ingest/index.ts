@@ -119,7 +119,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     res.end('ok')
   })
   app.get('/readyz', (res) => {
-    const ready = !shuttingDown && !deps.nc.isClosed() && deps.nc.info !== undefined
+    const ready = !shuttingDown && !deps.nc.isClosed() && publisher.connected
     res.writeStatus(ready ? '200 OK' : '503 Service Unavailable').end(ready ? 'ready' : 'not ready')
   })
   app.get('/metrics', (res) => {

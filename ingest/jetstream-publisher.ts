@@ -24,6 +24,8 @@ export interface JetStreamPublisher {
   /** `headers` must include `Nats-Msg-Id`: JetStream drops a second message with the same id. */
   publish(subject: string, data: Uint8Array, headers: Record<string, string>): Promise<PubAck>
   readonly inFlight: number
+  /** False while the NATS connection is down (publishes are refused as retryable). */
+  readonly connected: boolean
   close(): void
 }
 
@@ -37,6 +39,15 @@ export function createJetStreamPublisher(nc: NatsConnection, options: { timeoutM
   const prefix = createInbox()
   const pending = new Map<string, Pending>()
   let counter = 0
+  // While NATS is unreachable the client would buffer every publish until it reconnects;
+  // with clients resending every few seconds that grows without bound, so refuse at once.
+  let connected = true
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') connected = false
+      else if (status.type === 'reconnect') connected = true
+    }
+  })()
 
   const subscription = nc.subscribe(`${prefix}.*`, {
     callback: (error, msg) => {
@@ -70,6 +81,7 @@ export function createJetStreamPublisher(nc: NatsConnection, options: { timeoutM
 
   return {
     publish(subject, data, fields) {
+      if (!connected) return Promise.reject(new PublishError('NATS is disconnected', true))
       return new Promise<PubAck>((resolve, reject) => {
         const token = (++counter).toString(36)
         const timer = setTimeout(() => {
@@ -90,6 +102,9 @@ export function createJetStreamPublisher(nc: NatsConnection, options: { timeoutM
     },
     get inFlight() {
       return pending.size
+    },
+    get connected() {
+      return connected
     },
     close() {
       subscription.unsubscribe()
