@@ -74,9 +74,12 @@ describe('loss and duplicates (integration)', () => {
     await eventually(() => client.errors.length > 0, 15_000, 'a retryable error')
     expect(client.errors[0]).toMatchObject({ code: wireErrorCodes.unavailable, retryable: true })
     expect(client.lastAckedSeq).toBe(ackedBeforeKill)
+    const readyz = () => fetch(`http://127.0.0.1:${pipeline.ingest!.port}/readyz`).then((r) => r.status)
+    expect(await readyz()).toBe(503)
 
     await world.nats.restart()
     await client.waitForAck(frames.length, 60_000)
+    expect(await readyz()).toBe(200)
     // JetStream's Nats-Msg-Id de-duplication held across the crash: one stored message per frame.
     const nc = await connect({ servers: world.nats.url })
     const info = await (await jetstreamManager(nc)).streams.info(framesStream)
