@@ -25,6 +25,8 @@ import { uwsIsNative } from '../ingest/uws-runtime.ts'
 import { loadConfig } from '../lib/config.ts'
 import { framesStream } from '../lib/jetstream-streams.ts'
 import { startNatsServer } from '../lib/nats-server-launcher.ts'
+import { decodeFrame } from '../ingest/wire-codec.ts'
+import { validateClientFrame } from '../schemas/frame-validator.ts'
 import { buildSessionFrames } from './bench-frames.ts'
 import { benchLogger, cpuMeter, numericArgs, report, round } from './bench-report.ts'
 import { runLoadGenerator, type LoadResult } from './load-generator-process.ts'
@@ -88,6 +90,20 @@ async function runRound(kind: Kind, index: number): Promise<Round> {
   return measured
 }
 
+// The per-frame floor both servers pay, measured here on one core: decode + validate only.
+function decodeValidateUs(): number {
+  const frames = buildSessionFrames(0)
+  const batch = Array.from({ length: 1000 }, (_, i) => frames.frame(i + 1, Date.now()))
+  let us = 0
+  for (let pass = 0; pass < 3; pass++) {
+    const t0 = performance.now()
+    for (const bytes of batch) if (!validateClientFrame(decodeFrame(bytes, 'msgpack')).ok) throw new Error('a bench frame is invalid')
+    us = ((performance.now() - t0) * 1000) / batch.length
+  }
+  return us
+}
+const floorUs = decodeValidateUs()
+
 const order: Kind[] = []
 for (let r = 0; r < args.rounds; r++) order.push(...((r % 2 === 0 ? ['uws', 'ws'] : ['ws', 'uws']) as Kind[]))
 const rounds: Round[] = []
@@ -133,12 +149,13 @@ report(
     ws,
     uwsOverWsFrames: ratio,
     wsOverUwsCpuPerFrame: cpuRatio,
+    decodeValidateUsPerFrame: round(floorUs, 1),
     errors,
     clientBufferutil: rounds[0]?.result.bufferutil ?? false,
     sharedCores: 'load generator (child process), server under test and nats-server share the machine',
   },
   `ingest: uWS ${uws.framesPerSecond} frames/s (${uws.megabytesPerSecond} MB/s, ${uws.serverCpuUsPerFrame} us CPU/frame) vs ws ${ws.framesPerSecond} frames/s `
-    + `(${ws.megabytesPerSecond} MB/s, ${ws.serverCpuUsPerFrame} us CPU/frame): uWS/ws ${ratio}x throughput, ws/uWS ${cpuRatio}x CPU per frame; `
+    + `(${ws.megabytesPerSecond} MB/s, ${ws.serverCpuUsPerFrame} us CPU/frame): uWS/ws ${ratio}x throughput, ws/uWS ${cpuRatio}x CPU per frame (decode+validate alone ${round(floorUs)} us/frame); `
     + `${args.sessions} sessions of ${round(meanFrameBytes / 1000, 1)} KB msgpack frames into JetStream${uwsIsNative ? '' : ' (uWS JS SHIM, not native!)'}; `
     + `load generator, server and nats-server share ${cpus().length} cores`,
 )
