@@ -16,7 +16,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { connect } from '@nats-io/transport-node'
 import { createJetStreamPublisher } from '../ingest/jetstream-publisher.ts'
-import { envelopeHeaders } from '../ingest/session-handler.ts'
+import { envelopeHeaders } from '../lib/frame-envelope.ts'
 import { ensureStreams, framesSubject } from '../lib/jetstream-streams.ts'
 import { createClickHouseSink, type SourceRef } from '../processor/clickhouse-sink.ts'
 import { applyMigrations } from '../processor/migrations.ts'

@@ -12,7 +12,7 @@ import { createIngestKeyring } from '../ingest/ingest-keys.ts'
 import { createIngestMetrics } from '../ingest/ingest-metrics.ts'
 import { createJetStreamPublisher } from '../ingest/jetstream-publisher.ts'
 import { createSession } from '../ingest/session-handler.ts'
-import { chooseEncoding } from '../ingest/wire-codec.ts'
+import { chooseEncoding } from '../lib/wire-codec.ts'
 import type { Config } from '../lib/config.ts'
 import { ensureStreams } from '../lib/jetstream-streams.ts'
 

@@ -4,14 +4,14 @@ import type { NatsConnection } from '@nats-io/nats-core'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Config } from '../lib/config.ts'
-import { closeCodes } from '../lib/errors.ts'
+import { closeCodes, wireErrorCodes } from '../lib/errors.ts'
 import { ensureStreams } from '../lib/jetstream-streams.ts'
 import { createIngestKeyring } from './ingest-keys.ts'
 import { createIngestMetrics } from './ingest-metrics.ts'
 import { createJetStreamPublisher } from './jetstream-publisher.ts'
 import { createSession, type Session } from './session-handler.ts'
 import { uws, uwsIsNative } from './uws-runtime.ts'
-import { chooseEncoding, type Encoding } from './wire-codec.ts'
+import { chooseEncoding, encodeFrame, type Encoding } from '../lib/wire-codec.ts'
 
 export interface IngestDeps {
   nc: NatsConnection
@@ -163,7 +163,11 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
         const data = ws.getUserData()
         if (!data.closed) {
           data.closed = true
-          ws.end(closeCodes.shuttingDown, 'server shutting down')
+          const goodbye = { type: 'error', code: wireErrorCodes.shuttingDown, message: 'server shutting down; reconnect and resume from the last ack', retryable: true }
+          ws.cork(() => {
+            ws.send(encodeFrame(goodbye, data.encoding), data.encoding === 'msgpack')
+            ws.end(closeCodes.shuttingDown, 'server shutting down')
+          })
         }
       }
       publisher.close()

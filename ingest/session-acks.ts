@@ -1,5 +1,6 @@
-// Tracks which seqs of one session JetStream has stored, and the highest contiguous one:
-// that is what an `ack` frame promises, so a client can drop everything up to it.
+// Tracks which seqs of one session are settled, and the highest contiguous one: that is
+// what an `ack` frame promises, so a client can drop everything up to it. Settled means
+// stored by JetStream, or refused for good with an error frame that named the seq.
 export class SessionAcks {
   private stored = new Set<number>()
 
@@ -10,7 +11,7 @@ export class SessionAcks {
     return this.contiguous
   }
 
-  /** Records a stored seq; returns true when the contiguous watermark moved. */
+  /** Records a settled seq; returns true when the contiguous watermark moved. */
   markStored(seq: number): boolean {
     if (seq <= this.contiguous) return false
     this.stored.add(seq)

@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
 import { wireErrorCodes, closeCodes, type WireErrorCode } from '../lib/errors.ts'
+import { envelopeHeaders, frameTimeProblem } from '../lib/frame-envelope.ts'
 import { framesSubject } from '../lib/jetstream-streams.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
 import type { HelloFrame } from '../schemas/frames.ts'
@@ -11,7 +12,7 @@ import type { IngestKeyring } from './ingest-keys.ts'
 import type { IngestMetrics } from './ingest-metrics.ts'
 import { PublishError, type JetStreamPublisher } from './jetstream-publisher.ts'
 import { SessionAcks } from './session-acks.ts'
-import { decodeFrame, encodeFrame, MalformedFrameError, type Encoding } from './wire-codec.ts'
+import { decodeFrame, encodeFrame, MalformedFrameError, type Encoding } from '../lib/wire-codec.ts'
 
 /** The transport under a session: a uWS or ws socket. */
 export interface FrameSink {
@@ -28,14 +29,8 @@ export interface SessionDeps {
   limits: { maxFrameBytes: number; helloTimeoutMs: number; maxInFlight: number }
 }
 
-/** Headers that travel with each frame through JetStream, so the payload is passed on as received. */
-export const envelopeHeaders = {
-  tenant: 'Callmask-Tenant',
-  session: 'Callmask-Session',
-  seq: 'Callmask-Seq',
-  encoding: 'Callmask-Encoding',
-  receivedAt: 'Callmask-Received-At',
-} as const
+/** How far ahead of the ack watermark a seq may run: bounds the per-session set of stored seqs. */
+export const maxSeqAhead = 65_536
 
 export interface Session {
   onMessage(bytes: Uint8Array): void
@@ -85,6 +80,13 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
     acks = new SessionAcks(hello.lastAckedSeq ?? 0)
     log.debug({ tenant: auth.tenant, keyId: auth.keyId, sdk: hello.sdk.name }, 'session started')
     send({ type: 'ack', seq: acks.highestContiguous })
+  }
+
+  // A data frame refused for good is settled: the ack watermark passes it, so one bad frame
+  // cannot stall a session's acks (the error frame names its seq; the SDK drops it).
+  function refuse(message: string, seq: number | undefined): void {
+    fail(wireErrorCodes.schema, message, false, seq)
+    if (seq !== undefined && acks?.markStored(seq)) scheduleAck()
   }
 
   function publish(bytes: Uint8Array, seq: number, type: string): void {
@@ -150,14 +152,24 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
         return
       }
       if (!result.ok) {
-        fail(wireErrorCodes.schema, result.message, false, seq)
+        refuse(result.message, seq)
         return
       }
-      if (result.frame.type === 'hello') {
+      const frame = result.frame
+      if (frame.type === 'hello') {
         fail(wireErrorCodes.schema, '/type hello was already received on this session', false)
         return
       }
-      publish(bytes, result.frame.seq, result.frame.type)
+      if (frame.seq > acks!.highestContiguous + maxSeqAhead) {
+        refuse(`/seq is more than ${maxSeqAhead} ahead of the last acknowledged seq ${acks!.highestContiguous}`, frame.seq)
+        return
+      }
+      const timeProblem = frameTimeProblem(frame.ts, Date.now())
+      if (timeProblem) {
+        refuse(timeProblem, frame.seq)
+        return
+      }
+      publish(bytes, frame.seq, frame.type)
     },
     onClose() {
       clearTimeout(helloTimer)

@@ -106,7 +106,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
       { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, registry, beforeAck: overrides.beforeAck },
     )
     if (config.role === 'processor') {
-      statusServer = await startStatusServer({ host: config.ingestHost, port: config.statusPort, registry, ready: () => !nc.isClosed() })
+      statusServer = await startStatusServer({ host: config.ingestHost, port: config.statusPort, registry, ready: () => !nc.isClosed() && processor?.consuming === true })
       log.info({ port: statusServer.port }, 'processor status server listening (/healthz, /readyz, /metrics)')
     }
   }

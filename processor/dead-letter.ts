@@ -3,7 +3,7 @@
 import { jetstream, type JsMsg } from '@nats-io/jetstream'
 import { headers, type NatsConnection } from '@nats-io/nats-core'
 import { deadLetterSubject } from '../lib/jetstream-streams.ts'
-import { envelopeHeaders } from '../ingest/session-handler.ts'
+import { envelopeHeaders } from '../lib/frame-envelope.ts'
 
 export const deadLetterReasonHeader = 'Callmask-Dead-Letter-Reason'
 

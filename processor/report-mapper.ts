@@ -6,46 +6,63 @@ import { truncateIp } from './pii/ip-detector.ts'
 
 export const rtpReportTypes = new Set(['inbound-rtp', 'outbound-rtp', 'remote-inbound-rtp', 'remote-outbound-rtp'])
 
-/** Column <- W3C field, for the numeric metrics of rtp_samples. */
-const rtpMetricFields = {
-  packets_received: 'packetsReceived',
-  packets_lost: 'packetsLost',
-  packets_sent: 'packetsSent',
-  bytes_received: 'bytesReceived',
-  bytes_sent: 'bytesSent',
-  jitter: 'jitter',
-  round_trip_time: 'roundTripTime',
-  fraction_lost: 'fractionLost',
-  nack_count: 'nackCount',
-  pli_count: 'pliCount',
-  fir_count: 'firCount',
-  frames_encoded: 'framesEncoded',
-  frames_decoded: 'framesDecoded',
-  frames_dropped: 'framesDropped',
-  frames_per_second: 'framesPerSecond',
-  frame_width: 'frameWidth',
-  frame_height: 'frameHeight',
-  freeze_count: 'freezeCount',
-  total_freezes_duration: 'totalFreezesDuration',
-  concealed_samples: 'concealedSamples',
-  total_samples_received: 'totalSamplesReceived',
-  jitter_buffer_delay: 'jitterBufferDelay',
-  jitter_buffer_emitted_count: 'jitterBufferEmittedCount',
-  target_bitrate: 'targetBitrate',
-  retransmitted_packets_sent: 'retransmittedPacketsSent',
-  retransmitted_packets_received: 'retransmittedPacketsReceived',
-} as const
+// Column <- W3C field and ClickHouse type, for the numeric metrics. A value that does not
+// fit its column (a negative counter, a fraction where an integer belongs, 1e25) becomes
+// NULL rather than an insert ClickHouse would refuse for the whole batch.
+type NumericType = 'UInt64' | 'Int64' | 'UInt32' | 'Float64'
 
-const pairMetricFields = {
-  current_round_trip_time: 'currentRoundTripTime',
-  total_round_trip_time: 'totalRoundTripTime',
-  available_outgoing_bitrate: 'availableOutgoingBitrate',
-  available_incoming_bitrate: 'availableIncomingBitrate',
-  bytes_sent: 'bytesSent',
-  bytes_received: 'bytesReceived',
-  packets_sent: 'packetsSent',
-  packets_received: 'packetsReceived',
-} as const
+const rtpMetricFields: Record<string, [field: string, type: NumericType]> = {
+  packets_received: ['packetsReceived', 'UInt64'],
+  packets_lost: ['packetsLost', 'Int64'],
+  packets_sent: ['packetsSent', 'UInt64'],
+  bytes_received: ['bytesReceived', 'UInt64'],
+  bytes_sent: ['bytesSent', 'UInt64'],
+  jitter: ['jitter', 'Float64'],
+  round_trip_time: ['roundTripTime', 'Float64'],
+  fraction_lost: ['fractionLost', 'Float64'],
+  nack_count: ['nackCount', 'UInt64'],
+  pli_count: ['pliCount', 'UInt64'],
+  fir_count: ['firCount', 'UInt64'],
+  frames_encoded: ['framesEncoded', 'UInt64'],
+  frames_decoded: ['framesDecoded', 'UInt64'],
+  frames_dropped: ['framesDropped', 'UInt64'],
+  frames_per_second: ['framesPerSecond', 'Float64'],
+  frame_width: ['frameWidth', 'UInt32'],
+  frame_height: ['frameHeight', 'UInt32'],
+  freeze_count: ['freezeCount', 'UInt64'],
+  total_freezes_duration: ['totalFreezesDuration', 'Float64'],
+  concealed_samples: ['concealedSamples', 'UInt64'],
+  total_samples_received: ['totalSamplesReceived', 'UInt64'],
+  jitter_buffer_delay: ['jitterBufferDelay', 'Float64'],
+  jitter_buffer_emitted_count: ['jitterBufferEmittedCount', 'UInt64'],
+  target_bitrate: ['targetBitrate', 'Float64'],
+  retransmitted_packets_sent: ['retransmittedPacketsSent', 'UInt64'],
+  retransmitted_packets_received: ['retransmittedPacketsReceived', 'UInt64'],
+}
+
+const pairMetricFields: Record<string, [field: string, type: NumericType]> = {
+  current_round_trip_time: ['currentRoundTripTime', 'Float64'],
+  total_round_trip_time: ['totalRoundTripTime', 'Float64'],
+  available_outgoing_bitrate: ['availableOutgoingBitrate', 'Float64'],
+  available_incoming_bitrate: ['availableIncomingBitrate', 'Float64'],
+  bytes_sent: ['bytesSent', 'UInt64'],
+  bytes_received: ['bytesReceived', 'UInt64'],
+  packets_sent: ['packetsSent', 'UInt64'],
+  packets_received: ['packetsReceived', 'UInt64'],
+}
+
+// Kept string columns take only their W3C vocabulary: an app cannot smuggle a name or a
+// phone number into `kind` or `state`. Anything else is stored as 'other'.
+const vocabularies = {
+  kind: new Set(['audio', 'video']),
+  pairState: new Set(['frozen', 'waiting', 'in-progress', 'failed', 'succeeded']),
+  candidateType: new Set(['host', 'srflx', 'prflx', 'relay']),
+  protocol: new Set(['udp', 'tcp']),
+  relayProtocol: new Set(['udp', 'tcp', 'tls']),
+  networkType: new Set(['bluetooth', 'cellular', 'ethernet', 'wifi', 'wimax', 'vpn', 'unknown']),
+  qualityLimitationReason: new Set(['none', 'cpu', 'bandwidth', 'other']),
+}
+const codecMimeType = /^(audio|video)\/[A-Za-z0-9.+-]{1,32}$/
 
 export type Row = Record<string, string | number | null>
 
@@ -81,13 +98,20 @@ export function callContextColumns(call: Partial<CallContext>): CallContextColum
   }
 }
 
-const num = (report: StatsReport, field: string): number | null => {
+function numeric(report: StatsReport, field: string, type: NumericType): number | null {
   const value = report[field]
-  return typeof value === 'number' && Number.isFinite(value) ? value : null
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null
+  if (type === 'Float64') return value
+  if (!Number.isSafeInteger(value)) return null
+  if (type === 'Int64') return value
+  return value >= 0 && (type === 'UInt64' || value <= 0xffffffff) ? value : null
 }
 const str = (report: StatsReport | undefined, field: string): string => {
   const value = report?.[field]
   return typeof value === 'string' ? value : ''
+}
+function oneOf(value: string, vocabulary: ReadonlySet<string>): string {
+  return value === '' || vocabulary.has(value) ? value : 'other'
 }
 
 function baseColumns(source: FrameSource, ts: number, context: CallContextColumns): Row {
@@ -111,29 +135,36 @@ export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows
       const row = baseColumns(source, frame.ts, context)
       row['report_type'] = report.type
       row['report_id'] = report.id
-      row['kind'] = str(report, 'kind')
-      row['ssrc'] = num(report, 'ssrc') ?? 0
+      row['kind'] = oneOf(str(report, 'kind'), vocabularies.kind)
+      row['ssrc'] = numeric(report, 'ssrc', 'UInt32') ?? 0
       row['mid'] = str(report, 'mid')
-      row['codec'] = str(byId.get(str(report, 'codecId')), 'mimeType')
-      for (const [column, field] of Object.entries(rtpMetricFields)) row[column] = num(report, field)
-      row['quality_limitation_reason'] = str(report, 'qualityLimitationReason')
+      const codec = str(byId.get(str(report, 'codecId')), 'mimeType')
+      row['codec'] = codec === '' || codecMimeType.test(codec) ? codec : 'other'
+      for (const column in rtpMetricFields) {
+        const [field, type] = rtpMetricFields[column]!
+        row[column] = numeric(report, field, type)
+      }
+      row['quality_limitation_reason'] = oneOf(str(report, 'qualityLimitationReason'), vocabularies.qualityLimitationReason)
       rows.rtp_samples.push(row)
     } else if (report.type === 'candidate-pair') {
       const local = byId.get(str(report, 'localCandidateId'))
       const remote = byId.get(str(report, 'remoteCandidateId'))
       const row = baseColumns(source, frame.ts, context)
       row['pair_id'] = report.id
-      row['state'] = str(report, 'state')
+      row['state'] = oneOf(str(report, 'state'), vocabularies.pairState)
       row['nominated'] = report['nominated'] === true ? 1 : 0
-      for (const [column, field] of Object.entries(pairMetricFields)) row[column] = num(report, field)
-      row['local_candidate_type'] = str(local, 'candidateType')
-      row['remote_candidate_type'] = str(remote, 'candidateType')
+      for (const column in pairMetricFields) {
+        const [field, type] = pairMetricFields[column]!
+        row[column] = numeric(report, field, type)
+      }
+      row['local_candidate_type'] = oneOf(str(local, 'candidateType'), vocabularies.candidateType)
+      row['remote_candidate_type'] = oneOf(str(remote, 'candidateType'), vocabularies.candidateType)
       // Candidate addresses are never stored whole: IPv4 /24, IPv6 /48.
       row['local_address_truncated'] = truncateIp(str(local, 'address') || str(local, 'ip'))
       row['remote_address_truncated'] = truncateIp(str(remote, 'address') || str(remote, 'ip'))
-      row['protocol'] = str(local, 'protocol')
-      row['network_type'] = str(local, 'networkType')
-      row['relay_protocol'] = str(local, 'relayProtocol')
+      row['protocol'] = oneOf(str(local, 'protocol'), vocabularies.protocol)
+      row['network_type'] = oneOf(str(local, 'networkType'), vocabularies.networkType)
+      row['relay_protocol'] = oneOf(str(local, 'relayProtocol'), vocabularies.relayProtocol)
       rows.connection_samples.push(row)
     }
   }

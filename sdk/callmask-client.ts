@@ -14,8 +14,10 @@ export interface ClientOptions {
   sdk?: { name: string; version: string }
   /** Unacknowledged frames kept for resending; beyond it send() waits. @default 10000 */
   maxUnacked?: number
-  /** Reconnect after the socket closes (not after bad key or no hello). @default true */
+  /** Reconnect after the socket closes (not after bad key or no hello), with jittered backoff. @default true */
   reconnect?: boolean
+  /** Frames larger than this are refused here, before sending (the server's default limit). @default 262144 */
+  maxFrameBytes?: number
   onError?: (error: ErrorFrame) => void
 }
 
@@ -30,7 +32,9 @@ export class CallmaskClient {
   private acked = 0
   private unacked = new Map<number, Uint8Array | string>()
   private resendTimer: NodeJS.Timeout | undefined
+  private toResend = new Set<number>()
   private retryDelayMs = 100
+  private reconnectDelayMs = 250
   private waiters: { seq: number; resolve: () => void }[] = []
   private closedByUser = false
   private ready: Promise<void> | undefined
@@ -64,6 +68,7 @@ export class CallmaskClient {
         reject(error)
       })
       socket.once('open', () => {
+        this.reconnectDelayMs = 250
         socket.send(this.encode({
           type: 'hello',
           v: 1,
@@ -80,9 +85,18 @@ export class CallmaskClient {
       socket.once('close', (code) => {
         this.ready = undefined
         if (this.closedByUser || fatalCloseCodes.has(code) || this.options.reconnect === false) return
-        setTimeout(() => void this.connect().catch(() => undefined), this.retryDelayMs)
+        this.scheduleReconnect()
       })
     })
+  }
+
+  // Jittered exponential backoff, so a fleet of clients does not reconnect in lockstep.
+  private scheduleReconnect(): void {
+    const delay = this.reconnectDelayMs * (0.5 + Math.random())
+    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 10_000)
+    setTimeout(() => {
+      if (!this.closedByUser) void this.connect().catch(() => this.scheduleReconnect())
+    }, delay)
   }
 
   private encode(frame: object): Uint8Array | string {
@@ -100,17 +114,27 @@ export class CallmaskClient {
     } else if (frame.type === 'error') {
       this.errors.push(frame)
       this.options.onError?.(frame)
-      if (frame.retryable) this.scheduleResend()
+      if (frame.seq === undefined) return
+      // A frame refused for good is not sent again (the server settles its seq too).
+      if (!frame.retryable) this.unacked.delete(frame.seq)
+      else this.scheduleResend(frame.seq)
     }
   }
 
-  // Retryable errors come one per frame; one timer resends all that is unacknowledged.
-  private scheduleResend(): void {
+  // Retryable errors name one frame each; one timer resends exactly those, with backoff.
+  private scheduleResend(seq: number): void {
+    this.toResend.add(seq)
     if (this.resendTimer) return
     this.resendTimer = setTimeout(() => {
       this.resendTimer = undefined
-      if (this.socket?.readyState === WebSocket.OPEN) for (const frame of this.unacked.values()) this.socket.send(frame)
-    }, this.retryDelayMs)
+      const seqs = [...this.toResend].sort((a, b) => a - b)
+      this.toResend.clear()
+      if (this.socket?.readyState !== WebSocket.OPEN) return // the reconnect resends everything
+      for (const s of seqs) {
+        const frame = this.unacked.get(s)
+        if (frame) this.socket.send(frame)
+      }
+    }, this.retryDelayMs * (0.5 + Math.random()))
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, 2000)
   }
 
@@ -126,8 +150,11 @@ export class CallmaskClient {
   private async sendData(frame: Record<string, unknown>): Promise<number> {
     const max = this.options.maxUnacked ?? 10000
     if (this.unacked.size >= max) await this.waitForAck(this.nextSeq - max)
-    const seq = this.nextSeq++
+    const seq = this.nextSeq
     const encoded = this.encode({ ...frame, seq })
+    const bytes = typeof encoded === 'string' ? Buffer.byteLength(encoded) : encoded.byteLength
+    if (bytes > (this.options.maxFrameBytes ?? 262_144)) throw new Error(`frame of ${bytes} bytes exceeds maxFrameBytes; send fewer reports per frame`)
+    this.nextSeq += 1
     this.unacked.set(seq, encoded)
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encoded)
     return seq

@@ -133,6 +133,29 @@ describe('bad input gets a typed error, never a crash (integration)', () => {
     await goodSessionStillServed()
   })
 
+  it('a frame refused for good is settled: the next frame is still acknowledged', async () => {
+    const s = await rawSession(url)
+    s.send(hello())
+    await s.next('ack')
+    s.send({ type: 'stats', seq: 1, ts: Date.now(), call: { ...call, displayName: 'x'.repeat(300) }, reports: [] })
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.schema, seq: 1 })
+    s.send({ type: 'stats', seq: 2, ts: Date.now(), call, reports: [] })
+    await expect.poll(() => s.frames.some((f) => f['type'] === 'ack' && f['seq'] === 2)).toBe(true)
+  })
+
+  it('a frame time far from the server clock, or a seq far ahead, is refused naming the field', async () => {
+    const s = await rawSession(url)
+    s.send(hello())
+    await s.next('ack')
+    s.send({ type: 'stats', seq: 1, ts: Date.now() + 3 * 24 * 3600 * 1000, call, reports: [] })
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.schema, seq: 1, message: expect.stringContaining('/ts') })
+    s.send({ type: 'stats', seq: 2, ts: 0, call, reports: [] })
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.schema, seq: 2, message: expect.stringContaining('/ts') })
+    s.send({ type: 'stats', seq: 10_000_000, ts: Date.now(), call, reports: [] })
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.schema, message: expect.stringContaining('/seq') })
+    await goodSessionStillServed()
+  })
+
   it('a frame over the size limit: CALLMASK_ERR_TOO_LARGE', async () => {
     const s = await rawSession(url)
     s.send(hello())
@@ -159,6 +182,15 @@ describe('bad input gets a typed error, never a crash (integration)', () => {
     expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.unavailable, retryable: true, seq: 1 })
     expect(s.frames.filter((f) => f['type'] === 'ack')).toEqual([])
     await nc.close()
+  })
+
+  it('shutting down: CALLMASK_ERR_SHUTTING_DOWN (retryable) then close 1001', async () => {
+    const s = await rawSession(url)
+    s.send(hello())
+    await s.next('ack')
+    await pipeline.ingest!.close()
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.shuttingDown, retryable: true })
+    expect((await s.closed).code).toBe(closeCodes.shuttingDown)
   })
 
   it('README documents every wire error code and close code', () => {

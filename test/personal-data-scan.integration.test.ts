@@ -30,12 +30,21 @@ function personalise(report: Record<string, unknown>, i: number): StatsReport {
   const idFields = ['id', 'codecId', 'transportId', 'trackIdentifier', 'mediaSourceId', 'remoteId', 'localId', 'playoutId', 'mid', 'localCandidateId', 'remoteCandidateId', 'selectedCandidatePairId', 'label']
   // Ids keep their cross-references: the same person is used for an id wherever it appears.
   for (const field of idFields) if (typeof out[field] === 'string') out[field] = `${out[field]}-${person(String(out[field]).length)}`
+  // Fields whose value is an enumeration: an app could still put anything there.
+  if (typeof out['kind'] === 'string') out['kind'] = person(3)
+  if (out['type'] === 'candidate-pair') out['state'] = person(4)
+  if (out['type'] === 'codec') out['mimeType'] = person(5)
+  if (out['type'] === 'outbound-rtp') out['qualityLimitationReason'] = person(6)
+  // Numbers ClickHouse would refuse in their columns must not stall the pipeline.
+  if (out['type'] === 'inbound-rtp') Object.assign(out, { packetsReceived: -1, bytesReceived: 1e25, frameWidth: 1.5, ssrc: 2 ** 33 })
   if (out['type'] === 'local-candidate' || out['type'] === 'remote-candidate') {
     out['address'] = '203.0.113.77'
     out['ip'] = '203.0.113.77'
     out['relatedAddress'] = '2001:db8:85a3:42:1:2:3:4'
     out['url'] = 'turn:203.0.113.77:3478?transport=udp'
     out['usernameFragment'] = 'anna.schmidt@example.com'
+    out['candidateType'] = person(7)
+    out['networkType'] = person(8)
   }
   return out as StatsReport
 }
@@ -101,5 +110,10 @@ describe('no personal value survives the pipeline (integration)', () => {
     expect(sample!.conference_id).toMatch(/^standup-p_k1_/)
     expect(sample!.report_id).toMatch(/-p_k1_[\w-]{22}$/)
     expect(sample!.participant_id).toMatch(/^p_k1_[\w-]{22}$/)
+    const [hostile] = await world.query<{ n: string; nulls: string }>(
+      `SELECT count() AS n, countIf(packets_received IS NULL AND bytes_received IS NULL AND frame_width IS NULL) AS nulls FROM {db}.rtp_samples WHERE report_type = 'inbound-rtp'`,
+    )
+    expect(Number(hostile!.n)).toBeGreaterThan(0)
+    expect(hostile!.nulls).toBe(hostile!.n)
   })
 })

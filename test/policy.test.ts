@@ -94,3 +94,13 @@ describe('pseudonymisation policy', () => {
 function policyJson(): Record<string, unknown> {
   return JSON.parse(readFileSync(defaultPolicyPath, 'utf8')) as Record<string, unknown>
 }
+
+describe('pseudonymisation of oversized values', () => {
+  it('pseudonymises a value too long to be an identifier whole, without scanning it', async () => {
+    const transform = await transformerFor(await pseudonymiser.forTenant('big'), { defaultCountry: 'DE' })
+    const long = '1 '.repeat(4000) + 'Anna Schmidt'
+    const out = transform.scrub(long)
+    expect(out).toMatch(/^p_k1_[\w-]{22}$/)
+    expect(transform.scrub(long)).toBe(out)
+  })
+})

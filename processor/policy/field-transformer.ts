@@ -18,6 +18,12 @@ export const normaliseName = (name: string): string => name.normalize('NFKC').tr
 
 const spanPseudonymType = (span: PiiSpan): PseudonymType => span.kind
 
+/** Longer values are not cached (the caches would hold megabytes of raw text). */
+const maxCachedLength = 256
+/** Longer values under `detect` are pseudonymised whole: no identifier is that long, and
+ * scanning kilobytes of digits costs the phone detector milliseconds. */
+const maxDetectLength = 512
+
 export function createFieldTransformerFactory(options: { cacheSize?: number } = {}) {
   const cacheSize = options.cacheSize ?? 200_000
   // Per tenant and key version, one cache per operation, so a hit is one Map look-up.
@@ -30,6 +36,7 @@ export function createFieldTransformerFactory(options: { cacheSize?: number } = 
       scopes.set(scope, caches)
     }
     const cached = (cache: BoundedCache<string>, value: string, compute: (value: string) => string): string => {
+      if (value.length > maxCachedLength) return compute(value)
       let result = cache.get(value)
       if (result === undefined) {
         result = compute(value)
@@ -38,13 +45,14 @@ export function createFieldTransformerFactory(options: { cacheSize?: number } = 
       return result
     }
     const scrub = (value: string): string => {
+      if (value.length > maxDetectLength) return pseudonymiser.pseudonym('id', value)
       const spans = detectPii(value, detect)
       return spans.length === 0 ? value : replaceSpans(value, spans, (s) => pseudonymiser.pseudonym(spanPseudonymType(s), s.normalised))
     }
     // A whole value that is a phone number or e-mail is hashed in its canonical form, so
     // an erasure request for "+49 176..." finds it however the customer spelled it.
     const pseudonymiseWhole = (type: 'id' | 'name') => (value: string): string => {
-      const spans = detectPii(value, detect)
+      const spans = value.length > maxDetectLength ? [] : detectPii(value, detect)
       const only = spans.length === 1 ? spans[0] : undefined
       if (only && only.kind !== 'name' && value.slice(0, only.start).trim() === '' && value.slice(only.end).trim() === '') {
         return pseudonymiser.pseudonym(only.kind, only.normalised)

@@ -1,0 +1,53 @@
+// Turns one JetStream message into rows: read the envelope headers, decode and validate the
+// client's frame again (the stream may hold what another publisher put there), check its
+// time, apply the pseudonymisation policy, map to rows. Permanent problems are raised as
+// PermanentProcessingError: such a message goes to the dead-letter stream.
+import type { JsMsg } from '@nats-io/jetstream'
+import { PermanentProcessingError } from '../lib/errors.ts'
+import { envelopeHeaders, frameTimeProblem } from '../lib/frame-envelope.ts'
+import { decodeFrame, type Encoding } from '../lib/wire-codec.ts'
+import { validateClientFrame } from '../schemas/frame-validator.ts'
+import { applyPolicyToEvent, applyPolicyToStats } from './policy/apply-policy.ts'
+import { createFieldTransformerFactory } from './policy/field-transformer.ts'
+import type { CompiledPolicy } from './policy/load-policy.ts'
+import type { Pseudonymiser } from './pseudonymiser.ts'
+import { mapEventFrame, mapStatsFrame, type FrameRows, type FrameSource } from './report-mapper.ts'
+
+export interface DecodedMessage {
+  source: FrameSource
+  rows: FrameRows
+}
+
+export function createMessageDecoder(deps: { pseudonymiser: Pseudonymiser; policy: CompiledPolicy; retentionDays: number }) {
+  const transformerFor = createFieldTransformerFactory()
+  return async function decodeMessage(msg: Pick<JsMsg, 'headers' | 'data'>): Promise<DecodedMessage> {
+    const h = msg.headers
+    const tenant = h?.get(envelopeHeaders.tenant) ?? ''
+    const sessionId = h?.get(envelopeHeaders.session) ?? ''
+    const seq = Number(h?.get(envelopeHeaders.seq))
+    const receivedAt = Number(h?.get(envelopeHeaders.receivedAt))
+    const encoding = h?.get(envelopeHeaders.encoding) as Encoding
+    if (!tenant || !sessionId || !Number.isSafeInteger(seq) || !Number.isFinite(receivedAt) || (encoding !== 'json' && encoding !== 'msgpack')) {
+      throw new PermanentProcessingError('message lacks the Callmask-* envelope headers')
+    }
+    let decoded: unknown
+    try {
+      decoded = decodeFrame(msg.data, encoding)
+    } catch (error) {
+      throw new PermanentProcessingError('payload cannot be decoded', { cause: error })
+    }
+    const result = validateClientFrame(decoded)
+    if (!result.ok) throw new PermanentProcessingError(`payload violates the schema: ${result.message}`)
+    const frame = result.frame
+    if (frame.type === 'hello') throw new PermanentProcessingError('a hello frame is not data')
+    const timeProblem = frameTimeProblem(frame.ts, receivedAt)
+    if (timeProblem) throw new PermanentProcessingError(timeProblem)
+    const source: FrameSource = { tenant, sessionId, seq, retentionDays: deps.retentionDays }
+    const transform = transformerFor(await deps.pseudonymiser.forTenant(tenant), deps.policy.detectOptions(tenant))
+    const rows =
+      frame.type === 'stats'
+        ? mapStatsFrame(applyPolicyToStats(frame, deps.policy, transform), source)
+        : mapEventFrame(applyPolicyToEvent(frame, deps.policy, transform), source)
+    return { source, rows }
+  }
+}
