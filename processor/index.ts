@@ -198,6 +198,8 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       void messages?.close()
       await supervisor
       await writer.close()
+      // Acks are plain publishes: make sure the server has them before we report stopped.
+      await deps.nc.flush().catch(() => undefined)
       log.info(stats, 'processor stopped')
     },
     async abandon() {

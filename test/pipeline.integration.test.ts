@@ -1,6 +1,9 @@
 // End to end with real parts: the av capture (both peers) through a real WebSocket into
 // uWS ingest, JetStream, the processor and chdb; then what landed is checked row by row.
+import { jetstreamManager } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { framesStream } from '../lib/jetstream-streams.ts'
 import type { Pipeline } from '../lib/pipeline.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { selectReports } from '../sdk/stats-frame.ts'
@@ -57,6 +60,12 @@ describe('pipeline end to end (integration)', () => {
     expect(Number(counts!.rtp)).toBe(expected.rtp)
     expect(Number(counts!.pairs)).toBe(expected.pairs)
     expect(Number(counts!.distinct_frames)).toBe(expected.rtp)
+    // Work-queue retention: the raw frames left JetStream once they were stored.
+    const nc = await connect({ servers: world.nats.url })
+    const jsm = await jetstreamManager(nc)
+    await eventually(async () => (await jsm.streams.info(framesStream)).state.messages === 0, 10_000, 'an empty stream')
+    expect((await jsm.streams.info(framesStream)).state.last_seq).toBe(frames.length)
+    await nc.close()
 
     const people = await world.query<{ participant_id: string; display_name: string; conference_id: string }>(
       'SELECT DISTINCT participant_id, display_name, conference_id FROM {db}.rtp_samples',
