@@ -51,6 +51,8 @@ export interface Pipeline {
 export async function startPipeline(config: Readonly<Config>, log: Logger, overrides: PipelineOverrides = {}): Promise<Pipeline> {
   const dataDir = resolve(config.dataDir)
   const embedded = !config.natsUrl && config.role === 'all'
+  // Checked before anything starts: an invalid policy must stop start-up, not storage.
+  const policy = config.role === 'ingest' ? undefined : loadPolicy(config.policyFile)
   let natsServer: NatsServerHandle | undefined
   if (!config.natsUrl) {
     mkdirSync(join(dataDir, 'nats'), { recursive: true })
@@ -82,9 +84,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   let clickhouseWhere: string | undefined
   let ownsClickhouse = false
   let statusServer: { port: number; close(): Promise<void> } | undefined
-  if (config.role !== 'ingest') {
-    // Checked first: an invalid policy must stop start-up before anything is stored.
-    const policy = loadPolicy(config.policyFile)
+  if (policy) {
     if (!clickhouse) {
       const connection = connectClickHouse({
         url: config.clickhouseUrl,

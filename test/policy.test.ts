@@ -104,3 +104,19 @@ describe('pseudonymisation of oversized values', () => {
     expect(transform.scrub(long)).toBe(out)
   })
 })
+
+describe('default policy on user ids and display names', () => {
+  it('pseudonymises every personal value of the labelled corpus there (R = 1.00)', async () => {
+    const { buildCorpus } = await import('./pii/corpus/build-corpus.ts')
+    const personal = buildCorpus().filter((item) => item.expected.length > 0)
+    expect(personal.length).toBeGreaterThan(5000)
+    const transform = await transformFor('acme')
+    const leaks: string[] = []
+    for (const { text } of personal) {
+      const out = applyPolicyToStats({ type: 'stats', seq: 1, ts: 1, call: { conferenceId: 'c', participantId: text, peerConnectionId: 'p', displayName: text }, reports: [] }, policy, transform).call
+      for (const value of [out.participantId, out.displayName]) if (!/^p_k1_[\w-]{22}$/.test(value ?? '')) leaks.push(text)
+    }
+    console.log(`user id and display name fields: ${personal.length * 2 - leaks.length}/${personal.length * 2} personal values pseudonymised`)
+    expect(leaks).toEqual([])
+  })
+})
