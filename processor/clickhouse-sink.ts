@@ -57,16 +57,18 @@ export function createClickHouseSink(client: ClickHouseClient, database: string)
       const token = createHash('sha256')
       token.update(table)
       for (const r of fresh) token.update(`\0${r['tenant']}\0${r['session_id']}\0${r['seq']}\0${r['report_id'] ?? r['pair_id'] ?? ''}`)
+      // Arrays in a fixed column order parse about twice as fast as objects (JSONCompactEachRow).
+      const columns = Object.keys(fresh[0]!)
       await client.insert({
         table: `${database}.${table}`,
-        values: fresh,
-        format: 'JSONEachRow',
+        values: fresh.map((row) => columns.map((column) => row[column] ?? null)),
+        columns: columns as [string, ...string[]],
+        format: 'JSONCompactEachRow',
         clickhouse_settings: {
           async_insert: 0,
           wait_for_async_insert: 1,
           insert_deduplicate: 1,
           insert_deduplication_token: token.digest('hex'),
-          date_time_input_format: 'best_effort',
         },
       })
       return fresh.length
