@@ -22,7 +22,7 @@ import { createTestWorld, testKey, testTenant } from '../test/support/test-pipel
 
 const args = numericArgs({ sessions: 20, rate: 25, seconds: 8, frames: 10_000, batchMs: 50, pollMs: 25 })
 const world = await createTestWorld()
-const pipeline = await world.start({ batchMaxMs: args.batchMs })
+const pipeline = await world.start({ batchMaxMs: args.batchMs, framesPerSecondPerSession: 1_000_000, framesPerSecondPerTenant: 10_000_000 })
 const processor = pipeline.processor!
 const url = pipeline.ingest!.url
 

@@ -45,6 +45,9 @@ const config = loadConfig({}, {
   ingestPort: 0,
   ingestKeys: [{ id: 'bench', tenant: 'bench', sha256: hashIngestKey(key) }],
   logLevel: 'warn',
+  // A load test measures throughput, not the per-session limits.
+  framesPerSecondPerSession: 1_000_000,
+  framesPerSecondPerTenant: 10_000_000,
 })
 
 type Kind = 'uws' | 'ws'

@@ -11,6 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { createIngestKeyring } from '../ingest/ingest-keys.ts'
 import { createIngestMetrics } from '../ingest/ingest-metrics.ts'
 import { createJetStreamPublisher } from '../ingest/jetstream-publisher.ts'
+import { createTenantLimits } from '../ingest/rate-limits.ts'
 import { createSession } from '../ingest/session-handler.ts'
 import { chooseEncoding } from '../lib/wire-codec.ts'
 import type { Config } from '../lib/config.ts'
@@ -18,7 +19,7 @@ import { ensureStreams } from '../lib/jetstream-streams.ts'
 
 type BaselineConfig = Pick<
   Config,
-  'ingestHost' | 'ingestKeys' | 'maxFrameBytes' | 'helloTimeoutMs' | 'publishTimeoutMs' | 'maxInFlight' | 'duplicateWindowS' | 'streamMaxAgeH'
+  'ingestHost' | 'ingestKeys' | 'maxFrameBytes' | 'helloTimeoutMs' | 'publishTimeoutMs' | 'maxInFlight' | 'duplicateWindowS' | 'streamMaxAgeH' | 'framesPerSecondPerSession' | 'framesPerSecondPerTenant' | 'maxSessionsPerTenant'
 >
 
 export interface WsIngestServer {
@@ -36,6 +37,7 @@ export async function startWsIngest(config: BaselineConfig, deps: { nc: NatsConn
     metrics: createIngestMetrics(new Registry()),
     log,
     limits: { maxFrameBytes: config.maxFrameBytes, helloTimeoutMs: config.helloTimeoutMs, maxInFlight: config.maxInFlight },
+    tenantLimits: createTenantLimits(config),
   }
 
   const server = new WebSocketServer({

@@ -9,6 +9,7 @@ import { ensureStreams } from '../lib/jetstream-streams.ts'
 import { createIngestKeyring } from './ingest-keys.ts'
 import { createIngestMetrics } from './ingest-metrics.ts'
 import { createJetStreamPublisher } from './jetstream-publisher.ts'
+import { createTenantLimits } from './rate-limits.ts'
 import { createSession, type Session } from './session-handler.ts'
 import { uws, uwsIsNative } from './uws-runtime.ts'
 import { chooseEncoding, encodeFrame, type Encoding } from '../lib/wire-codec.ts'
@@ -36,7 +37,18 @@ interface Connection {
 
 type IngestConfig = Pick<
   Config,
-  'ingestHost' | 'ingestPort' | 'ingestKeys' | 'maxFrameBytes' | 'helloTimeoutMs' | 'publishTimeoutMs' | 'maxInFlight' | 'duplicateWindowS' | 'streamMaxAgeH'
+  | 'ingestHost'
+  | 'ingestPort'
+  | 'ingestKeys'
+  | 'maxFrameBytes'
+  | 'helloTimeoutMs'
+  | 'publishTimeoutMs'
+  | 'maxInFlight'
+  | 'duplicateWindowS'
+  | 'streamMaxAgeH'
+  | 'framesPerSecondPerSession'
+  | 'framesPerSecondPerTenant'
+  | 'maxSessionsPerTenant'
 >
 
 export async function startIngest(config: IngestConfig, deps: IngestDeps): Promise<IngestServer> {
@@ -56,6 +68,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     metrics,
     log,
     limits: { maxFrameBytes: config.maxFrameBytes, helloTimeoutMs: config.helloTimeoutMs, maxInFlight: config.maxInFlight },
+    tenantLimits: createTenantLimits(config),
   }
   const open = new Set<uws.WebSocket<Connection>>()
   let shuttingDown = false
@@ -65,6 +78,9 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     // The hard transport cap sits above our own limit so an oversized frame gets a typed error first.
     maxPayloadLength: Math.min(config.maxFrameBytes * 4, 64 * 1024 * 1024),
     maxBackpressure: 1024 * 1024,
+    // A client that stops reading would miss acks and error frames: drop it instead; it
+    // reconnects and resumes from its last ack.
+    closeOnBackpressureLimit: 1,
     idleTimeout: 120,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {

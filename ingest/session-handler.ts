@@ -11,6 +11,7 @@ import type { HelloFrame } from '../schemas/frames.ts'
 import type { IngestKeyring } from './ingest-keys.ts'
 import type { IngestMetrics } from './ingest-metrics.ts'
 import { PublishError, type JetStreamPublisher } from './jetstream-publisher.ts'
+import type { TenantLimits, TokenBucket } from './rate-limits.ts'
 import { SessionAcks } from './session-acks.ts'
 import { decodeFrame, encodeFrame, MalformedFrameError, type Encoding } from '../lib/wire-codec.ts'
 
@@ -27,6 +28,7 @@ export interface SessionDeps {
   metrics: IngestMetrics
   log: Logger
   limits: { maxFrameBytes: number; helloTimeoutMs: number; maxInFlight: number }
+  tenantLimits: TenantLimits
 }
 
 /** How far ahead of the ack watermark a seq may run: bounds the per-session set of stored seqs. */
@@ -38,8 +40,9 @@ export interface Session {
 }
 
 export function createSession(sink: FrameSink, encoding: Encoding, origin: string | undefined, deps: SessionDeps): Session {
-  const { publisher, keys, metrics, log, limits } = deps
+  const { publisher, keys, metrics, log, limits, tenantLimits } = deps
   let identity: { tenant: string; sessionId: string; keyId: string } | undefined
+  let sessionBucket: TokenBucket | undefined
   let acks: SessionAcks | undefined
   let ackScheduled = false
 
@@ -76,6 +79,11 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
       return
     }
     clearTimeout(helloTimer)
+    if (!tenantLimits.openSession(auth.tenant)) {
+      fail(wireErrorCodes.tooManySessions, 'this tenant has its maximum of open sessions; retry later', true, undefined, closeCodes.tooManySessions)
+      return
+    }
+    sessionBucket = tenantLimits.sessionBucket()
     identity = { tenant: auth.tenant, sessionId: hello.sessionId, keyId: auth.keyId }
     acks = new SessionAcks(hello.lastAckedSeq ?? 0)
     log.debug({ tenant: auth.tenant, keyId: auth.keyId, sdk: hello.sdk.name }, 'session started')
@@ -169,10 +177,15 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
         refuse(timeProblem, frame.seq)
         return
       }
+      if (!sessionBucket!.take() || !tenantLimits.takeFrame(identity.tenant)) {
+        fail(wireErrorCodes.rateLimited, 'frame rate limit exceeded for this session or tenant; resend later', true, frame.seq)
+        return
+      }
       publish(bytes, frame.seq, frame.type)
     },
     onClose() {
       clearTimeout(helloTimer)
+      if (identity) tenantLimits.closeSession(identity.tenant)
     },
   }
 }

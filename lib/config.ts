@@ -55,6 +55,12 @@ export const configSchema = {
     publishTimeoutMs: { type: 'integer', minimum: 100, maximum: 60000, default: 5000 },
     /** CALLMASK_MAX_IN_FLIGHT: publishes awaiting a PubAck per ingest process before backpressure. @default 20000 */
     maxInFlight: { type: 'integer', minimum: 1, maximum: 1000000, default: 20000 },
+    /** CALLMASK_SESSION_FPS: frames per second one session may send (bursts of 30 s worth allowed). @default 20 */
+    framesPerSecondPerSession: { type: 'number', minimum: 0.1, maximum: 1000000, default: 20 },
+    /** CALLMASK_TENANT_FPS: frames per second all sessions of a tenant may send to one ingest process. @default 10000 */
+    framesPerSecondPerTenant: { type: 'number', minimum: 1, maximum: 10000000, default: 10000 },
+    /** CALLMASK_TENANT_MAX_SESSIONS: open sessions per tenant on one ingest process. @default 10000 */
+    maxSessionsPerTenant: { type: 'integer', minimum: 1, maximum: 10000000, default: 10000 },
     /** CALLMASK_DUPLICATE_WINDOW_S: JetStream de-duplication window; at least the SDK's retry horizon. @default 900 */
     duplicateWindowS: { type: 'integer', minimum: 10, maximum: 86400, default: 900 },
     /** CALLMASK_STREAM_MAX_AGE_H: how long frames wait in JetStream for a processor. @default 168 */
@@ -95,6 +101,9 @@ const envNames: Record<keyof Config, string> = {
   helloTimeoutMs: 'CALLMASK_HELLO_TIMEOUT_MS',
   publishTimeoutMs: 'CALLMASK_PUBLISH_TIMEOUT_MS',
   maxInFlight: 'CALLMASK_MAX_IN_FLIGHT',
+  framesPerSecondPerSession: 'CALLMASK_SESSION_FPS',
+  framesPerSecondPerTenant: 'CALLMASK_TENANT_FPS',
+  maxSessionsPerTenant: 'CALLMASK_TENANT_MAX_SESSIONS',
   duplicateWindowS: 'CALLMASK_DUPLICATE_WINDOW_S',
   streamMaxAgeH: 'CALLMASK_STREAM_MAX_AGE_H',
   batchMaxRows: 'CALLMASK_BATCH_MAX_ROWS',

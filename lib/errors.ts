@@ -8,6 +8,8 @@ export const wireErrorCodes = {
   tooLarge: 'CALLMASK_ERR_TOO_LARGE',
   unavailable: 'CALLMASK_ERR_UNAVAILABLE',
   backpressure: 'CALLMASK_ERR_BACKPRESSURE',
+  rateLimited: 'CALLMASK_ERR_RATE_LIMITED',
+  tooManySessions: 'CALLMASK_ERR_TOO_MANY_SESSIONS',
   shuttingDown: 'CALLMASK_ERR_SHUTTING_DOWN',
 } as const
 export type WireErrorCode = (typeof wireErrorCodes)[keyof typeof wireErrorCodes]
@@ -18,6 +20,8 @@ export const closeCodes = {
   noHello: 4001,
   /** The ingest key is unknown or the origin is not allowed for it. */
   badKey: 4003,
+  /** The tenant already has its maximum of open sessions. */
+  tooManySessions: 4029,
   /** A frame exceeded the hard transport limit (uWS closes with 1009 itself above maxPayloadLength). */
   tooLarge: 1009,
   /** The server is shutting down; reconnect and resume from the last ack. */

@@ -184,6 +184,27 @@ describe('bad input gets a typed error, never a crash (integration)', () => {
     await nc.close()
   })
 
+  it('rate limits: CALLMASK_ERR_RATE_LIMITED per session, CALLMASK_ERR_TOO_MANY_SESSIONS and close 4029 per tenant', async () => {
+    const limited = await world.start({ role: 'ingest', framesPerSecondPerSession: 1, maxSessionsPerTenant: 2 })
+    const limitedUrl = limited.ingest!.url
+    const s = await rawSession(limitedUrl)
+    s.send(hello())
+    await s.next('ack')
+    // 30 s worth of frames may come at once; the 31st is over the limit.
+    for (let seq = 1; seq <= 31; seq++) s.send({ type: 'stats', seq, ts: Date.now(), call, reports: [] })
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.rateLimited, retryable: true, seq: 31 })
+    await expect.poll(() => s.frames.some((f) => f['type'] === 'ack' && f['seq'] === 30)).toBe(true)
+    const second = await rawSession(limitedUrl)
+    second.send(hello())
+    await second.next('ack')
+    const third = await rawSession(limitedUrl)
+    third.send(hello())
+    expect(await third.next('error')).toMatchObject({ code: wireErrorCodes.tooManySessions, retryable: true })
+    expect((await third.closed).code).toBe(closeCodes.tooManySessions)
+    await limited.ingest!.close()
+    await goodSessionStillServed()
+  })
+
   it('shutting down: CALLMASK_ERR_SHUTTING_DOWN (retryable) then close 1001', async () => {
     const s = await rawSession(url)
     s.send(hello())
