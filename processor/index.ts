@@ -60,7 +60,6 @@ const maxTransientDeliveries = 20
 
 export async function startProcessor(config: ProcessorConfig, deps: ProcessorDeps): Promise<Processor> {
   const log = deps.log.child({ module: 'processor' })
-  await ensureStreams(deps.nc, { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH })
   const ackWaitS = config.ackWaitS ?? 60
   const jsm = await jetstreamManager(deps.nc)
   const consumerConfig = {
@@ -71,13 +70,18 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     max_ack_pending: Math.max(config.batchMaxRows * 4, 20_000),
     max_deliver: -1,
   }
-  try {
-    await jsm.consumers.info(framesStream, processorConsumer)
-    await jsm.consumers.update(framesStream, processorConsumer, consumerConfig)
-  } catch {
-    await jsm.consumers.add(framesStream, consumerConfig)
+  // Idempotent, and run again by the supervisor: an operator may have deleted the consumer.
+  async function ensureConsumer() {
+    await ensureStreams(deps.nc, { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH })
+    try {
+      await jsm.consumers.info(framesStream, processorConsumer)
+      await jsm.consumers.update(framesStream, processorConsumer, consumerConfig)
+    } catch {
+      await jsm.consumers.add(framesStream, consumerConfig)
+    }
+    return jetstream(deps.nc).consumers.get(framesStream, processorConsumer)
   }
-  const consumer = await jetstream(deps.nc).consumers.get(framesStream, processorConsumer)
+  let consumer = await ensureConsumer()
   const stats: ProcessorStats = { messages: 0, rows: 0, inserted: 0, deadLettered: 0, redelivered: 0 }
   const metrics = createProcessorMetrics(deps.registry)
   const deadLetters = createDeadLetterPublisher(deps.nc)
@@ -148,9 +152,21 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   let consuming = false
 
   async function consumeOnce(): Promise<void> {
-    messages = await consumer.consume({ max_messages: Math.min(config.batchMaxRows, 5000) })
+    const current = await consumer.consume({ max_messages: Math.min(config.batchMaxRows, 5000) })
+    messages = current
     consuming = true
-    for await (const msg of messages) {
+    // nats.js keeps polling a deleted consumer without ending the iterator: end it, so the
+    // supervisor creates the consumer again.
+    void (async () => {
+      for await (const status of current.status()) {
+        if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
+          log.error({ status: status.type }, 'the JetStream consumer is gone; recreating it')
+          await current.close()
+          return
+        }
+      }
+    })().catch(() => undefined)
+    for await (const msg of current) {
       await handle(msg)
       if (stopping) break
     }
@@ -159,6 +175,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   const supervisor = (async () => {
     for (let failures = 0; !stopping; ) {
       try {
+        if (failures > 0 || messages) consumer = await ensureConsumer()
         await consumeOnce()
         failures = 0
       } catch (error) {
