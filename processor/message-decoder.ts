@@ -42,7 +42,7 @@ export function createMessageDecoder(deps: { pseudonymiser: Pseudonymiser; polic
     if (frame.type === 'hello') throw new PermanentProcessingError('a hello frame is not data')
     const timeProblem = frameTimeProblem(frame.ts, receivedAt)
     if (timeProblem) throw new PermanentProcessingError(timeProblem)
-    const source: FrameSource = { tenant, sessionId, seq, retentionDays: deps.retentionDays }
+    const source: FrameSource = { tenant, sessionId, seq, retentionDays: deps.policy.retentionDays(tenant) ?? deps.retentionDays }
     const transform = transformerFor(await deps.pseudonymiser.forTenant(tenant), deps.policy.detectOptions(tenant))
     const rows =
       frame.type === 'stats'

@@ -33,7 +33,7 @@ export const policySchema = {
     },
     tenants: {
       type: 'object',
-      description: 'Per-tenant detection settings.',
+      description: 'Per-tenant detection and retention settings.',
       maxProperties: 100000,
       propertyNames: { pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
       additionalProperties: {
@@ -47,6 +47,7 @@ export const policySchema = {
           },
           allow: { type: 'array', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 256 }, description: 'Tokens never treated as personal.' },
           deny: { type: 'array', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 256 }, description: 'Tokens always pseudonymised where they appear.' },
+          retentionDays: { type: 'integer', minimum: 1, maximum: 3650, description: "Days this tenant's rows are kept (written into each row's TTL). Unset: CALLMASK_RETENTION_DAYS." },
         },
       },
     },

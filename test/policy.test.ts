@@ -120,3 +120,19 @@ describe('default policy on user ids and display names', () => {
     expect(leaks).toEqual([])
   })
 })
+
+describe('per-tenant retention', () => {
+  it('writes the tenant\'s retention from the policy into every row, else the default', async () => {
+    const { createMessageDecoder } = await import('../processor/message-decoder.ts')
+    const { headers } = await import('@nats-io/nats-core')
+    const withRetention = compilePolicy({ ...policyJson(), tenants: { shortlived: { retentionDays: 7 } } }, 'test')
+    const decode = createMessageDecoder({ pseudonymiser, policy: withRetention, retentionDays: 30 })
+    const message = (tenant: string) => {
+      const h = headers()
+      for (const [k, v] of Object.entries({ 'Callmask-Tenant': tenant, 'Callmask-Session': 'session-1', 'Callmask-Seq': '1', 'Callmask-Encoding': 'json', 'Callmask-Received-At': String(Date.now()) })) h.set(k, v)
+      return { headers: h, data: new TextEncoder().encode(JSON.stringify({ type: 'event', seq: 1, ts: Date.now(), call, name: 'join' })) }
+    }
+    expect((await decode(message('shortlived'))).rows.call_events[0]!['retention_days']).toBe(7)
+    expect((await decode(message('other'))).rows.call_events[0]!['retention_days']).toBe(30)
+  })
+})

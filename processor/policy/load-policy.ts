@@ -19,6 +19,8 @@ export interface CompiledPolicy {
   /** Rules for a report type ("*" rules merged under the type's own). */
   reportRules(type: string): ReadonlyMap<string, FieldAction>
   detectOptions(tenant: string): DetectOptions
+  /** The tenant's retention in days, if the policy sets one. */
+  retentionDays(tenant: string): number | undefined
 }
 
 const validatePolicy = new Ajv({ strict: true, allErrors: true }).compile(policySchema)
@@ -36,7 +38,9 @@ export function compilePolicy(value: unknown, source: string): CompiledPolicy {
     if (type !== '*') byType.set(type, new Map([...common, ...asMap(rules)]))
   }
   const tenants = new Map<string, DetectOptions>()
+  const retention = new Map<string, number>()
   for (const [tenant, settings] of Object.entries(policy.tenants ?? {})) {
+    if (settings.retentionDays !== undefined) retention.set(tenant, settings.retentionDays)
     const options: DetectOptions = {}
     if (settings.defaultCountry) options.defaultCountry = settings.defaultCountry as CountryCode
     if (settings.allow) options.allow = new Set(settings.allow.map((t) => t.toLowerCase()))
@@ -50,6 +54,7 @@ export function compilePolicy(value: unknown, source: string): CompiledPolicy {
     event: asMap(policy.event),
     reportRules: (type) => byType.get(type) ?? common,
     detectOptions: (tenant) => tenants.get(tenant) ?? noOptions,
+    retentionDays: (tenant) => retention.get(tenant),
   }
 }
 
