@@ -12,7 +12,7 @@
 // processor stored are read back and inserted again, in batches of the same size, into
 // fresh databases, (a) through createClickHouseSink (its dedup look-up, token and
 // settings: what the processor's writer calls) and (b) through a bare client.insert
-// (JSONEachRow, no dedup): the floor. Everything shares 2 cores with nats-server.
+// (JSONCompactEachRow, no look-up, no dedup): the floor. Everything shares 2 cores with nats-server.
 import type { ClickHouseClient } from '@clickhouse/client'
 import { connect } from '@nats-io/transport-node'
 import { createJetStreamPublisher } from '../ingest/jetstream-publisher.ts'
@@ -137,14 +137,17 @@ async function timedInserts(database: string, insert: (table: TableName, rows: R
 const sink = createClickHouseSink(world.clickhouse, `${world.database}_sink`)
 const sinkSeconds = await timedInserts(`${world.database}_sink`, (table, rows, sources) => sink.insert(table, rows, sources))
 // chdb keeps per-query settings as session SETs: pass all that matter, token included.
-const rawSeconds = await timedInserts(`${world.database}_raw`, (table, rows) =>
-  world.clickhouse.insert({
+// The same compact format the sink uses, without its look-up and token: the insert alone.
+const rawSeconds = await timedInserts(`${world.database}_raw`, (table, rows) => {
+  const columns = Object.keys(rows[0] ?? {}) as [string, ...string[]]
+  return world.clickhouse.insert({
     table: `${world.database}_raw.${table}`,
-    values: rows,
-    format: 'JSONEachRow',
-    clickhouse_settings: { async_insert: 0, wait_for_async_insert: 1, insert_deduplicate: 0, insert_deduplication_token: '', date_time_input_format: 'best_effort' },
-  }),
-)
+    values: rows.map((row) => columns.map((column) => row[column] ?? null)),
+    columns,
+    format: 'JSONCompactEachRow',
+    clickhouse_settings: { async_insert: 0, wait_for_async_insert: 1, insert_deduplicate: 0, insert_deduplication_token: '' },
+  })
+})
 await world.close()
 
 async function countRows(client: ClickHouseClient, database: string): Promise<number> {
