@@ -6,10 +6,8 @@ import type { KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { connect } from '@nats-io/transport-node'
 import { randomBytes } from 'node:crypto'
-import { Writable } from 'node:stream'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../lib/logger.ts'
 import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-launcher.ts'
 import { computePseudonym } from '../../processor/pseudonymiser.ts'
 import { openKey } from '../../processor/keyring/key-sealing.ts'
@@ -22,6 +20,7 @@ import {
   KeyringTenantError,
 } from '../../processor/keyring/keyring-errors.ts'
 import { createMasterKey } from '../../processor/keyring/master-key.ts'
+import { captureLogs } from '../support/test-pipeline.ts'
 
 let server: NatsServerHandle
 const connections: NatsConnection[] = []
@@ -74,17 +73,6 @@ function readBarrier(parties: number) {
       })
     },
   }
-}
-
-function captureLogs() {
-  const lines: string[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean))
-      done()
-    },
-  })
-  return { lines, log: createLogger('debug', sink) }
 }
 
 function encodings(bytes: Buffer): string[] {

@@ -9,6 +9,7 @@ import mobileExamples from 'libphonenumber-js/examples.mobile.json'
 import { foldToken } from '../../../processor/pii/fold-token.ts'
 import type { PiiKind } from '../../../processor/pii/span.ts'
 import { latinNameSamples, NON_LATIN_NAMES } from './name-samples.ts'
+import { mulberry32 } from '../../../bench/identifier-mix.ts'
 
 export interface Expected { kind: PiiKind; start: number; end: number; normalised: string }
 export interface CorpusItem { group: string; text: string; expected: Expected[] }
@@ -24,16 +25,6 @@ function item(group: string, ...pieces: Piece[]): CorpusItem {
     text += p.text
   }
   return { group, text, expected }
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 // Fixed-line examples come from Google's libphonenumber metadata (only the
