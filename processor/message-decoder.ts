@@ -42,8 +42,11 @@ export function createMessageDecoder(deps: { pseudonymiser: Pseudonymiser; polic
     if (frame.type === 'hello') throw new PermanentProcessingError('a hello frame is not data')
     const timeProblem = frameTimeProblem(frame.ts, receivedAt)
     if (timeProblem) throw new PermanentProcessingError(timeProblem)
-    const source: FrameSource = { tenant, sessionId, seq, retentionDays: deps.policy.retentionDays(tenant) ?? deps.retentionDays }
     const transform = transformerFor(await deps.pseudonymiser.forTenant(tenant), deps.policy.detectOptions(tenant))
+    // The SDK chooses the session id: treated like any app-chosen id (personal spans replaced).
+    // Deterministic, so redelivery look-ups find the stored rows.
+    const storedSessionId = transform.scrub(sessionId)
+    const source: FrameSource = { tenant, sessionId: storedSessionId, seq, retentionDays: deps.policy.retentionDays(tenant) ?? deps.retentionDays }
     const rows =
       frame.type === 'stats'
         ? mapStatsFrame(applyPolicyToStats(frame, deps.policy, transform), source)

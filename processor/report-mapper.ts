@@ -62,7 +62,15 @@ const vocabularies = {
   networkType: new Set(['bluetooth', 'cellular', 'ethernet', 'wifi', 'wimax', 'vpn', 'unknown']),
   qualityLimitationReason: new Set(['none', 'cpu', 'bandwidth', 'other']),
 }
-const codecMimeType = /^(audio|video)\/[A-Za-z0-9.+-]{1,32}$/
+// Codec names registered for RTP that browsers use; any other mimeType is stored as 'other'.
+const codecNames = new Set(
+  ['opus', 'pcmu', 'pcma', 'g722', 'g729', 'ilbc', 'isac', 'telephone-event', 'cn', 'red', 'ulpfec', 'flexfec-03', 'rtx', 'vp8', 'vp9', 'h264', 'h265', 'av1', 'l16'],
+)
+function codecColumn(mimeType: string): string {
+  if (mimeType === '') return ''
+  const [kind, name] = mimeType.split('/')
+  return (kind === 'audio' || kind === 'video') && name !== undefined && codecNames.has(name.toLowerCase()) ? mimeType : 'other'
+}
 
 export type Row = Record<string, string | number | null>
 
@@ -139,7 +147,7 @@ export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows
       row['ssrc'] = numeric(report, 'ssrc', 'UInt32') ?? 0
       row['mid'] = str(report, 'mid')
       const codec = str(byId.get(str(report, 'codecId')), 'mimeType')
-      row['codec'] = codec === '' || codecMimeType.test(codec) ? codec : 'other'
+      row['codec'] = codecColumn(codec)
       for (const column in rtpMetricFields) {
         const [field, type] = rtpMetricFields[column]!
         row[column] = numeric(report, field, type)
