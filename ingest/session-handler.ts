@@ -94,7 +94,8 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
   // cannot stall a session's acks (the error frame names its seq; the SDK drops it).
   function refuse(message: string, seq: number | undefined): void {
     fail(wireErrorCodes.schema, message, false, seq)
-    if (seq !== undefined && acks?.markStored(seq)) scheduleAck()
+    // Only within the window: refused seqs far ahead must not grow the session's state.
+    if (seq !== undefined && acks && seq <= acks.highestContiguous + maxSeqAhead && acks.markStored(seq)) scheduleAck()
   }
 
   function publish(bytes: Uint8Array, seq: number, type: string): void {
@@ -159,6 +160,11 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
         }
         return
       }
+      // Every frame after the hello counts against the limits, valid or not.
+      if (!sessionBucket!.take() || !tenantLimits.takeFrame(identity.tenant)) {
+        fail(wireErrorCodes.rateLimited, 'frame rate limit exceeded for this session or tenant; resend later', true, seq)
+        return
+      }
       if (!result.ok) {
         refuse(result.message, seq)
         return
@@ -175,10 +181,6 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
       const timeProblem = frameTimeProblem(frame.ts, Date.now())
       if (timeProblem) {
         refuse(timeProblem, frame.seq)
-        return
-      }
-      if (!sessionBucket!.take() || !tenantLimits.takeFrame(identity.tenant)) {
-        fail(wireErrorCodes.rateLimited, 'frame rate limit exceeded for this session or tenant; resend later', true, frame.seq)
         return
       }
       publish(bytes, frame.seq, frame.type)

@@ -40,6 +40,9 @@ export class BoundedCache<V> {
     }
     this.map.set(key, value)
   }
+  delete(key: string): void {
+    this.map.delete(key)
+  }
   clear(): void {
     this.map.clear()
   }
@@ -57,10 +60,15 @@ export function createPseudonymiser(keys: KeySource, options: { cacheSize?: numb
   // One cache per tenant, key version and type: a hit is a single Map look-up on the raw
   // value, with no key string to build (this path runs for every id of every frame).
   const caches = new BoundedCache<Map<PseudonymType, BoundedCache<string>>>(1024)
+  const currentScope = new Map<string, string>()
   return {
     async forTenant(tenant) {
       const key = await keys.currentKey(tenant)
       const scope = `${tenant}\0${key.version}`
+      // A new key version (rotation, destruction) drops the old version's raw-value cache.
+      const previous = currentScope.get(tenant)
+      if (previous !== undefined && previous !== scope) caches.delete(previous)
+      currentScope.set(tenant, scope)
       let byType = caches.get(scope)
       if (!byType) {
         byType = new Map()

@@ -84,6 +84,7 @@ describe('pseudonymisation policy', () => {
     ;(bad['reports'] as Record<string, Record<string, string>>)['inbound-rtp']!['packetsLost'] = 'hash'
     expect(() => compilePolicy(bad, 'bad.json')).toThrow(ConfigError)
     expect(() => compilePolicy(bad, 'bad.json')).toThrow(/bad\.json.*\n.*\/reports\/inbound-rtp\/packetsLost must be equal to one of the allowed values/)
+    expect(() => compilePolicy({ ...policyJson(), tenants: { uk: { defaultCountry: 'UK' } } }, 'uk.json')).toThrow(/\/tenants\/uk\/defaultCountry UK is not a country/)
     const dir = mkdtempSync(join(tmpdir(), 'callmask-policy-'))
     writeFileSync(join(dir, 'p.json'), '{ not json')
     expect(() => loadPolicy(join(dir, 'p.json'))).toThrow(/is not valid JSON/)

@@ -18,7 +18,27 @@ interface Candidate { span: PiiSpan; rank: number }
 const RANK = { deny: 6, sip: 5, email: 4, ip: 3, phone: 2, name: 1 } as const
 const WORD_CHAR_RE = /[\p{L}\p{N}]/u
 
-export function detectPii(text: string, opts?: DetectOptions): PiiSpan[] {
+// Look-alike characters become their ASCII form, one UTF-16 unit for one, so the spans
+// found in the mapped text are valid in the original: full-width digits and plus, Unicode
+// dashes and minus, no-break and other typographic spaces.
+const LOOKALIKE_RE = /[\uFF10-\uFF19\uFF0B\u2010-\u2015\u2212\u00A0\u2000-\u200A\u202F\u205F\u3000]/g
+function asciiLookalikes(text: string): string {
+  return text.replace(LOOKALIKE_RE, (c) => {
+    const code = c.charCodeAt(0)
+    if (code >= 0xff10 && code <= 0xff19) return String.fromCharCode(code - 0xff10 + 48)
+    if (code === 0xff0b) return '+'
+    if ((code >= 0x2010 && code <= 0x2015) || code === 0x2212) return '-'
+    return ' '
+  })
+}
+
+// `(+49) 176...` and `(0049) 176...`: the bracketed country code becomes ` +49 ` (same length).
+const BRACKETED_CC_RE = /\((\+|00)(\d{1,3})\)/g
+
+export function detectPii(input: string, opts?: DetectOptions): PiiSpan[] {
+  let text = LOOKALIKE_RE.test(input) ? asciiLookalikes(input) : input
+  LOOKALIKE_RE.lastIndex = 0
+  if (text.includes('(')) text = text.replace(BRACKETED_CC_RE, ' $1$2 ')
   const country = opts?.defaultCountry
   const denied = opts?.deny !== undefined && opts.deny.size > 0 ? findDenied(text, opts.deny) : NONE
   const sip = detectSipUris(text, country)

@@ -28,8 +28,12 @@ export function createFieldTransformerFactory(options: { cacheSize?: number } = 
   const cacheSize = options.cacheSize ?? 200_000
   // Per tenant and key version, one cache per operation, so a hit is one Map look-up.
   const scopes = new BoundedCache<Record<'scrub' | 'id' | 'name' | 'ip', BoundedCache<string>>>(1024)
+  const currentScope = new Map<string, string>()
   return function forTenant(pseudonymiser: TenantPseudonymiser, detect: DetectOptions): FieldTransformer {
     const scope = `${pseudonymiser.tenant}\0${pseudonymiser.keyVersion}`
+    const previous = currentScope.get(pseudonymiser.tenant)
+    if (previous !== undefined && previous !== scope) scopes.delete(previous)
+    currentScope.set(pseudonymiser.tenant, scope)
     let caches = scopes.get(scope)
     if (!caches) {
       caches = { scrub: new BoundedCache(cacheSize), id: new BoundedCache(cacheSize), name: new BoundedCache(cacheSize), ip: new BoundedCache(cacheSize) }

@@ -5,7 +5,7 @@ import { Ajv } from 'ajv'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { CountryCode } from 'libphonenumber-js/max'
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max'
 import { ConfigError } from '../../lib/errors.ts'
 import { policySchema, type FieldAction, type Policy } from '../../schemas/policy-schema.ts'
 import type { DetectOptions } from '../pii/span.ts'
@@ -37,6 +37,10 @@ export function compilePolicy(value: unknown, source: string): CompiledPolicy {
   for (const [type, rules] of Object.entries(policy.reports)) {
     if (type !== '*') byType.set(type, new Map([...common, ...asMap(rules)]))
   }
+  const unsupported = Object.entries(policy.tenants ?? {})
+    .filter(([, settings]) => settings.defaultCountry !== undefined && !isSupportedCountry(settings.defaultCountry))
+    .map(([tenant, settings]) => `/tenants/${tenant}/defaultCountry ${settings.defaultCountry} is not a country libphonenumber knows (use ISO 3166 codes: GB, not UK)`)
+  if (unsupported.length > 0) throw new ConfigError(`The policy ${source} is invalid:\n  - ${unsupported.join('\n  - ')}`)
   const tenants = new Map<string, DetectOptions>()
   const retention = new Map<string, number>()
   for (const [tenant, settings] of Object.entries(policy.tenants ?? {})) {

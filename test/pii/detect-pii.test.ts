@@ -25,3 +25,10 @@ describe('detectPii', () => {
     expect(() => replaceSpans('abcdef', [s, { ...s, start: 2 }], () => '')).toThrow(RangeError)
   })
 })
+
+describe('look-alike characters and bracketed country codes', () => {
+  it.each(['+４９ １７６ １２３４５６７８', '+49\u2007176 12345678', '+49\u2011176\u20111234\u20115678', '(+49) 176 12345678', '(0049) 176 12345678'])('finds %j as +4917612345678', (text) => {
+    const spans = detectPii(text)
+    expect(spans.map((s) => s.normalised)).toEqual(['+4917612345678'])
+  })
+})
