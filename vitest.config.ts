@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     // Each file runs in its own process: chdb binds one store per process.
     pool: 'forks',
     testTimeout: 120_000,

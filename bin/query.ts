@@ -14,20 +14,29 @@ if (!/^\s*(SELECT|SHOW|DESCRIBE|DESC|EXPLAIN|WITH)\b/i.test(sql)) {
   process.exit(2)
 }
 const config = loadConfig()
-const { client, where } = connectClickHouse({
-  url: config.clickhouseUrl,
-  user: config.clickhouseUser,
-  password: config.clickhousePassword,
-  chdbPath: join(config.dataDir, 'chdb'),
-})
+let connection: ReturnType<typeof connectClickHouse>
+try {
+  connection = connectClickHouse({
+    url: config.clickhouseUrl,
+    user: config.clickhouseUser,
+    password: config.clickhousePassword,
+    chdbPath: join(config.dataDir, 'chdb'),
+  })
+} catch (error) {
+  process.stderr.write(`Cannot open the store: ${(error as Error).message}\nIf callmask is running on the embedded store, stop it first: chdb allows one process per store.\n`)
+  process.exit(1)
+}
+const { client, where } = connection
 try {
   const result = await client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: { readonly: '1' } })
   const rows = await result.json<Record<string, unknown>>()
   console.table(rows)
   process.stdout.write(`${rows.length} row(s) from ${where}\n`)
 } catch (error) {
-  process.stderr.write(`The query failed: ${(error as Error).message}\n`)
+  const message = (error as Error).message
+  const hint = /lock|only one active data directory/i.test(message) ? ' Is callmask running on this store? Stop it first: chdb allows one process per store.' : ''
+  process.stderr.write(`The query failed: ${message.split('\n')[0]}${hint}\n`)
   process.exitCode = 1
 } finally {
-  await client.close()
+  await client.close().catch(() => undefined)
 }

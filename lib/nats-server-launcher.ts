@@ -2,7 +2,7 @@
 // a temporary config with `port: -1`, a ports file polled until the server has bound.
 // Used by `npm start` when NATS_URL is not set, and by every integration test.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +16,8 @@ export interface NatsServerOptions {
   /** Port to bind; 0 picks a free one (the default). Restarts reuse the first port. */
   port?: number
   binary?: string
+  /** Where to record the server's pid, so a later run can stop it if we crash. */
+  pidFile?: string
 }
 
 export interface NatsServerHandle {
@@ -64,6 +66,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       ].join('\n'),
     )
     const proc = spawn(binary, ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] })
+    if (options.pidFile && proc.pid) writeFileSync(options.pidFile, `${proc.pid}\n`)
     let stderr = ''
     proc.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000)
@@ -85,6 +88,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     await exited
   }
 
+  async function removeWorkDir(): Promise<void> {
+    rmSync(workDir, { recursive: true, force: true })
+    if (options.pidFile) rmSync(options.pidFile, { force: true })
+  }
+
   await launch()
   const handle: NatsServerHandle = {
     get url() {
@@ -95,12 +103,18 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     },
     storeDir,
     kill: () => terminate('SIGKILL'),
-    stop: () => terminate('SIGTERM'),
+    stop: async () => {
+      await terminate('SIGTERM')
+      await removeWorkDir()
+    },
     restart: async () => {
       await terminate('SIGTERM')
       await launch()
     },
-    [Symbol.asyncDispose]: () => terminate('SIGTERM'),
+    [Symbol.asyncDispose]: async () => {
+      await terminate('SIGTERM')
+      await removeWorkDir()
+    },
   }
   return handle
 }

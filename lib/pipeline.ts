@@ -21,6 +21,7 @@ import { loadPolicy } from '../processor/policy/load-policy.ts'
 import { createPseudonymiser } from '../processor/pseudonymiser.ts'
 import type { Config } from './config.ts'
 import { ConfigError } from './errors.ts'
+import { lockDataDir, stopOrphanedNatsServer } from './data-dir-lock.ts'
 import { startNatsServer, type NatsServerHandle } from './nats-server-launcher.ts'
 
 /** Accepted only in embedded mode (no NATS_URL, role all) so a laptop run works out of the box. */
@@ -54,9 +55,14 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   // Checked before anything starts: an invalid policy must stop start-up, not storage.
   const policy = config.role === 'ingest' ? undefined : loadPolicy(config.policyFile)
   let natsServer: NatsServerHandle | undefined
+  const usesDataDir = !config.natsUrl || (config.role !== 'ingest' && !config.clickhouseUrl && !overrides.clickhouse)
+  mkdirSync(dataDir, { recursive: true })
+  const releaseDataDir = usesDataDir ? lockDataDir(dataDir) : () => undefined
   if (!config.natsUrl) {
     mkdirSync(join(dataDir, 'nats'), { recursive: true })
-    natsServer = await startNatsServer({ storeDir: join(dataDir, 'nats') })
+    const pidFile = join(dataDir, 'nats-server.pid')
+    if (await stopOrphanedNatsServer(pidFile)) log.warn('stopped a nats-server a previous run left behind on this data directory')
+    natsServer = await startNatsServer({ storeDir: join(dataDir, 'nats'), pidFile })
     log.info({ url: natsServer.url }, 'started a local nats-server with JetStream')
   }
   const natsUrl = config.natsUrl ?? natsServer!.url
@@ -126,6 +132,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
       for (const nc of connections) await nc.drain().catch(() => nc.close())
       if (ownsClickhouse) await clickhouse?.close()
       await natsServer?.stop()
+      releaseDataDir()
     },
   }
 }

@@ -36,4 +36,12 @@ describe('npm start refuses a bad configuration with a sentence', () => {
     expect(result.stderr).toContain('CALLMASK_RETENTION_DAYS')
     expect(result.stderr).toContain('CALLMASK_INGEST_KEYS')
   })
+
+  it('a data directory another running callmask owns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callmask-cli-'))
+    writeFileSync(join(dir, 'callmask.pid'), `${process.pid}\n`)
+    const result = await start({ CALLMASK_DATA_DIR: dir, CALLMASK_INGEST_PORT: '0' })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`Another callmask process (pid ${process.pid}) is using ${dir}`)
+  })
 })

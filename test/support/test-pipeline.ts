@@ -3,7 +3,7 @@
 // on port 0 and the processor.
 import type { ClickHouseClient } from '@clickhouse/client'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -44,7 +44,11 @@ export interface TestWorld {
 // chdb allows one store per process: every world of a test file shares it, each with its own database.
 let sharedChdb: ClickHouseClient | undefined
 function processChdb(): ClickHouseClient {
-  sharedChdb ??= connectClickHouse({ chdbPath: mkdtempSync(join(tmpdir(), 'callmask-chdb-')) }).client
+  if (!sharedChdb) {
+    const path = mkdtempSync(join(tmpdir(), 'callmask-chdb-'))
+    sharedChdb = connectClickHouse({ chdbPath: path }).client
+    process.once('exit', () => rmSync(path, { recursive: true, force: true }))
+  }
   return sharedChdb
 }
 
@@ -90,6 +94,7 @@ export async function createTestWorld(): Promise<TestWorld> {
     async close() {
       for (const p of pipelines.reverse()) await p.close().catch(() => undefined)
       await nats.stop()
+      rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
