@@ -33,10 +33,10 @@ describe('key rotation and destruction (integration)', () => {
     await client.waitForAck()
     let id = ''
     await eventually(async () => {
-      const rows = await world.query<{ participant_id: string }>('SELECT participant_id FROM {db}.call_events ORDER BY seq DESC LIMIT 1 OFFSET 0')
-      const count = await world.query<{ n: string }>('SELECT count() AS n FROM {db}.call_events')
-      id = rows[0]?.participant_id ?? ''
-      return Number(count[0]?.n) === client.lastAckedSeq
+      // One query, so the count and the newest row come from the same snapshot.
+      const [row] = await world.query<{ n: string; id: string }>('SELECT count() AS n, argMax(participant_id, seq) AS id FROM {db}.call_events')
+      id = row?.id ?? ''
+      return Number(row?.n) === client.lastAckedSeq
     }, 15_000, `${name} stored`)
     return id
   }
