@@ -1,0 +1,58 @@
+// A message that can never be processed goes to the dead-letter stream with its reason,
+// is acknowledged only then, and does not hold up the messages behind it.
+import { jetstream, jetstreamManager } from '@nats-io/jetstream'
+import { headers } from '@nats-io/nats-core'
+import { connect } from '@nats-io/transport-node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { envelopeHeaders } from '../lib/frame-envelope.ts'
+import { deadLetterStream, framesStream, framesSubject } from '../lib/jetstream-streams.ts'
+import { deadLetterReasonHeader } from '../processor/dead-letter.ts'
+import { CallmaskClient } from '../sdk/callmask-client.ts'
+import { createTestWorld, eventually, testKey, testTenant, type TestWorld } from './support/test-pipeline.ts'
+
+describe('dead-letter stream (integration)', () => {
+  let world: TestWorld
+  beforeAll(async () => {
+    world = await createTestWorld()
+  })
+  afterAll(async () => world?.close())
+
+  it('dead-letters undecodable and out-of-time messages with their reasons; good frames still land', async () => {
+    const pipeline = await world.start()
+    const nc = await connect({ servers: world.nats.url })
+    const js = jetstream(nc)
+    const envelope = (seq: number, encoding = 'json') => {
+      const h = headers()
+      h.set(envelopeHeaders.tenant, testTenant)
+      h.set(envelopeHeaders.session, 'foreign-publisher')
+      h.set(envelopeHeaders.seq, String(seq))
+      h.set(envelopeHeaders.encoding, encoding)
+      h.set(envelopeHeaders.receivedAt, String(Date.now()))
+      return h
+    }
+    // What another publisher with access to the subject might put there.
+    await js.publish(framesSubject(testTenant), new TextEncoder().encode('{not json'), { headers: envelope(1) })
+    const stale = { type: 'event', seq: 2, ts: Date.now() - 30 * 24 * 3600 * 1000, call: { conferenceId: 'c', participantId: 'p', peerConnectionId: 'pc' }, name: 'join' }
+    await js.publish(framesSubject(testTenant), new TextEncoder().encode(JSON.stringify(stale)), { headers: envelope(2) })
+    await js.publish(framesSubject(testTenant), new TextEncoder().encode('{}'))
+
+    const client = new CallmaskClient({ url: pipeline.ingest!.url, key: testKey })
+    await client.connect()
+    await client.sendEvent({ conferenceId: 'c', participantId: 'p', peerConnectionId: 'pc' }, 'join')
+    await client.waitForAck()
+
+    const jsm = await jetstreamManager(nc)
+    await eventually(async () => (await jsm.streams.info(deadLetterStream)).state.messages === 3, 15_000, 'three dead letters')
+    const reasons: string[] = []
+    for (let seq = 1; seq <= 3; seq++) reasons.push((await jsm.streams.getMessage(deadLetterStream, { seq }))?.header.get(deadLetterReasonHeader) ?? '')
+    expect(reasons).toEqual(['payload cannot be decoded', '/ts is more than 7 days before the server clock', 'message lacks the Callmask-* envelope headers'])
+    await eventually(async () => {
+      const [row] = await world.query<{ n: string }>('SELECT count() AS n FROM {db}.call_events')
+      return Number(row?.n) === 1
+    }, 15_000, 'the good frame stored')
+    await eventually(async () => (await jsm.streams.info(framesStream)).state.messages === 0, 15_000, 'an empty frames stream')
+    expect(pipeline.processor!.stats.deadLettered).toBe(3)
+    client.close()
+    await nc.close()
+  })
+})
