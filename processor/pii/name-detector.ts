@@ -7,12 +7,17 @@
 //   2   a given name that is not also an everyday word (anna, lukas)
 //   1   a known personal name that is not an everyday word (schmidt, okafor)
 //   0.5 a name that is also an everyday word (smith, green, mark, paris)
-//   0   unknown;  veto: identifier vocabulary (room, sales, standup, opus)
+//   0   unknown;  veto: identifier vocabulary (room, sales, standup, opus) and
+//       place/brand/holiday/joining words (park, day, bridge, santa, benz, and)
 // Adjacent words (one separator or a camel-case boundary between them) form a
 // run; a run is a name when two of its words score >= 0.5 and add up to >= 2
 // (a given name plus any name, or two solid names), or when it is written like
 // a person (Title Case) and pairs a given name with a capitalised unknown word
-// (`Anna Lantsheer`), or when it starts with a title (Dr., Prof., Frau).
+// (`Anna Lantsheer`; an everyday English word is no unknown word, so not
+// `Graham Cracker`), or when it starts with a title (Dr., Prof., Frau). A run
+// never starts on a particle (`de Janeiro`), and a known brand or place pair
+// (`Mercedes Benz`, `Morgan Stanley`, `Kings Cross`) is never a name. Room and
+// meeting names measured: test/pii/corpus/room-names.ts.
 //
 // Decision: a single given name alone (`anna-42`, `Lukas`) is NOT flagged. A
 // first name by itself rarely singles out a person, and flagging it would also
@@ -24,13 +29,15 @@
 import { foldToken } from './fold-token.ts'
 import { loadNameLexicon } from './names-lexicon.ts'
 import type { NameLexicon } from './names-lexicon.ts'
-import { IDENTIFIER_WORDS, PARTICLES, TITLES, WORD_LIKE_GIVEN_NAMES } from './name-vocabulary.ts'
+import { IDENTIFIER_WORDS, NON_NAME_PAIRS, NON_NAME_WORDS, PARTICLES, TITLES, WORD_LIKE_GIVEN_NAMES } from './name-vocabulary.ts'
 import { detectNonLatinNames } from './non-latin-name-detector.ts'
 import type { PiiSpan } from './span.ts'
 import { isHumanCaseShape, tokenizeWords } from './word-tokenizer.ts'
 import type { WordToken } from './word-tokenizer.ts'
 
 const VETO = -100
+/** Frequent surnames (Korea's third most common among them) that are also place or holiday words. */
+const COMMON_SURNAMES_AMONG_PLACE_WORDS: ReadonlySet<string> = new Set(['park', 'day', 'hill'])
 
 export function detectNames(text: string, lexicon: NameLexicon = loadNameLexicon()): PiiSpan[] {
   if (!mayHoldName(text)) return []
@@ -80,6 +87,10 @@ function mayHoldName(text: string): boolean {
 function score(token: WordToken, lexicon: NameLexicon): number {
   const f = token.folded
   if (f.length < 2 || IDENTIFIER_WORDS.has(f)) return VETO
+  // Place/brand/holiday words that are also surnames (Park, Day, Hill) count weakly: they
+  // complete a name only next to a solid given name (`Emily Park`), never two of them
+  // together (`Apple Park`). Privacy errs this way: a false positive costs readability only.
+  if (NON_NAME_WORDS.has(f)) return COMMON_SURNAMES_AMONG_PLACE_WORDS.has(f) ? 0.5 : VETO
   const given = lexicon.given.has(f)
   const wordLike = lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)
   if (given && !WORD_LIKE_GIVEN_NAMES.has(f)) return 2
@@ -93,7 +104,7 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
   while (i < tokens.length) {
     const first = tokens[i]!
     const titled = TITLES.has(first.folded) && first.capitalised
-    if (!titled && !(scores[i]! > 0)) { i++; continue }
+    if (!titled && (!(scores[i]! > 0) || PARTICLES.has(first.folded))) { i++; continue }
     // Grow the run over adjacent words that can belong to a name.
     let j = i
     while (j + 1 < tokens.length && tokens[j + 1]!.joinedToPrevious) {
@@ -112,10 +123,17 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
       while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, from + 1, j, false) >= 0) from++
     }
     const end = acceptRun(tokens, scores, from, j, titled)
+    if (holdsNonNamePair(tokens, from, end)) { i++; continue }
     const words = tokens.slice(titled ? from + 1 : from, end + 1).map((t) => t.folded).filter((w) => !PARTICLES.has(w))
     spans.push({ kind: 'name', start: tokens[from]!.start, end: tokens[end]!.end, normalised: words.sort().join(' ') })
     i = end + 1
   }
+}
+
+/** `Mercedes Benz`, `Morgan Stanley`: two name-like words that together are a brand or a place. */
+function holdsNonNamePair(tokens: readonly WordToken[], from: number, end: number): boolean {
+  for (let k = from; k < end; k++) if (NON_NAME_PAIRS.has(`${tokens[k]!.folded} ${tokens[k + 1]!.folded}`)) return true
+  return false
 }
 
 /** Index of the last word of the name in tokens[i..j], or -1 when the run is no name. */

@@ -56,3 +56,46 @@ export const HAN_SURNAMES: ReadonlySet<string> = new Set([
 
 /** Most frequent Korean surname syllables. */
 export const HANGUL_SURNAMES: ReadonlySet<string> = new Set([...'김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나엄'])
+
+/**
+ * Place, brand, holiday and common-phrase words that turn the words next to
+ * them into a thing, not a person: `Apple Park`, `Patrick Day`, `Miller Time`,
+ * `Sandy Bridge`, `Santa Clara`, `Saint Louis`, `Ben and Jerry`. Vetoed like
+ * IDENTIFIER_WORDS. The price: a person whose surname is one of these (`Park`,
+ * `Day`, `Hill`, `Lake`) is only found with a stronger neighbour or not at all.
+ */
+export const NON_NAME_WORDS: ReadonlySet<string> = new Set([
+  // places and buildings
+  'park', 'bridge', 'road', 'street', 'st', 'avenue', 'ave', 'way', 'boulevard', 'blvd', 'square', 'plaza', 'platz',
+  'strasse', 'allee', 'rue', 'via', 'cross', 'circus', 'hill', 'hills', 'hole', 'vineyard', 'vineyards', 'station', 'line',
+  'terminal', 'airport', 'harbor', 'harbour', 'wharf', 'pier', 'port', 'bay', 'beach', 'coast', 'island', 'lake', 'river',
+  'creek', 'falls', 'valley', 'canyon', 'mount', 'mountain', 'mt', 'fort', 'castle', 'palace', 'tower', 'towers', 'museum',
+  'memorial', 'monument', 'cathedral', 'church', 'chapel', 'abbey', 'garden', 'gardens', 'market', 'mall', 'center', 'centre',
+  'campus', 'college', 'university', 'institute', 'school', 'academy', 'library', 'clinic', 'hospital', 'hotel', 'inn', 'pub',
+  'cafe', 'restaurant', 'kitchen', 'studio', 'lab', 'labs', 'hub', 'warehouse', 'datacenter', 'branch', 'mile', 'trip',
+  'offsite', 'city', 'county', 'state', 'village', 'heights', 'springs', 'field', 'fields',
+  'san', 'santa', 'sao', 'saint', 'sankt', 'rio', 'monte', 'cape', 'los', 'las', 'lago', 'isla', 'puerto',
+  // time, holidays and events
+  'day', 'days', 'week', 'weekend', 'month', 'year', 'time', 'hour', 'night', 'eve', 'party', 'parade', 'festival', 'fest',
+  'celebration', 'holiday', 'holidays', 'christmas', 'xmas', 'easter', 'thanksgiving', 'halloween', 'diwali', 'hanukkah',
+  'ramadan', 'eid', 'passover', 'potluck', 'brunch', 'drinks', 'hunt', 'egg', 'trivia', 'quiz', 'hackathon', 'offsite',
+  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march', 'july',
+  'september', 'october', 'november', 'december',
+  // brands, products and code names
+  'benz', 'amg', 'bank', 'burgers', 'burger', 'pizza', 'rice', 'bean', 'beans', 'sandwich', 'mouse', 'duck', 'pig',
+  'builder', 'engine', 'option', 'complex', 'values', 'con', 'pi', 'mongers', 'numbat', 'bell', 'capitan', 'model',
+  'captain', 'uncle', 'aunt', 'papa', 'mama', 'motors', 'airlines', 'foundation', 'group', 'inc', 'ltd', 'gmbh', 'corp',
+  'company', 'co', 'club', 'league', 'cup', 'series', 'edition', 'version', 'release', 'upgrade', 'migration', 'rollout',
+  // function words that join things, not names
+  'and', 'the', 'of', 'in', 'on', 'at', 'for', 'to', 'with', 'from', 'by', 'vs', 'or', 'my', 'our', 'your',
+])
+
+/** Brand and place names made of two name-like words: never a person together. */
+export const NON_NAME_PAIRS: ReadonlySet<string> = new Set([
+  'mercedes benz', 'wells fargo', 'morgan stanley', 'goldman sachs', 'harley davidson', 'rolls royce', 'procter gamble',
+  'ernst young', 'marks spencer', 'dolce gabbana', 'johnson johnson', 'ben jerry', 'kit kat', 'chick fil', 'raleigh durham',
+  'jelly bean', 'jackson hole', 'martha vineyard', 'abbey road', 'kings cross', 'charing cross', 'elizabeth line',
+  'victoria line', 'jubilee line', 'ruby tuesday', 'earl grey', 'penny lane', 'ivy league', 'noble numbat',
+  'lehman brothers', 'warner bros', 'barnes noble', 'simon schuster', 'bang olufsen', 'black decker', 'baker mckenzie',
+  'jack wolfskin', 'dr pepper', 'dr martens', 'mr clean', 'mr bean', 'perl mongers', 'julia con', 'ebony ivory', 'miracle mile',
+])

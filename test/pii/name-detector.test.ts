@@ -26,8 +26,29 @@ describe('name detector', () => {
   })
 })
 
+describe('name detector, meeting and room names', () => {
+  it.each(['Apple Park', 'miller-time', 'Christian Values', 'mercedes-benz', 'Sandy Bridge', 'Jordan market review',
+    'Austin office', 'Grace period review', 'Rose garden', 'Victoria station', 'santa-clara', 'Rio de Janeiro', 'nelson_column'])('leaves %s alone', (text) => {
+    expect(found(text)).toEqual([])
+  })
+  it('still finds the person next to a room word', () => {
+    expect(found('emily-smith-weekly-sync')).toEqual([{ text: 'emily-smith', normalised: 'emily smith' }])
+  })
+})
+
 describe('name detector, non-Latin everyday words', () => {
   it('does not read two everyday Cyrillic words as a name', () => {
     expect(found('Доброе Утро')).toEqual([])
+  })
+})
+
+// `Patrick Day` stays flagged on purpose: it may well be a person, and a false positive only
+// costs readability, while a miss would store a name.
+describe('surnames that are also place words', () => {
+  it.each(['Emily Park', 'emily.park', 'Doris Day', 'Patrick Day'])('still finds %s next to a given name', (text) => {
+    expect(detectNames(text).length).toBe(1)
+  })
+  it.each(['Apple Park', 'central-park-sync', 'Sandy Bridge'])('does not read %s as a person', (text) => {
+    expect(detectNames(text)).toEqual([])
   })
 })

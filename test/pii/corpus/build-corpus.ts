@@ -9,6 +9,7 @@ import mobileExamples from 'libphonenumber-js/examples.mobile.json'
 import { foldToken } from '../../../processor/pii/fold-token.ts'
 import type { PiiKind } from '../../../processor/pii/span.ts'
 import { latinNameSamples, NON_LATIN_NAMES } from './name-samples.ts'
+import { roomNameSamples, UNSEEN_ROOM_NAMES } from './room-names.ts'
 import { mulberry32 } from '../../../bench/identifier-mix.ts'
 
 export interface Expected { kind: PiiKind; start: number; end: number; normalised: string }
@@ -160,6 +161,9 @@ function negativeItems(rand: () => number): CorpusItem[] {
     items.push(item('misc', `PC-${i}`), item('misc', `T${String(i).padStart(2, '0')}`), item('misc', `mid-${i % 5}`), item('misc', `port ${1024 + i * 97}`))
   }
   for (const s of [...ROOM_SLUGS, ...CITIES, ...CODECS_AND_WORDS]) items.push(item('words', s))
+  // Meeting and room names full of name-like words (`Patrick Day party`, `apple-park-3`): none is a person.
+  for (const s of roomNameSamples()) items.push(item('room-names', s))
+  for (const s of UNSEEN_ROOM_NAMES) items.push(item('room-names-unseen', s))
   return items
 }
 
