@@ -1,5 +1,5 @@
 // Realistic stats frames for the benchmarks, built from the Chromium audio+video capture
-// (test/fixtures/webrtc/chromium-loopback-av.json, the same data as ../shared/fixtures).
+// (test/fixtures/webrtc/chromium-loopback-av.json, copied into this repository).
 //
 // Each benchmark session plays one peer of the capture (even sessions the caller, odd ones
 // the callee), rotating through its 31 getStats() samples, with a call context of its own
