@@ -30,7 +30,7 @@ import {
   type KeyVersionRecord,
 } from './keyring-document.ts'
 import { KeyringConflictError, KeyringCorruptError, KeyringTamperedError, MasterKeyError } from './keyring-errors.ts'
-import { createKeyringStore, keyringBucket, openKeyringBucket, type KeyringStore } from './keyring-store.ts'
+import { createKeyringStore, keyringBucket, openKeyringBucket } from './keyring-store.ts'
 import type { MasterKey } from './master-key.ts'
 import { createTenantKey, type TenantKey } from './tenant-key.ts'
 

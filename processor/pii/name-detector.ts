@@ -26,13 +26,12 @@
 // Random tokens (UUIDs, hex, base62, nanoids) are skipped: an alphanumeric
 // chunk that mixes digits into letters, or whose case pattern is not a human
 // one (Xxxx, xxxx, XXXX, XxxxYyyy), is never read as words.
-import { foldToken } from './fold-token.ts'
 import { loadNameLexicon } from './names-lexicon.ts'
 import type { NameLexicon } from './names-lexicon.ts'
 import { IDENTIFIER_WORDS, NON_NAME_PAIRS, NON_NAME_WORDS, PARTICLES, TITLES, WORD_LIKE_GIVEN_NAMES } from './name-vocabulary.ts'
 import { detectNonLatinNames } from './non-latin-name-detector.ts'
 import type { PiiSpan } from './span.ts'
-import { isHumanCaseShape, tokenizeWords } from './word-tokenizer.ts'
+import { tokenizeWords } from './word-tokenizer.ts'
 import type { WordToken } from './word-tokenizer.ts'
 
 const VETO = -100

@@ -26,54 +26,62 @@ const maxDetectLength = 512
 
 export function createFieldTransformerFactory(options: { cacheSize?: number } = {}) {
   const cacheSize = options.cacheSize ?? 200_000
-  // Per tenant and key version, one cache per operation, so a hit is one Map look-up.
-  const scopes = new BoundedCache<Record<'scrub' | 'id' | 'name' | 'ip', BoundedCache<string>>>(1024)
+  // One transformer per tenant and key version, built once: messages only look it up.
+  const scopes = new BoundedCache<{ detect: DetectOptions; transformer: FieldTransformer }>(1024)
   const currentScope = new Map<string, string>()
   return function forTenant(pseudonymiser: TenantPseudonymiser, detect: DetectOptions): FieldTransformer {
     const scope = `${pseudonymiser.tenant}\0${pseudonymiser.keyVersion}`
+    // A new key version (rotation, destruction) drops the old version's raw-value caches.
     const previous = currentScope.get(pseudonymiser.tenant)
     if (previous !== undefined && previous !== scope) scopes.delete(previous)
     currentScope.set(pseudonymiser.tenant, scope)
-    let caches = scopes.get(scope)
-    if (!caches) {
-      caches = { scrub: new BoundedCache(cacheSize), id: new BoundedCache(cacheSize), name: new BoundedCache(cacheSize), ip: new BoundedCache(cacheSize) }
-      scopes.set(scope, caches)
+    const found = scopes.get(scope)
+    if (found && found.detect === detect) return found.transformer
+    const transformer = buildTransformer(pseudonymiser, detect, cacheSize)
+    scopes.set(scope, { detect, transformer })
+    return transformer
+  }
+}
+
+/** Per operation one cache, so a hit is one Map look-up. */
+function buildTransformer(pseudonymiser: TenantPseudonymiser, detect: DetectOptions, cacheSize: number): FieldTransformer {
+  const cached = (cache: BoundedCache<string>, value: string, compute: (value: string) => string): string => {
+    if (value.length > maxCachedLength) return compute(value)
+    let result = cache.get(value)
+    if (result === undefined) {
+      result = compute(value)
+      cache.set(value, result)
     }
-    const cached = (cache: BoundedCache<string>, value: string, compute: (value: string) => string): string => {
-      if (value.length > maxCachedLength) return compute(value)
-      let result = cache.get(value)
-      if (result === undefined) {
-        result = compute(value)
-        cache.set(value, result)
-      }
-      return result
+    return result
+  }
+  const scrub = (value: string): string => {
+    if (value.length > maxDetectLength) return pseudonymiser.pseudonym('id', value)
+    const spans = detectPii(value, detect)
+    return spans.length === 0 ? value : replaceSpans(value, spans, (s) => pseudonymiser.pseudonym(spanPseudonymType(s), s.normalised))
+  }
+  // A whole value that is a phone number or e-mail is hashed in its canonical form, so
+  // an erasure request for "+49 176..." finds it however the customer spelled it.
+  const pseudonymiseWhole = (type: 'id' | 'name') => (value: string): string => {
+    const spans = value.length > maxDetectLength ? [] : detectPii(value, detect)
+    const only = spans.length === 1 ? spans[0] : undefined
+    if (only && only.kind !== 'name' && value.slice(0, only.start).trim() === '' && value.slice(only.end).trim() === '') {
+      return pseudonymiser.pseudonym(only.kind, only.normalised)
     }
-    const scrub = (value: string): string => {
-      if (value.length > maxDetectLength) return pseudonymiser.pseudonym('id', value)
-      const spans = detectPii(value, detect)
-      return spans.length === 0 ? value : replaceSpans(value, spans, (s) => pseudonymiser.pseudonym(spanPseudonymType(s), s.normalised))
-    }
-    // A whole value that is a phone number or e-mail is hashed in its canonical form, so
-    // an erasure request for "+49 176..." finds it however the customer spelled it.
-    const pseudonymiseWhole = (type: 'id' | 'name') => (value: string): string => {
-      const spans = value.length > maxDetectLength ? [] : detectPii(value, detect)
-      const only = spans.length === 1 ? spans[0] : undefined
-      if (only && only.kind !== 'name' && value.slice(0, only.start).trim() === '' && value.slice(only.end).trim() === '') {
-        return pseudonymiser.pseudonym(only.kind, only.normalised)
-      }
-      return pseudonymiser.pseudonym(type, type === 'name' ? normaliseName(value) : value)
-    }
-    const truncateIps = (value: string): string => {
-      const spans = detectIps(value)
-      return spans.length === 0 ? value : replaceSpans(value, spans, (s) => truncateIp(value.slice(s.start, s.end)))
-    }
-    const { scrub: scrubCache, id: idCache, name: nameCache, ip: ipCache } = caches
-    const wholeId = pseudonymiseWhole('id')
-    const wholeName = pseudonymiseWhole('name')
-    return {
-      scrub: (value) => cached(scrubCache, value, scrub),
-      pseudonymise: (value, type) => (type === 'name' ? cached(nameCache, value, wholeName) : cached(idCache, value, wholeId)),
-      truncateIps: (value) => cached(ipCache, value, truncateIps),
-    }
+    return pseudonymiser.pseudonym(type, type === 'name' ? normaliseName(value) : value)
+  }
+  const truncateIps = (value: string): string => {
+    const spans = detectIps(value)
+    return spans.length === 0 ? value : replaceSpans(value, spans, (s) => truncateIp(value.slice(s.start, s.end)))
+  }
+  const scrubCache = new BoundedCache<string>(cacheSize)
+  const idCache = new BoundedCache<string>(cacheSize)
+  const nameCache = new BoundedCache<string>(cacheSize)
+  const ipCache = new BoundedCache<string>(cacheSize)
+  const wholeId = pseudonymiseWhole('id')
+  const wholeName = pseudonymiseWhole('name')
+  return {
+    scrub: (value) => cached(scrubCache, value, scrub),
+    pseudonymise: (value, type) => (type === 'name' ? cached(nameCache, value, wholeName) : cached(idCache, value, wholeId)),
+    truncateIps: (value) => cached(ipCache, value, truncateIps),
   }
 }
