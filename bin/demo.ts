@@ -1,29 +1,82 @@
 // `npm run demo`: streams a real browser capture (both peers of the av loopback call)
-// through a running callmask and waits until every frame is acknowledged.
+// through a running callmask, replayed relative to now, and reports what happened to every
+// frame: stored in JetStream (acknowledged) or refused (with the server's reason). Exits
+// non-zero with a sentence when anything was refused or not acknowledged in time.
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { replayCapture, type Capture } from '../lib/capture-replay.ts'
 import { developmentIngestKey } from '../lib/pipeline.ts'
+import type { CallContext, ErrorFrame } from '../schemas/frames.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { selectReports } from '../sdk/stats-frame.ts'
-import { captureFrames, loadCapture } from '../test/support/captures.ts'
 
+const capturePath = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'webrtc', 'chromium-loopback-av.json')
 const url = process.env['CALLMASK_URL'] ?? 'ws://127.0.0.1:8080/v1/ws'
 const key = process.env['CALLMASK_KEY'] ?? developmentIngestKey
-const frames = captureFrames(loadCapture('chromium-loopback-av.json'))
+
+// Made-up people: the demo shows that what arrives in ClickHouse is pseudonymised.
+const demoCalls: Record<string, CallContext> = {
+  caller: { conferenceId: 'demo-standup-+49 176 1234 5678', participantId: 'anna.schmidt@example.com', peerConnectionId: 'pc-caller', displayName: 'Anna Schmidt' },
+  callee: { conferenceId: 'demo-standup-+49 176 1234 5678', participantId: 'jan.jansen@example.com', peerConnectionId: 'pc-callee', displayName: 'Jan Jansen' },
+}
+
+const samples = replayCapture(JSON.parse(readFileSync(capturePath, 'utf8')) as Capture)
 const clients = new Map<string, CallmaskClient>()
-try {
-  for (const frame of frames) {
-    let client = clients.get(frame.peerId)
-    if (!client) {
-      client = new CallmaskClient({ url, key, onError: (e) => process.stderr.write(`server error ${e.code}: ${e.message}\n`) })
-      await client.connect()
-      clients.set(frame.peerId, client)
-    }
-    await client.sendStats(frame.call, selectReports(frame.reports), frame.ts)
+const sent = new Map<CallmaskClient, number>()
+const refusedUnread = new Map<CallmaskClient, number>() // refusals that name no seq
+const refused = new Map<string, { frames: number; example: string }>() // by error code
+const onErrorOf = (client: () => CallmaskClient) => (error: ErrorFrame) => {
+  if (error.retryable) return // the client resends these itself
+  const seen = refused.get(error.code)
+  refused.set(error.code, { frames: (seen?.frames ?? 0) + 1, example: seen?.example ?? error.message })
+  if (error.seq === undefined) refusedUnread.set(client(), (refusedUnread.get(client()) ?? 0) + 1)
+}
+
+// Every frame is settled once acked or refused for good; a refused seq is acked too. A frame
+// refused before its seq could be read (too large) is never acked, so those are counted.
+async function waitUntilSettled(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const settled = () => [...clients.values()].every((c) => c.lastAckedSeq + (refusedUnread.get(c) ?? 0) >= (sent.get(c) ?? 0))
+  while (!settled()) {
+    if (Date.now() > deadline) throw new Error(`not every frame was acknowledged or refused within ${timeoutMs / 1000} s`)
+    await new Promise((r) => setTimeout(r, 50))
   }
-  for (const client of clients.values()) await client.waitForAck(undefined, 30_000)
-  process.stdout.write(`Sent ${frames.length} stats frames from ${clients.size} peers to ${url}; all acknowledged (stored in JetStream).\n`)
+}
+
+let failure: string | undefined
+try {
+  for (const sample of samples) {
+    let client = clients.get(sample.peerId)
+    if (!client) {
+      const created: CallmaskClient = new CallmaskClient({ url, key, onError: onErrorOf(() => created) })
+      client = created
+      await client.connect()
+      clients.set(sample.peerId, client)
+    }
+    await client.sendStats(demoCalls[sample.peerId] ?? demoCalls['caller']!, selectReports(sample.reports), sample.ts)
+    sent.set(client, (sent.get(client) ?? 0) + 1)
+  }
+  await waitUntilSettled(30_000)
 } catch (error) {
-  process.stderr.write(`The demo could not stream to ${url}: ${(error as Error).message}. Is callmask running (npm start)?\n`)
-  process.exitCode = 1
+  failure = (error as Error).message
 } finally {
   for (const client of clients.values()) client.close()
+}
+
+const refusedFrames = [...refused.values()].reduce((sum, r) => sum + r.frames, 0)
+const settled = failure ? 0 : samples.length
+const lines = [`Sent ${samples.length} stats frames from ${clients.size} peers to ${url} (capture replayed to end now).`]
+if (!failure) lines.push(`  stored in JetStream (acknowledged): ${settled - refusedFrames}`, `  refused by the server:              ${refusedFrames}`)
+for (const [code, { frames, example }] of refused) lines.push(`    ${frames} x ${code} (for example: ${example})`)
+process.stdout.write(lines.join('\n') + '\n')
+
+if (failure) {
+  process.stderr.write(`The demo could not stream to ${url}: ${failure}. Is callmask running (npm start)?\n`)
+  process.exitCode = 1
+} else if (refused.size > 0) {
+  process.stderr.write(`The server refused ${refusedFrames} of ${samples.length} frames (reasons above); nothing was stored for them.\n`)
+  process.exitCode = 1
+} else {
+  process.stdout.write('All frames are stored in JetStream; the processor writes them to ClickHouse, pseudonymised.\n')
 }

@@ -83,11 +83,13 @@ describe('no personal value survives the pipeline (integration)', () => {
     await pipeline.processor!.close()
     client.close()
 
-    const [stored] = await world.query<{ rtp: string; pairs: string }>(
-      'SELECT (SELECT count() FROM {db}.rtp_samples) AS rtp, (SELECT count() FROM {db}.connection_samples) AS pairs',
+    // An absence proves something only where there is data: every table scanned holds rows.
+    const [stored] = await world.query<{ rtp: string; pairs: string; events: string }>(
+      'SELECT (SELECT count() FROM {db}.rtp_samples) AS rtp, (SELECT count() FROM {db}.connection_samples) AS pairs, (SELECT count() FROM {db}.call_events) AS events',
     )
     expect(Number(stored!.rtp)).toBeGreaterThan(100)
     expect(Number(stored!.pairs)).toBe(frames.length)
+    expect(Number(stored!.events)).toBe(frames.length)
 
     const columns = await world.query<{ table: string; name: string }>(
       `SELECT table, name FROM system.columns WHERE database = {database:String} AND type LIKE '%String%' AND table != 'schema_migrations'`,

@@ -1,16 +1,14 @@
 // Loads the browser captures in test/fixtures/webrtc and turns each getStats() sample into
-// the call context and reports a client would send.
+// the call context and reports a client would send, replayed relative to now.
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { replayCapture, type Capture } from '../../lib/capture-replay.ts'
 import type { CallContext } from '../../schemas/frames.ts'
 
-export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
+export type { Capture }
 
-export interface Capture {
-  capturedAt: string
-  peers: { peerId: string; samples: { t: number; reports: Record<string, unknown>[] }[] }[]
-}
+export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
 
 export function loadCapture(name: string): Capture {
   return JSON.parse(readFileSync(join(fixturesDir, 'webrtc', name), 'utf8')) as Capture
@@ -43,13 +41,13 @@ export interface CaptureFrame {
   reports: Record<string, unknown>[]
 }
 
-/** Every sample of every peer, interleaved by time as two clients would send them. */
-export function captureFrames(capture: Capture): CaptureFrame[] {
-  const start = Date.parse(capture.capturedAt)
-  const frames: CaptureFrame[] = []
-  for (const peer of capture.peers) {
-    const call = personalContext[peer.peerId] ?? personalContext['caller']!
-    for (const sample of peer.samples) frames.push({ peerId: peer.peerId, call, ts: start + sample.t, reports: sample.reports })
-  }
-  return frames.sort((a, b) => a.ts - b.ts)
+/**
+ * Every sample of every peer, interleaved by time as two clients would send them, replayed
+ * relative to `now` (the last sample at `now`) so the suite does not age with its captures.
+ */
+export function captureFrames(capture: Capture, now: number = Date.now()): CaptureFrame[] {
+  return replayCapture(capture, now).map((sample) => ({
+    ...sample,
+    call: personalContext[sample.peerId] ?? personalContext['caller']!,
+  }))
 }

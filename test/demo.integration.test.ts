@@ -1,0 +1,55 @@
+// Regression: `npm run demo` printed "all acknowledged" and exited 0 while the server refused
+// every frame. It now says what was stored and what was refused, and fails when anything was.
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
+
+const run = promisify(execFile)
+const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx')
+
+async function demo(url: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(tsx, ['bin/demo.ts'], { env: { ...process.env, CALLMASK_URL: url, CALLMASK_KEY: testKey }, timeout: 60_000 })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+describe('npm run demo (integration)', () => {
+  let world: TestWorld
+  beforeAll(async () => {
+    world = await createTestWorld()
+  })
+  afterAll(async () => world?.close())
+
+  it('streams the capture, says all 62 frames were stored, and they reach ClickHouse', async () => {
+    const pipeline = await world.start()
+    const result = await demo(pipeline.ingest!.url)
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('stored in JetStream (acknowledged): 62')
+    expect(result.stdout).toContain('refused by the server:              0')
+    await eventually(async () => {
+      const [row] = await world.query<{ n: string }>('SELECT uniqExact(session_id, seq) AS n FROM {db}.rtp_samples')
+      return Number(row?.n) === 62
+    }, 30_000, 'the demo frames in ClickHouse')
+    await pipeline.close()
+  })
+
+  it('fails with a sentence and the reasons when the server refuses the frames', async () => {
+    // The demo's frames are 3 to 7.5 KB: over a 2 KiB limit, under the transport's cut-off (4x),
+    // so each one is refused for good with an error frame.
+    const pipeline = await world.start({ maxFrameBytes: 2048 })
+    const result = await demo(pipeline.ingest!.url)
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('stored in JetStream (acknowledged): 0')
+    expect(result.stdout).toContain('refused by the server:              62')
+    expect(result.stdout).toMatch(/62 x CALLMASK_ERR_TOO_LARGE \(for example: .*bytes/)
+    expect(result.stderr).toContain('The server refused 62 of 62 frames')
+    await pipeline.close()
+  })
+})
