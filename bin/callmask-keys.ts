@@ -1,4 +1,4 @@
-// `npx tsx bin/callmask-keys.ts list | rotate <tenant> | destroy <tenant> --yes`: manages the
+// `npm run keys -- list | create <tenant> | rotate <tenant> [--create] | destroy <tenant> --yes`: manages the
 // tenant keyring the processors share. The environment is read here and only here.
 import { runKeysCommand } from '../processor/keyring/keys-command.ts'
 
@@ -6,6 +6,9 @@ const code = await runKeysCommand(
   process.argv.slice(2),
   {
     NATS_URL: process.env['NATS_URL'],
+    NATS_USER: process.env['NATS_USER'],
+    NATS_PASSWORD: process.env['NATS_PASSWORD'],
+    CALLMASK_DATA_DIR: process.env['CALLMASK_DATA_DIR'],
     CALLMASK_MASTER_KEY: process.env['CALLMASK_MASTER_KEY'],
     CALLMASK_MASTER_KEY_FILE: process.env['CALLMASK_MASTER_KEY_FILE'],
   },

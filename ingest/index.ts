@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client'
 import type { Config } from '../lib/config.ts'
 import { closeCodes, wireErrorCodes } from '../lib/errors.ts'
 import { ensureStreams } from '../lib/jetstream-streams.ts'
+import { inboxPrefixOf } from '../lib/nats-credentials.ts'
 import { createIngestKeyring } from './ingest-keys.ts'
 import { createIngestMetrics } from './ingest-metrics.ts'
 import { createJetStreamPublisher } from './jetstream-publisher.ts'
@@ -58,9 +59,15 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   } else {
     log.error('uWebSockets.js FELL BACK TO ITS SLOW JS SHIM: the native binary did not load (Node ABI or glibc). Throughput will be far lower.')
   }
-  await ensureStreams(deps.nc, { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH })
+  try {
+    await ensureStreams(deps.nc, { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH })
+  } catch (error) {
+    // A least-privileged ingest user may only publish frames: the processor manages streams.
+    if (!/permissions violation/i.test((error as Error).message)) throw error
+    log.info('this NATS user may not manage streams; the processor creates them')
+  }
   const metrics = createIngestMetrics(deps.registry)
-  const publisher = createJetStreamPublisher(deps.nc, { timeoutMs: config.publishTimeoutMs })
+  const publisher = createJetStreamPublisher(deps.nc, { timeoutMs: config.publishTimeoutMs, inboxPrefix: inboxPrefixOf('ingest') })
   const keys = createIngestKeyring(config.ingestKeys ?? [])
   const sessionDeps = {
     publisher,

@@ -39,8 +39,9 @@ interface Pending {
   timer: NodeJS.Timeout
 }
 
-export function createJetStreamPublisher(nc: NatsConnection, options: { timeoutMs: number }): JetStreamPublisher {
-  const prefix = createInbox()
+export function createJetStreamPublisher(nc: NatsConnection, options: { timeoutMs: number; inboxPrefix?: string }): JetStreamPublisher {
+  // Under the connection's own inbox prefix: ingest's NATS user may subscribe to nothing else.
+  const prefix = createInbox(options.inboxPrefix)
   const pending = new Map<string, Pending>()
   let counter = 0
   // While NATS is unreachable the client would buffer every publish until it reconnects;

@@ -29,8 +29,18 @@ export const configSchema = {
     dataDir: { type: 'string', default: './data' },
     /** LOG_LEVEL @default "info" */
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
-    /** NATS_URL: a running nats-server with JetStream; unset starts a private one under dataDir. */
-    natsUrl: { type: 'string' },
+    /** NATS_URL: a running nats-server >= 2.10 with JetStream; unset starts a private one under dataDir. */
+    natsUrl: { type: 'string', pattern: '^(nats|tls|wss?)://\\S+$' },
+    /** NATS_USER: this process's NATS user (one role per process, see deploy/nats.conf). */
+    natsUser: { type: 'string', maxLength: 256 },
+    /** NATS_PASSWORD: the password of NATS_USER. */
+    natsPassword: { type: 'string', maxLength: 1024 },
+    /** NATS_CREDENTIALS_FILE: JSON {"ingest":{user,password},"processor":{...},"admin":{...}}: one user per role of this process. Embedded mode writes one under dataDir. */
+    natsCredentialsFile: { type: 'string' },
+    /** CALLMASK_NATS_SYNC_INTERVAL: the embedded nats-server's JetStream sync_interval; "always" fsyncs every write (see the bench for its cost). @default nats-server's own (2 min) */
+    natsSyncInterval: { type: 'string', pattern: '^(always|[0-9]+(ms|s|m))$' },
+    /** CALLMASK_ACK_WAIT_S: seconds JetStream waits for a processor's ack before redelivering to another (a crashed processor's frames stay invisible this long). @default 30 */
+    ackWaitS: { type: 'integer', minimum: 5, maximum: 3600, default: 30 },
     /** CLICKHOUSE_URL: a ClickHouse server; unset uses embedded chdb under dataDir. */
     clickhouseUrl: { type: 'string' },
     /** CLICKHOUSE_USER @default "default" */
@@ -81,7 +91,7 @@ export const configSchema = {
 } as const
 
 export type Config = FromSchema<typeof configSchema> &
-  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'clickhouseUrl' | 'ingestKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile'>>
+  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'natsUser' | 'natsPassword' | 'natsCredentialsFile' | 'natsSyncInterval' | 'clickhouseUrl' | 'ingestKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile'>>
 export type IngestKeyEntry = FromSchema<typeof ingestKeySchema>
 
 const envNames: Record<keyof Config, string> = {
@@ -89,6 +99,11 @@ const envNames: Record<keyof Config, string> = {
   dataDir: 'CALLMASK_DATA_DIR',
   logLevel: 'LOG_LEVEL',
   natsUrl: 'NATS_URL',
+  natsUser: 'NATS_USER',
+  natsPassword: 'NATS_PASSWORD',
+  natsCredentialsFile: 'NATS_CREDENTIALS_FILE',
+  natsSyncInterval: 'CALLMASK_NATS_SYNC_INTERVAL',
+  ackWaitS: 'CALLMASK_ACK_WAIT_S',
   clickhouseUrl: 'CLICKHOUSE_URL',
   clickhouseUser: 'CLICKHOUSE_USER',
   clickhousePassword: 'CLICKHOUSE_PASSWORD',
@@ -135,17 +150,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     }
   }
   Object.assign(raw, overrides)
+  const given = { ...raw }
   if (!validateConfig(raw)) {
     for (const error of validateConfig.errors ?? []) {
       const key = error.instancePath.split('/')[1] ?? (error.params as { additionalProperty?: string }).additionalProperty
       const name = (key && envNames[key as keyof Config]) ?? key ?? '(config)'
-      problems.push(`${name}${error.instancePath.split('/').slice(2).map((p) => `[${p}]`).join('')} ${error.message}`)
+      const path = error.instancePath.split('/').slice(2).map((p) => `[${p}]`).join('')
+      const value = key && path === '' ? describeValue(key, given[key]) : ''
+      problems.push(`${name}${path}${value} ${error.message}${allowedText(error.params)}`)
     }
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`)
   }
   return deepFreeze(raw as Config)
+}
+
+// Secrets are never echoed back, not even in an error.
+const secretKeys = new Set(['natsPassword', 'clickhousePassword', 'masterKey', 'ingestKeys'])
+function describeValue(key: string, value: unknown): string {
+  if (value === undefined) return ''
+  return secretKeys.has(key) ? ' (value hidden)' : ` is ${JSON.stringify(value)}:`
+}
+
+function allowedText(params: Record<string, unknown>): string {
+  if (Array.isArray(params['allowedValues'])) return ` (${params['allowedValues'].join(', ')})`
+  return ''
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,14 +1,17 @@
 // Starts a private nats-server with JetStream on a free port, like nats.js's test launcher:
 // a temporary config with `port: -1`, a ports file polled until the server has bound.
 // Used by `npm start` when NATS_URL is not set, and by every integration test.
+// The server writes its log to a file, never to a pipe: a pipe to a parent that died makes
+// the server's later shutdown behave like a crash.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { findNatsServerBinary } from './nats-server-binary.ts'
 
-const candidateBinaries = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']
+export { findNatsServerBinary }
 
 export interface NatsServerOptions {
   /** JetStream store directory; kept across restarts so stored messages survive. */
@@ -18,12 +21,22 @@ export interface NatsServerOptions {
   binary?: string
   /** Where to record the server's pid, so a later run can stop it if we crash. */
   pidFile?: string
+  /** The server's log file. @default nats-server.log in a temporary directory */
+  logFile?: string
+  /** An `authorization { ... }` block (lib/nats-credentials.ts); unset: no authentication. */
+  authorization?: string
+  /**
+   * JetStream's `sync_interval`: `always` fsyncs every write (no loss on power failure, at a
+   * cost the bench measures); unset keeps nats-server's default (every 2 minutes).
+   */
+  syncInterval?: string
 }
 
 export interface NatsServerHandle {
   readonly url: string
   readonly port: number
   readonly storeDir: string
+  readonly logFile: string
   /** Kills the server (SIGKILL: what a crash looks like) and waits for it to exit. */
   kill(): Promise<void>
   /** Graceful stop. */
@@ -33,23 +46,12 @@ export interface NatsServerHandle {
   [Symbol.asyncDispose](): Promise<void>
 }
 
-export function findNatsServerBinary(explicit?: string): string {
-  const found = [explicit, process.env['NATS_SERVER_BIN'], ...candidateBinaries].find(
-    (p): p is string => !!p && existsSync(p),
-  )
-  if (!found) {
-    throw new Error(
-      'nats-server was not found (looked in /usr/sbin, /usr/bin, /usr/local/bin). Install it with `apt-get install -y nats-server` or set NATS_URL to a running server.',
-    )
-  }
-  return found
-}
-
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
   const binary = findNatsServerBinary(options.binary)
   const workDir = await mkdtemp(join(tmpdir(), 'callmask-nats-'))
   const storeDir = options.storeDir ?? join(workDir, 'store')
   mkdirSync(storeDir, { recursive: true })
+  const logFile = options.logFile ?? join(workDir, 'nats-server.log')
   let port = options.port ?? 0
   let child: ChildProcess | undefined
 
@@ -61,22 +63,23 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       [
         `listen: 127.0.0.1:${port === 0 ? -1 : port}`,
         `ports_file_dir: ${JSON.stringify(portsDir)}`,
-        `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+        `jetstream { store_dir: ${JSON.stringify(storeDir)}${options.syncInterval ? `, sync_interval: ${options.syncInterval}` : ''} }`,
+        options.authorization ?? '',
         '',
       ].join('\n'),
+      { mode: 0o600 },
     )
-    const proc = spawn(binary, ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const logFd = openSync(logFile, 'a', 0o600)
+    const proc = spawn(binary, ['-c', configPath], { stdio: ['ignore', logFd, logFd], detached: false })
+    closeSync(logFd)
     if (options.pidFile && proc.pid) writeFileSync(options.pidFile, `${proc.pid}\n`)
-    let stderr = ''
-    proc.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000)
-    })
+    const stderr = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-4000) : '')
     child = proc
     // A server we started must not outlive us, even when we exit without cleaning up.
     const killOnExit = () => proc.kill('SIGKILL')
     process.once('exit', killOnExit)
     proc.once('exit', () => process.removeListener('exit', killOnExit))
-    port = await waitForPort(portsDir, proc, () => stderr)
+    port = await waitForPort(portsDir, proc, stderr)
   }
 
   async function terminate(signal: NodeJS.Signals): Promise<void> {
@@ -102,6 +105,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       return port
     },
     storeDir,
+    logFile,
     kill: () => terminate('SIGKILL'),
     stop: async () => {
       await terminate('SIGTERM')

@@ -3,7 +3,6 @@
 // migrations, the keyring and the processor. `npm start` and the integration tests use it.
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { NatsConnection } from '@nats-io/nats-core'
-import { connect } from '@nats-io/transport-node'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -23,6 +22,8 @@ import type { Config } from './config.ts'
 import { ConfigError } from './errors.ts'
 import { lockDataDir, stopOrphanedNatsServer } from './data-dir-lock.ts'
 import { startNatsServer, type NatsServerHandle } from './nats-server-launcher.ts'
+import { connectNats, embeddedNatsFiles, loadNatsCredentials, type NatsCredentials } from './nats-connection.ts'
+import { natsAuthorizationBlock, type NatsRole } from './nats-credentials.ts'
 
 /** Accepted only in embedded mode (no NATS_URL, role all) so a laptop run works out of the box. */
 export const developmentIngestKey = 'cm_dev_local_only'
@@ -31,7 +32,7 @@ export const developmentTenant = 'dev'
 export interface PipelineOverrides {
   /** Share one ClickHouse client (chdb allows one store per process). */
   clickhouse?: ClickHouseClient
-  /** Processor ack wait in seconds (tests shorten it to see redeliveries quickly). */
+  /** Processor ack wait in seconds below the config's minimum (tests see redeliveries quickly). */
   ackWaitS?: number
   beforeAck?: ProcessorDeps['beforeAck']
   /** How long processors trust a cached tenant key (tests shorten it to see rotations at once). */
@@ -58,19 +59,34 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   const usesDataDir = !config.natsUrl || (config.role !== 'ingest' && !config.clickhouseUrl && !overrides.clickhouse)
   mkdirSync(dataDir, { recursive: true })
   const releaseDataDir = usesDataDir ? lockDataDir(dataDir) : () => undefined
+  // Embedded: a private nats-server with generated credentials, one least-privileged user
+  // per role; its URL and credentials file are written under dataDir for the keys command.
+  let credentials: Partial<NatsCredentials>
   if (!config.natsUrl) {
     mkdirSync(join(dataDir, 'nats'), { recursive: true })
-    const pidFile = join(dataDir, 'nats-server.pid')
-    if (await stopOrphanedNatsServer(pidFile)) log.warn('stopped a nats-server a previous run left behind on this data directory')
-    natsServer = await startNatsServer({ storeDir: join(dataDir, 'nats'), pidFile })
-    log.info({ url: natsServer.url }, 'started a local nats-server with JetStream')
+    const files = embeddedNatsFiles(dataDir)
+    if (await stopOrphanedNatsServer(files.pid)) log.warn('stopped a nats-server a previous run left behind on this data directory')
+    const generated = loadNatsCredentials(files.credentials, { createIfMissing: true })
+    credentials = generated
+    natsServer = await startNatsServer({
+      storeDir: join(dataDir, 'nats'),
+      pidFile: files.pid,
+      logFile: files.log,
+      authorization: natsAuthorizationBlock(generated),
+      syncInterval: config.natsSyncInterval,
+    })
+    writeFileSync(files.connection, JSON.stringify({ url: natsServer.url, credentialsFile: files.credentials }, null, 2) + '\n', { mode: 0o600 })
+    log.info({ url: natsServer.url, log: files.log }, 'started a local nats-server with JetStream')
+  } else {
+    credentials = config.natsCredentialsFile ? loadNatsCredentials(config.natsCredentialsFile) : {}
   }
   const natsUrl = config.natsUrl ?? natsServer!.url
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const connections: NatsConnection[] = []
-  const connectNats = async (name: string) => {
-    const nc = await connect({ servers: natsUrl, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 })
+  const connectAs = async (role: NatsRole) => {
+    const user = credentials[role] ?? (config.natsUser ? { user: config.natsUser, password: config.natsPassword ?? '' } : undefined)
+    const nc = await connectNats(natsUrl, role, user)
     connections.push(nc)
     return nc
   }
@@ -82,7 +98,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
       throw new ConfigError('CALLMASK_INGEST_KEYS is required unless callmask runs fully embedded (no NATS_URL, CALLMASK_ROLE=all).')
     }
     const ingestKeys = config.ingestKeys ?? [{ id: 'dev', tenant: developmentTenant, sha256: hashIngestKey(developmentIngestKey) }]
-    ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectNats('callmask-ingest'), log, registry })
+    ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectAs('ingest'), log, registry })
   }
 
   let processor: Processor | undefined
@@ -104,11 +120,21 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     }
     const applied = await applyMigrations(clickhouse, config.clickhouseDatabase)
     if (applied.length > 0) log.info({ applied }, 'ClickHouse migrations applied')
-    const nc = await connectNats('callmask-processor')
     const masterKey = loadMasterKey(masterKeySource(config, dataDir, embedded))
+    if (credentials.admin) {
+      // Only admin may write the keyring: create the bucket and the first key of each tenant
+      // this process knows, so processors (read-only) find them.
+      const admin = await connectAs('admin')
+      const tenants = new Set([...(config.ingestKeys ?? []).map((k) => k.tenant), ...(useDevKey ? [developmentTenant] : [])])
+      const adminKeyring = createKeyring({ kv: await openKeyringBucket(admin), masterKey, log })
+      for (const tenant of tenants) await adminKeyring.currentKey(tenant)
+      await admin.close()
+      connections.splice(connections.indexOf(admin), 1)
+    }
+    const nc = await connectAs('processor')
     const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey, log, cacheTtlMs: overrides.keyCacheTtlMs })
     processor = await startProcessor(
-      { ...config, ackWaitS: overrides.ackWaitS },
+      { ...config, ackWaitS: overrides.ackWaitS ?? config.ackWaitS },
       { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, registry, beforeAck: overrides.beforeAck },
     )
     if (config.role === 'processor') {

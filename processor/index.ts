@@ -17,6 +17,7 @@ import { createClickHouseSink } from './clickhouse-sink.ts'
 import { createDeadLetterPublisher } from './dead-letter.ts'
 import { createMessageDecoder } from './message-decoder.ts'
 import type { CompiledPolicy } from './policy/load-policy.ts'
+import { TenantKeyMissingError } from './keyring/keyring-errors.ts'
 import { createProcessorMetrics } from './processor-metrics.ts'
 import type { Pseudonymiser } from './pseudonymiser.ts'
 
@@ -32,7 +33,7 @@ export interface ProcessorDeps {
 }
 
 type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'batchMaxMs' | 'retentionDays' | 'duplicateWindowS' | 'streamMaxAgeH'> & {
-  /** Seconds JetStream waits for an ack before redelivering. @default 60 */
+  /** Seconds JetStream waits for an ack before redelivering. @default 30 */
   ackWaitS?: number | undefined
 }
 
@@ -60,7 +61,7 @@ const maxTransientDeliveries = 20
 
 export async function startProcessor(config: ProcessorConfig, deps: ProcessorDeps): Promise<Processor> {
   const log = deps.log.child({ module: 'processor' })
-  const ackWaitS = config.ackWaitS ?? 60
+  const ackWaitS = config.ackWaitS ?? 30
   const jsm = await jetstreamManager(deps.nc)
   const consumerConfig = {
     durable_name: processorConsumer,
@@ -112,6 +113,15 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     },
   })
 
+  // One warning per tenant a minute, however many frames wait.
+  const keyMissingWarned = new Map<string, number>()
+  function warnKeyMissing(error: TenantKeyMissingError): void {
+    const last = keyMissingWarned.get(error.message) ?? 0
+    if (Date.now() - last < 60_000) return
+    keyMissingWarned.set(error.message, Date.now())
+    log.error({ code: error.code }, error.message)
+  }
+
   /** Never throws: every message ends acked, dead-lettered, held by the writer, or nak'ed. */
   async function handle(msg: JsMsg): Promise<void> {
     if (msg.redelivered) {
@@ -128,6 +138,12 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
         deadLetter: (reason) => deadLetter(msg, reason),
       })
     } catch (error) {
+      if (error instanceof TenantKeyMissingError) {
+        // Not the frame's fault and not transient either: wait (in JetStream) for the operator.
+        warnKeyMissing(error)
+        msg.nak(10_000)
+        return
+      }
       const permanent = error instanceof PermanentProcessingError
       if (permanent || msg.info.deliveryCount >= maxTransientDeliveries) {
         const reason = permanent ? error.message : `failed ${msg.info.deliveryCount} times: ${(error as Error).message}`

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeCodes, wireErrorCodes } from '../lib/errors.ts'
-import { framesStream } from '../lib/jetstream-streams.ts'
+import { ensureStreams, framesStream } from '../lib/jetstream-streams.ts'
 import type { Pipeline } from '../lib/pipeline.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { createTestWorld, testKey, type TestWorld } from './support/test-pipeline.ts'
@@ -172,7 +172,7 @@ describe('bad input gets a typed error, never a crash (integration)', () => {
   })
 
   it('JetStream unavailable: CALLMASK_ERR_UNAVAILABLE, retryable, with the seq; then it recovers', async () => {
-    const nc = await connect({ servers: world.nats.url })
+    const nc = await connect(world.natsOptions('admin'))
     const jsm = await jetstreamManager(nc)
     await jsm.streams.delete(framesStream)
     const s = await rawSession(url)
@@ -181,6 +181,10 @@ describe('bad input gets a typed error, never a crash (integration)', () => {
     s.send({ type: 'stats', seq: 1, ts: Date.now(), call, reports: [] })
     expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.unavailable, retryable: true, seq: 1 })
     expect(s.frames.filter((f) => f['type'] === 'ack')).toEqual([])
+    // A processor (here: admin) creates the stream again; the resent frame is stored.
+    await ensureStreams(nc, { duplicateWindowS: 900, maxAgeH: 168 })
+    s.send({ type: 'stats', seq: 1, ts: Date.now(), call, reports: [] })
+    await expect.poll(() => s.frames.some((f) => f['type'] === 'ack' && f['seq'] === 1)).toBe(true)
     await nc.close()
   })
 

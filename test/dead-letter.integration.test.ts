@@ -19,7 +19,7 @@ describe('dead-letter stream (integration)', () => {
 
   it('dead-letters undecodable and out-of-time messages with their reasons; good frames still land', async () => {
     const pipeline = await world.start()
-    const nc = await connect({ servers: world.nats.url })
+    const nc = await connect(world.natsOptions('admin'))
     const js = jetstream(nc)
     const envelope = (seq: number, encoding = 'json') => {
       const h = headers()

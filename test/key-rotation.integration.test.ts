@@ -42,7 +42,7 @@ describe('key rotation and destruction (integration)', () => {
   }
 
   it('rotate: new rows use the new version; destroy: a fresh key, never the old pseudonyms', async () => {
-    const nc = await connect({ servers: world.nats.url })
+    const nc = await connect(world.natsOptions('admin'))
     const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey: parseMasterKey(world.masterKey), cacheTtlMs: 0 })
 
     const before = await sendAndStore('first event')
@@ -58,6 +58,16 @@ describe('key rotation and destruction (integration)', () => {
     const keyBytes = (await keyring.liveKeys(testTenant)).flatMap((k) => [Buffer.from(k.key).toString('hex'), Buffer.from(k.key).toString('base64')])
     await keyring.destroy(testTenant)
     expect(await keyring.liveKeys(testTenant)).toEqual([])
+    // The processor's NATS user reads the keyring only: it cannot make a fresh key itself,
+    // so the frame waits in JetStream (not lost, not dead-lettered) until admin creates one.
+    const storedBefore = client.lastAckedSeq
+    await client.sendEvent(call, 'join', undefined, Date.now())
+    await client.waitForAck()
+    await eventually(() => world.logs.some((l) => l.includes('CALLMASK_ERR_TENANT_KEY_MISSING')), 15_000, 'the missing key reported')
+    const [waiting] = await world.query<{ n: string }>('SELECT count() AS n FROM {db}.call_events')
+    expect(Number(waiting!.n)).toBe(storedBefore)
+    await keyring.currentKey(testTenant) // as `npm run keys -- create acme` does
+    // The waiting frame is redelivered and stored under the new key, with the next one.
     const afterDestroy = await sendAndStore('event after destroy')
     expect(afterDestroy).toMatch(/^p_k3_/)
     expect([before, afterRotate]).not.toContain(afterDestroy)

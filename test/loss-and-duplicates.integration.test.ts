@@ -82,14 +82,14 @@ describe('loss and duplicates (integration)', () => {
     await client.waitForAck(frames.length, 60_000)
     expect(await readyz()).toBe(200)
     // JetStream's Nats-Msg-Id de-duplication held across the crash: one stored message per frame.
-    const nc = await connect({ servers: world.nats.url })
+    const nc = await connect(world.natsOptions('admin'))
     const info = await (await jetstreamManager(nc)).streams.info(framesStream)
     expect(info.state.last_seq).toBe(frames.length)
     await nc.close()
     await eventually(async () => (await rowCounts(world!)).rows >= expectedRtpRows, 60_000, 'all rows after restart')
     // Work-queue retention: once stored in ClickHouse, no raw frame is left in JetStream, also
     // not the ones whose acks the killed server forgot (redelivered, found stored, acked).
-    const nc2 = await connect({ servers: world.nats.url })
+    const nc2 = await connect(world.natsOptions('admin'))
     const jsm2 = await jetstreamManager(nc2)
     await eventually(async () => (await jsm2.streams.info(framesStream)).state.messages === 0, 20_000, 'the stream to be empty')
     await nc2.close()
@@ -107,7 +107,7 @@ describe('loss and duplicates (integration)', () => {
     for (const frame of frames.slice(0, half)) await client.sendStats(frame.call, selectReports(frame.reports), frame.ts)
     await client.waitForAck()
     await eventually(async () => (await rowCounts(world!)).rows > 0, 10_000, 'first rows')
-    const nc = await connect({ servers: world.nats.url })
+    const nc = await connect(world.natsOptions('admin'))
     await (await jetstreamManager(nc)).consumers.delete(framesStream, 'processor')
     for (const frame of frames.slice(half)) await client.sendStats(frame.call, selectReports(frame.reports), frame.ts)
     await client.waitForAck()

@@ -61,7 +61,7 @@ describe('pipeline end to end (integration)', () => {
     expect(Number(counts!.pairs)).toBe(expected.pairs)
     expect(Number(counts!.distinct_frames)).toBe(expected.rtp)
     // Work-queue retention: the raw frames left JetStream once they were stored.
-    const nc = await connect({ servers: world.nats.url })
+    const nc = await connect(world.natsOptions('admin'))
     const jsm = await jetstreamManager(nc)
     await eventually(async () => (await jsm.streams.info(framesStream)).state.messages === 0, 10_000, 'an empty stream')
     expect((await jsm.streams.info(framesStream)).state.last_seq).toBe(frames.length)

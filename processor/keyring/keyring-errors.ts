@@ -11,7 +11,23 @@ export const keyringErrorCodes = {
   conflict: 'CALLMASK_ERR_KEYRING_CONFLICT',
   tenant: 'CALLMASK_ERR_KEYRING_TENANT',
   unavailable: 'CALLMASK_ERR_KEYRING_UNAVAILABLE',
+  keyMissing: 'CALLMASK_ERR_TENANT_KEY_MISSING',
 } as const
+
+/**
+ * The tenant has no key yet and this process may not create one (its NATS user reads the
+ * keyring only). Frames wait in JetStream until an operator creates the key.
+ */
+export class TenantKeyMissingError extends CallmaskError {
+  override name = 'TenantKeyMissingError'
+  constructor(tenant: string, options?: { cause?: unknown }) {
+    super(
+      keyringErrorCodes.keyMissing,
+      `Tenant "${tenant}" has no key and this process may not create one; its frames wait in JetStream. Create it: npm run keys -- create ${tenant}`,
+      options,
+    )
+  }
+}
 
 /** The master key is missing, unreadable or not 32 bytes. */
 export class MasterKeyError extends CallmaskError {

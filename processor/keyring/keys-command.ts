@@ -1,19 +1,26 @@
-// `callmask-keys`: list, rotate and destroy tenant keys from a shell. bin/callmask-keys.ts
+// `callmask-keys`: list, create, rotate and destroy tenant keys from a shell. bin/callmask-keys.ts
 // reads the environment and hands it here, so tests can run commands in-process. Output is
 // plain sentences; a failure is one sentence on stderr and a non-zero exit code.
 import { jetstreamManager } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
-import { connect } from '@nats-io/transport-node'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { CallmaskError } from '../../lib/errors.ts'
-import { KeyringUnavailableError } from './keyring-errors.ts'
+import { connectNats, readEmbeddedNats } from '../../lib/nats-connection.ts'
+import type { NatsUser } from '../../lib/nats-credentials.ts'
 import { createKeyring, keyringBucket, openKeyringBucket, type TenantKeyringSummary } from './keyring.ts'
+import { checkTenant } from './keyring-store.ts'
 import { loadMasterKey } from './master-key.ts'
 
 export interface KeysCommandEnv {
   NATS_URL?: string
+  NATS_USER?: string
+  NATS_PASSWORD?: string
   CALLMASK_MASTER_KEY?: string
   CALLMASK_MASTER_KEY_FILE?: string
+  /** Where an embedded callmask keeps nats.json and master.key. @default "./data" */
+  CALLMASK_DATA_DIR?: string
 }
 
 export interface KeysCommandOutput {
@@ -24,9 +31,12 @@ export interface KeysCommandOutput {
 export const keysUsage = [
   'Usage: callmask-keys <command>',
   '  list                     tenants with their current and live key versions (no key material)',
-  '  rotate <tenant>          add a key version and make it current; older versions stay',
+  '  create <tenant>          give a new tenant its first key (processors may only read the keyring)',
+  '  rotate <tenant>          add a key version and make it current; older versions stay (--create: also for a tenant without a key)',
   '  destroy <tenant> --yes   crypto-shred every key of the tenant: its pseudonyms become unlinkable for good',
-  'Environment: NATS_URL (required), CALLMASK_MASTER_KEY or CALLMASK_MASTER_KEY_FILE (required by rotate).',
+  'Environment: NATS_URL with NATS_USER/NATS_PASSWORD of the admin user; unset, the embedded callmask under',
+  'CALLMASK_DATA_DIR (default ./data) is used with its admin credentials and master key.',
+  'CALLMASK_MASTER_KEY or CALLMASK_MASTER_KEY_FILE: the master key (needed by create and rotate).',
 ].join('\n')
 
 /** Seconds a running processor may keep using a cached key (keyring.ts cacheTtlMs default). */
@@ -43,15 +53,28 @@ export async function runKeysCommand(args: readonly string[], env: KeysCommandEn
       output.out(keysUsage)
       return 0
     }
-    // Before connecting: a missing master key should not wait on NATS.
-    const masterKey = command.name === 'rotate' ? loadMasterKey({ env: env.CALLMASK_MASTER_KEY, file: env.CALLMASK_MASTER_KEY_FILE }) : undefined
-    const url = env.NATS_URL?.trim()
-    if (!url) throw new UsageError('NATS_URL is not set: point it at the nats-server your processors use, e.g. NATS_URL=nats://127.0.0.1:4222.')
-    try {
-      nc = await connect({ servers: url, reconnect: false, timeout: 5000, name: 'callmask-keys' })
-    } catch (error) {
-      throw new KeyringUnavailableError(`Could not reach NATS at ${url}: ${(error as Error).message}.`, { cause: error })
+    const dataDir = env.CALLMASK_DATA_DIR?.trim() || './data'
+    let url = env.NATS_URL?.trim()
+    let user: NatsUser | undefined = env.NATS_USER ? { user: env.NATS_USER, password: env.NATS_PASSWORD ?? '' } : undefined
+    let embeddedMasterKey: string | undefined
+    if (!url) {
+      // The embedded callmask wrote where its nats-server listens and its admin credentials.
+      const embedded = readEmbeddedNats(dataDir)
+      if (!embedded) {
+        throw new UsageError(
+          `NATS_URL is not set and no embedded callmask has run under ${dataDir} (no ${join(dataDir, 'nats.json')}). Start callmask (npm start), set CALLMASK_DATA_DIR to its data directory, or set NATS_URL (with NATS_USER and NATS_PASSWORD of the admin user).`,
+        )
+      }
+      url = embedded.url
+      user = embedded.admin
+      if (existsSync(join(dataDir, 'master.key'))) embeddedMasterKey = join(dataDir, 'master.key')
     }
+    // Before connecting: a missing master key should not wait on NATS.
+    const needsMasterKey = command.name === 'rotate' || command.name === 'create'
+    const masterKey = needsMasterKey
+      ? loadMasterKey(env.CALLMASK_MASTER_KEY || env.CALLMASK_MASTER_KEY_FILE ? { env: env.CALLMASK_MASTER_KEY, file: env.CALLMASK_MASTER_KEY_FILE } : { file: embeddedMasterKey })
+      : undefined
+    nc = await connectNats(url, 'admin', user, { reconnect: false })
     const jsm = await jetstreamManager(nc)
     const bucketExists = await jsm.streams.info(`KV_${keyringBucket}`).then(
       () => true,
@@ -70,9 +93,27 @@ export async function runKeysCommand(args: readonly string[], env: KeysCommandEn
       return 0
     }
 
+    checkTenant(command.tenant)
+    if (command.name === 'create') {
+      const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey })
+      const before = (await keyring.list()).find((s) => s.tenant === command.tenant)
+      if (before?.current) {
+        output.out(`Tenant ${command.tenant} already has key version ${before.current}; nothing was created (rotate adds a version).`)
+        return 0
+      }
+      const { version } = await keyring.currentKey(command.tenant)
+      output.out(`Created key version ${version} of tenant ${command.tenant} (sealed under master key ${masterKey?.id}). Processors pseudonymise its frames from now on; frames that waited are processed within seconds.`)
+      return 0
+    }
+
     if (command.name === 'rotate') {
       const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey })
       const before = (await keyring.list()).find((s) => s.tenant === command.tenant)
+      if (!before?.current && !command.create) {
+        throw new UsageError(
+          `Tenant ${command.tenant} has no key, so there is nothing to rotate (a typo would create a new tenant). To give it its first key: callmask-keys create ${command.tenant} (or rotate ${command.tenant} --create).`,
+        )
+      }
       const version = await keyring.rotate(command.tenant)
       const kept = before?.versions ?? []
       output.out(
@@ -103,7 +144,7 @@ export async function runKeysCommand(args: readonly string[], env: KeysCommandEn
       `Destroyed key version${result.versions.length > 1 ? 's' : ''} ${result.versions.join(', ')} of tenant ${command.tenant}` +
         ` (${result.erased} stored revision${result.erased === 1 ? '' : 's'} overwritten, entry purged).` +
         ' Its existing pseudonyms can no longer be linked to any identifier.' +
-        ` Data that arrives later gets a fresh key, version ${next} or above; running processors may use their cached key for up to ${processorCacheSeconds} seconds.`,
+        ` New frames of this tenant wait in JetStream until it gets a fresh key (callmask-keys create ${command.tenant}: version ${next} or above); running processors may use their cached key for up to ${processorCacheSeconds} seconds.`,
     )
     return 0
   } catch (error) {
@@ -118,21 +159,27 @@ export async function runKeysCommand(args: readonly string[], env: KeysCommandEn
   }
 }
 
-type Command = { name: 'help' } | { name: 'list' } | { name: 'rotate'; tenant: string } | { name: 'destroy'; tenant: string; yes: boolean }
+type Command =
+  | { name: 'help' }
+  | { name: 'list' }
+  | { name: 'create'; tenant: string }
+  | { name: 'rotate'; tenant: string; create: boolean }
+  | { name: 'destroy'; tenant: string; yes: boolean }
 
 function parseArgs(args: readonly string[]): Command {
   const flags = args.filter((a) => a.startsWith('-'))
   const words = args.filter((a) => !a.startsWith('-'))
   const [name, tenant, ...extra] = words
   if (flags.includes('--help') || flags.includes('-h') || name === 'help') return { name: 'help' }
-  const unknownFlags = flags.filter((f) => !(name === 'destroy' && f === '--yes'))
+  const unknownFlags = flags.filter((f) => !(name === 'destroy' && f === '--yes') && !(name === 'rotate' && f === '--create'))
   if (unknownFlags.length > 0) throw new UsageError(`Unknown option ${unknownFlags.join(', ')}.\n${keysUsage}`)
   if (extra.length > 0) throw new UsageError(`Unexpected argument ${extra.join(' ')}.\n${keysUsage}`)
   if (name === 'list' && tenant === undefined) return { name }
-  if ((name === 'rotate' || name === 'destroy') && tenant !== undefined) {
-    return name === 'rotate' ? { name, tenant } : { name, tenant, yes: flags.includes('--yes') }
+  if ((name === 'create' || name === 'rotate' || name === 'destroy') && tenant !== undefined) {
+    if (name === 'create') return { name, tenant }
+    return name === 'rotate' ? { name, tenant, create: flags.includes('--create') } : { name, tenant, yes: flags.includes('--yes') }
   }
-  if (name === 'rotate' || name === 'destroy') throw new UsageError(`${name} needs a tenant id: callmask-keys ${name} <tenant>.`)
+  if (name === 'create' || name === 'rotate' || name === 'destroy') throw new UsageError(`${name} needs a tenant id: callmask-keys ${name} <tenant>.`)
   throw new UsageError(name === undefined ? keysUsage : `Unknown command "${name}".\n${keysUsage}`)
 }
 

@@ -46,12 +46,13 @@ describe('callmask-keys (integration)', () => {
     expect((await run(['destroy', 'acme', '--yes'])).out).toMatch(/has no keys .*nothing was destroyed/)
   })
 
-  it('rotates, lists and destroys, saying what it did', async () => {
-    const first = await run(['rotate', 'acme'])
+  it('creates, rotates, lists and destroys, saying what it did', async () => {
+    const first = await run(['create', 'acme'])
     expect(first).toMatchObject({ code: 0, err: '' })
-    expect(first.out).toMatch(/^Rotated tenant acme: new pseudonyms use key version 1 \(sealed under master key [0-9a-f]{8}\)\. Running processors switch within 5 seconds\.$/)
-    expect((await run(['rotate', 'acme'])).out).toMatch(/key version 2 .* Versions 1 stay for look-ups/)
-    await run(['rotate', 'globex'])
+    expect(first.out).toMatch(/^Created key version 1 of tenant acme \(sealed under master key [0-9a-f]{8}\)\./)
+    expect((await run(['create', 'acme'])).out).toBe('Tenant acme already has key version 1; nothing was created (rotate adds a version).')
+    expect((await run(['rotate', 'acme'])).out).toMatch(/^Rotated tenant acme: new pseudonyms use key version 2 .* Versions 1 stay for look-ups/)
+    expect((await run(['rotate', 'globex', '--create'])).out).toMatch(/^Rotated tenant globex: new pseudonyms use key version 1/)
     expect(await run(['list'])).toEqual({
       code: 0,
       out: ['acme: current key version 2; live versions 1, 2', 'globex: current key version 1; live versions 1'].join('\n'),
@@ -65,7 +66,7 @@ describe('callmask-keys (integration)', () => {
     const destroyed = await run(['destroy', 'acme', '--yes'], { CALLMASK_MASTER_KEY: undefined })
     expect(destroyed.code).toBe(0)
     expect(destroyed.out).toMatch(/^Destroyed key versions 1, 2 of tenant acme \(1 stored revision overwritten, entry purged\)\. Its existing pseudonyms can no longer be linked/)
-    expect(destroyed.out).toMatch(/fresh key, version 3 or above/)
+    expect(destroyed.out).toMatch(/wait in JetStream until it gets a fresh key \(callmask-keys create acme: version 3 or above\)/)
     expect((await run(['list'])).out).toContain('acme: no live key; destroyed: 1, 2')
     expect((await run(['destroy', 'acme', '--yes'])).out).toBe('Tenant acme has no live keys; nothing was destroyed.')
     // The output never carries key material: only the master key id.
@@ -73,6 +74,12 @@ describe('callmask-keys (integration)', () => {
   })
 
   it('exits non-zero with a sentence on errors', async () => {
+    // Regression: rotate on a mistyped tenant silently created a new one.
+    const typo = await run(['rotate', 'acmee'])
+    expect(typo.code).toBe(2)
+    expect(typo.err).toBe('Tenant acmee has no key, so there is nothing to rotate (a typo would create a new tenant). To give it its first key: callmask-keys create acmee (or rotate acmee --create).')
+    expect((await run(['list'])).out).not.toContain('acmee')
+
     const noKey = await run(['rotate', 'acme'], { CALLMASK_MASTER_KEY: undefined })
     expect(noKey.code).toBe(1)
     expect(noKey.err).toMatch(/^No master key was given: set CALLMASK_MASTER_KEY/)
@@ -87,9 +94,13 @@ describe('callmask-keys (integration)', () => {
 
     const unreachable = await run(['list'], { NATS_URL: `nats://127.0.0.1:${await closedPort()}` })
     expect(unreachable.code).toBe(1)
-    expect(unreachable.err).toMatch(/^Could not reach NATS at nats:\/\/127\.0\.0\.1:\d+: /)
+    expect(unreachable.err).toMatch(/^cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+: connection refused\. /)
 
-    expect(await run(['list'], { NATS_URL: '' })).toMatchObject({ code: 2, err: expect.stringMatching(/^NATS_URL is not set/) })
+    const nowhere = mkdtempSync(join(tmpdir(), 'callmask-keys-empty-'))
+    expect(await run(['list'], { NATS_URL: '', CALLMASK_DATA_DIR: nowhere })).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^NATS_URL is not set and no embedded callmask has run under .*callmask-keys-empty-/),
+    })
     expect(await run(['rotate'])).toMatchObject({ code: 2, err: 'rotate needs a tenant id: callmask-keys rotate <tenant>.' })
     expect(await run(['shred', 'acme'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Unknown command "shred"\.\nUsage/) })
     expect(await run(['list', '--yes'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Unknown option --yes/) })
@@ -101,7 +112,7 @@ describe('callmask-keys (integration)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'callmask-keys-')), 'master.key')
     writeFileSync(file, masterKey + '\n')
     const env = { ...process.env, NATS_URL: server.url, CALLMASK_MASTER_KEY: '', CALLMASK_MASTER_KEY_FILE: file }
-    const rotated = await runBin(['rotate', 'initech'], env)
+    const rotated = await runBin(['rotate', 'initech', '--create'], env)
     expect(rotated).toMatchObject({ code: 0, stderr: '' })
     expect(rotated.stdout).toMatch(/^Rotated tenant initech: new pseudonyms use key version 1/)
     const refused = await runBin(['destroy', 'initech'], env)

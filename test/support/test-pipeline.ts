@@ -3,13 +3,17 @@
 // on port 0 and the processor.
 import type { ClickHouseClient } from '@clickhouse/client'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import type { ConnectionOptions } from '@nats-io/nats-core'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { hashIngestKey } from '../../ingest/ingest-keys.ts'
+import { connect } from '@nats-io/transport-node'
 import { loadConfig, type Config } from '../../lib/config.ts'
+import { ensureStreams } from '../../lib/jetstream-streams.ts'
 import { createLogger } from '../../lib/logger.ts'
+import { generateNatsCredentials, inboxPrefixOf, natsAuthorizationBlock, type NatsCredentials, type NatsRole } from '../../lib/nats-credentials.ts'
 import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-launcher.ts'
 import { startPipeline, type Pipeline, type PipelineOverrides } from '../../lib/pipeline.ts'
 import { connectClickHouse } from '../../processor/clickhouse-connection.ts'
@@ -31,6 +35,10 @@ export function captureLogs() {
 
 export interface TestWorld {
   nats: NatsServerHandle
+  /** The server requires these users, with callmask's least privileges (lib/nats-credentials.ts). */
+  natsCredentials: NatsCredentials
+  /** Options to connect to the world's nats-server as one role (admin may do anything). */
+  natsOptions(role: NatsRole): ConnectionOptions
   clickhouse: ClickHouseClient
   database: string
   dataDir: string
@@ -54,7 +62,14 @@ function processChdb(): ClickHouseClient {
 
 export async function createTestWorld(): Promise<TestWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'callmask-test-'))
-  const nats = await startNatsServer({ storeDir: join(dataDir, 'nats') })
+  const natsCredentials = generateNatsCredentials()
+  const credentialsFile = join(dataDir, 'nats-credentials.json')
+  writeFileSync(credentialsFile, JSON.stringify(natsCredentials), { mode: 0o600 })
+  const nats = await startNatsServer({ storeDir: join(dataDir, 'nats'), authorization: natsAuthorizationBlock(natsCredentials) })
+  // As a processor or an operator would have: ingest's NATS user may not create streams.
+  const admin = await connect({ servers: nats.url, user: natsCredentials.admin.user, pass: natsCredentials.admin.password })
+  await ensureStreams(admin, { duplicateWindowS: 900, maxAgeH: 168 })
+  await admin.close()
   const clickhouse = processChdb()
   const database = `callmask_${randomBytes(4).toString('hex')}`
   const masterKey = randomBytes(32).toString('base64')
@@ -62,6 +77,8 @@ export async function createTestWorld(): Promise<TestWorld> {
   const pipelines: Pipeline[] = []
   return {
     nats,
+    natsCredentials,
+    natsOptions: (role) => ({ servers: nats.url, user: natsCredentials[role].user, pass: natsCredentials[role].password, inboxPrefix: inboxPrefixOf(role) }),
     clickhouse,
     database,
     dataDir,
@@ -73,6 +90,7 @@ export async function createTestWorld(): Promise<TestWorld> {
         {
           dataDir,
           natsUrl: nats.url,
+          natsCredentialsFile: credentialsFile,
           clickhouseDatabase: database,
           ingestPort: 0,
           statusPort: 0,

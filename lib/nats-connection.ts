@@ -1,0 +1,106 @@
+// Connecting a callmask process to NATS as one role: its user, its own inbox prefix (see
+// nats-credentials.ts), and a server checked to be >= 2.10. Failures are sentences that
+// name NATS and the URL. Also where embedded mode keeps its NATS files under the data
+// directory, so the keys command finds the running server and its admin credentials.
+import type { NatsConnection } from '@nats-io/nats-core'
+import { connect } from '@nats-io/transport-node'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { CallmaskError } from './errors.ts'
+import { requireSupportedNatsServer } from './nats-server-binary.ts'
+import { generateNatsCredentials, inboxPrefixOf, natsRoles, type NatsCredentials, type NatsRole, type NatsUser } from './nats-credentials.ts'
+
+export type { NatsCredentials }
+
+/** NATS could not be reached, or refused us: the message says which and where. */
+export class NatsUnavailableError extends CallmaskError {
+  override name = 'NatsUnavailableError'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CALLMASK_ERR_NATS', message, options)
+  }
+}
+
+export interface ConnectNatsOptions {
+  /** Keep reconnecting forever (services) or fail at once (commands). @default true */
+  reconnect?: boolean
+}
+
+export async function connectNats(url: string, role: NatsRole, user?: NatsUser, options: ConnectNatsOptions = {}): Promise<NatsConnection> {
+  const reconnect = options.reconnect ?? true
+  let nc: NatsConnection
+  try {
+    nc = await connect({
+      servers: url,
+      name: `callmask-${role}`,
+      inboxPrefix: inboxPrefixOf(role),
+      ...(user ? { user: user.user, pass: user.password } : {}),
+      ...(reconnect ? { maxReconnectAttempts: -1, reconnectTimeWait: 250 } : { reconnect: false }),
+      timeout: 5000,
+    })
+  } catch (error) {
+    throw new NatsUnavailableError(describeConnectFailure(url, role, user, error), { cause: error })
+  }
+  const version = nc.info?.version ?? 'unknown'
+  try {
+    requireSupportedNatsServer(version, url)
+  } catch (error) {
+    await nc.close()
+    throw error
+  }
+  return nc
+}
+
+function describeConnectFailure(url: string, role: NatsRole, user: NatsUser | undefined, error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error)
+  if (/authorization|authentication/i.test(reason)) {
+    return user
+      ? `NATS at ${url} refused the credentials of user "${user.user}" (role ${role}). Check NATS_USER/NATS_PASSWORD or NATS_CREDENTIALS_FILE.`
+      : `NATS at ${url} requires credentials: set NATS_USER and NATS_PASSWORD (or NATS_CREDENTIALS_FILE) for role ${role}.`
+  }
+  const why = /ECONNREFUSED|connection refused/i.test(reason) ? 'connection refused' : reason
+  return `cannot connect to NATS at ${url}: ${why}. Start nats-server (>= 2.10, with JetStream) there, or unset NATS_URL to let callmask run its own.`
+}
+
+/** The files embedded mode keeps beside its NATS store. */
+export function embeddedNatsFiles(dataDir: string) {
+  return {
+    /** {url, credentialsFile} of the running embedded server. */
+    connection: join(dataDir, 'nats.json'),
+    /** Generated users and passwords, mode 0600. */
+    credentials: join(dataDir, 'nats-credentials.json'),
+    pid: join(dataDir, 'nats-server.pid'),
+    log: join(dataDir, 'nats-server.log'),
+  }
+}
+
+/** Reads a credentials file ({role: {user, password}}); embedded mode creates it once. */
+export function loadNatsCredentials(file: string, options: { createIfMissing?: boolean } = {}): NatsCredentials {
+  if (!existsSync(file)) {
+    if (!options.createIfMissing) throw new NatsUnavailableError(`The NATS credentials file ${file} does not exist.`)
+    const created = generateNatsCredentials()
+    writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: 0o600 })
+    return created
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new NatsUnavailableError(`The NATS credentials file ${file} is not JSON: ${(error as Error).message}.`)
+  }
+  const credentials = parsed as Partial<Record<NatsRole, Partial<NatsUser>>>
+  for (const role of natsRoles) {
+    const entry = credentials[role]
+    if (entry !== undefined && (typeof entry.user !== 'string' || typeof entry.password !== 'string')) {
+      throw new NatsUnavailableError(`The NATS credentials file ${file} has no valid "${role}" entry: it needs {"user": "...", "password": "..."}.`)
+    }
+  }
+  return credentials as NatsCredentials
+}
+
+/** The URL and admin user of the embedded server running on `dataDir`, if any. */
+export function readEmbeddedNats(dataDir: string): { url: string; admin?: NatsUser } | undefined {
+  const files = embeddedNatsFiles(dataDir)
+  if (!existsSync(files.connection)) return undefined
+  const { url, credentialsFile } = JSON.parse(readFileSync(files.connection, 'utf8')) as { url: string; credentialsFile: string }
+  return { url, admin: existsSync(credentialsFile) ? loadNatsCredentials(credentialsFile).admin : undefined }
+}

@@ -1,0 +1,88 @@
+// NATS users and their least privileges. Raw frames in JetStream hold personal data in
+// clear and the keyring holds the sealed tenant keys, so no process gets more than it needs:
+// - ingest publishes frames and reads its PubAcks; it cannot read the stream or the keyring;
+// - the processor manages and consumes the frames stream, acks, purges what it processed,
+//   publishes dead letters and reads the keyring; it cannot write the keyring;
+// - admin (the keys command, operators) may do everything, including writing the keyring.
+// Each user's inbox has its own prefix, so no user can subscribe to another's replies (a
+// processor's pull deliveries are raw frames). Embedded mode generates the passwords; a
+// production server renders the same block with `$VARIABLE` references (deploy/nats.conf).
+import { randomBytes } from 'node:crypto'
+import { deadLetterStream, framesStream, processorConsumer } from './jetstream-streams.ts'
+
+export const natsRoles = ['ingest', 'processor', 'admin'] as const
+export type NatsRole = (typeof natsRoles)[number]
+
+export interface NatsUser {
+  user: string
+  password: string
+}
+export type NatsCredentials = Record<NatsRole, NatsUser>
+
+const keyringStream = 'KV_callmask_keyring'
+
+/** The `inboxPrefix` each role connects with; its subscribe permission allows only that. */
+export const inboxPrefixOf = (role: NatsRole): string => `_INBOX_callmask_${role}`
+
+interface Permissions {
+  publish: string[]
+  subscribe: string[]
+}
+
+const api = '$JS.API'
+const permissionsOf: Record<Exclude<NatsRole, 'admin'>, Permissions> = {
+  ingest: {
+    publish: ['callmask.frames.*'],
+    subscribe: [`${inboxPrefixOf('ingest')}.>`],
+  },
+  processor: {
+    publish: [
+      `${api}.INFO`,
+      ...[framesStream, deadLetterStream].flatMap((s) => [`${api}.STREAM.INFO.${s}`, `${api}.STREAM.CREATE.${s}`, `${api}.STREAM.UPDATE.${s}`]),
+      // The janitor purges frames at or below the consumer's ack floor.
+      `${api}.STREAM.PURGE.${framesStream}`,
+      `${api}.CONSUMER.INFO.${framesStream}.${processorConsumer}`,
+      `${api}.CONSUMER.CREATE.${framesStream}.${processorConsumer}`,
+      `${api}.CONSUMER.CREATE.${framesStream}.${processorConsumer}.>`,
+      `${api}.CONSUMER.DURABLE.CREATE.${framesStream}.${processorConsumer}`,
+      `${api}.CONSUMER.MSG.NEXT.${framesStream}.${processorConsumer}`,
+      `$JS.ACK.${framesStream}.${processorConsumer}.>`,
+      'callmask.dlq.*',
+      // Keyring: read only.
+      `${api}.STREAM.INFO.${keyringStream}`,
+      `${api}.STREAM.MSG.GET.${keyringStream}`,
+      `${api}.DIRECT.GET.${keyringStream}`,
+      `${api}.DIRECT.GET.${keyringStream}.>`,
+    ],
+    subscribe: [`${inboxPrefixOf('processor')}.>`],
+  },
+}
+
+export function generateNatsCredentials(): NatsCredentials {
+  const user = (role: NatsRole): NatsUser => ({ user: `callmask-${role}`, password: randomBytes(24).toString('base64url') })
+  return { ingest: user('ingest'), processor: user('processor'), admin: user('admin') }
+}
+
+/**
+ * The `authorization` block of a nats-server config. With `passwordsFrom: 'environment'`
+ * the passwords are `$CALLMASK_NATS_<ROLE>_PASSWORD` references that nats-server resolves
+ * from its environment (docker-compose); otherwise the given passwords, quoted.
+ */
+export function natsAuthorizationBlock(credentials: NatsCredentials | 'environment'): string {
+  const lines = ['authorization {', '  users = [']
+  for (const role of natsRoles) {
+    const user = credentials === 'environment' ? `callmask-${role}` : credentials[role].user
+    const password = credentials === 'environment' ? `$${passwordVariable(role)}` : JSON.stringify(credentials[role].password)
+    lines.push(`    { user: ${JSON.stringify(user)}, password: ${password}${role === 'admin' ? '' : `, permissions: ${permissionsText(permissionsOf[role])}`} }`)
+  }
+  lines.push('  ]', '}')
+  return lines.join('\n')
+}
+
+/** The environment variable docker-compose passes a role's password in. */
+export const passwordVariable = (role: NatsRole): string => `CALLMASK_NATS_${role.toUpperCase()}_PASSWORD`
+
+function permissionsText(p: Permissions): string {
+  const list = (subjects: string[]) => `[${subjects.map((s) => JSON.stringify(s)).join(', ')}]`
+  return `{ publish: { allow: ${list(p.publish)} }, subscribe: { allow: ${list(p.subscribe)} } }`
+}
