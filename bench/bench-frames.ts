@@ -10,6 +10,13 @@
 // Encoding each frame anew would make the load generator slower than the servers, so each
 // sample is msgpack-encoded once with marker values for `seq` (a uint32) and `ts` (a
 // float64), and every frame sent is a copy of that template with the two fields patched.
+//
+// The capture is replayed relative to now: a frame's `ts` is its send time, and the
+// absolute times inside the reports (`timestamp`, `remoteTimestamp`, the candidate pair's
+// and inbound-rtp's `lastPacket*Timestamp`, all epoch ms, and `estimatedPlayoutTimestamp`,
+// NTP-epoch ms) are shifted by one offset, so the capture's last report time lands on the
+// time the templates are built (Date.now(), to the millisecond) and every interval between
+// reports and samples stays as captured.
 import { Packr } from 'msgpackr'
 import { selectReports } from '../sdk/stats-frame.ts'
 import type { CallContext, StatsReport } from '../schemas/frames.ts'
@@ -32,12 +39,31 @@ export interface SessionFrames {
   templateOf(seq: number): number
 }
 
+/** Report fields holding an absolute time in ms (every other time in a report is a duration). */
+export const absoluteTimeFields = ['timestamp', 'remoteTimestamp', 'lastPacketReceivedTimestamp', 'lastPacketSentTimestamp', 'estimatedPlayoutTimestamp'] as const
+
+/** The reports with their absolute times moved by `offsetMs`, as copies. */
+function shiftTimes(reports: readonly StatsReport[], offsetMs: number): StatsReport[] {
+  return reports.map((report) => {
+    const shifted: Record<string, unknown> = { ...report }
+    for (const field of absoluteTimeFields) {
+      const value = shifted[field]
+      if (typeof value === 'number') shifted[field] = value + offsetMs
+    }
+    return shifted as StatsReport
+  })
+}
+
 let peerSamples: Map<number, StatsReport[][]> | undefined
 
 function samplesOfPeer(peer: number): StatsReport[][] {
   if (!peerSamples) {
     const capture = loadCapture('chromium-loopback-av.json')
-    peerSamples = new Map(capture.peers.map((p, i) => [i, p.samples.map((s) => selectReports(s.reports))]))
+    const selected = capture.peers.map((p) => p.samples.map((s) => selectReports(s.reports)))
+    // One offset for both peers (their clocks are one clock in a loopback capture).
+    const lastReportAt = Math.max(...selected.flat(2).map((r) => r.timestamp))
+    const offsetMs = Math.round(Date.now() - lastReportAt)
+    peerSamples = new Map(selected.map((samples, i) => [i, samples.map((reports) => shiftTimes(reports, offsetMs))]))
   }
   const samples = peerSamples.get(peer % peerSamples.size)
   if (!samples || samples.length === 0) throw new Error('the av capture has no samples')

@@ -32,7 +32,7 @@ import { benchLogger, cpuMeter, numericArgs, report, round } from './bench-repor
 import { runLoadGenerator, type LoadResult } from './load-generator-process.ts'
 import { startWsIngest } from './ws-ingest-baseline.ts'
 
-const args = numericArgs({ sessions: 20, seconds: 5, warmup: 1, window: 64, rounds: 2 })
+const args = numericArgs({ sessions: 20, seconds: 3, warmup: 1, window: 64, rounds: 2 })
 const key = 'bench-ingest-key-0123456789'
 const log = benchLogger()
 const storeDir = mkdtempSync(join(tmpdir(), 'callmask-bench-nats-'))

@@ -33,6 +33,8 @@ export interface LoadResult {
   bytesAcked: number
   /** ClickHouse rows the acknowledged frames become. */
   rowsAcked: number
+  /** Per session, the highest seq acknowledged (acks are cumulative: 1..upToSeq are stored). */
+  ackedPerSession: { sessionId: string; upToSeq: number }[]
   /** Epoch ms (performance.timeOrigin based) when the first frame was sent. */
   startedAt: number
   /** Epoch ms when the last frame was acknowledged. */

@@ -45,6 +45,10 @@ class SessionDriver {
   get done(): boolean {
     return this.acked === this.sent
   }
+  /** Acks are cumulative: seqs 1..ackedUpTo are stored in JetStream. */
+  get ackedUpTo(): number {
+    return this.acked
+  }
 
   connect(): Promise<void> {
     const socket = new WebSocket(options.url, 'callmask.v1.msgpack', { perMessageDeflate: false })
@@ -184,6 +188,7 @@ async function main(): Promise<LoadResult> {
     framesAcked: totals.acked,
     bytesAcked: totals.bytes,
     rowsAcked: totals.rows,
+    ackedPerSession: drivers.map((d) => ({ sessionId: d.sessionId, upToSeq: d.ackedUpTo })),
     startedAt,
     allAckedAt: lastAckAt,
     measured: { frames: measuredEnd.acked - measuredStart.acked, bytes: measuredEnd.bytes - measuredStart.bytes, seconds },

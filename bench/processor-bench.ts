@@ -4,7 +4,7 @@
 // alone can take (the sink's limit)?
 //
 // Method: a private nats-server and chdb in a temp dir (createTestWorld). M frames of the
-// av capture (default 10,000 from 20 sessions, ~9 rows each, interleaved as live traffic
+// av capture (default 6,000 from 20 sessions, ~9 rows each, interleaved as live traffic
 // would be) are published into the CALLMASK stream with ingest's envelope headers before
 // the processor starts. Then the processor starts (startPipeline, role processor,
 // production batch bounds: 10,000 rows / 1,000 ms) and the time until it has stored every
@@ -17,7 +17,8 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { connect } from '@nats-io/transport-node'
 import { createJetStreamPublisher } from '../ingest/jetstream-publisher.ts'
 import { envelopeHeaders } from '../lib/frame-envelope.ts'
-import { ensureStreams, framesSubject } from '../lib/jetstream-streams.ts'
+import { framesSubject } from '../lib/jetstream-streams.ts'
+import { inboxPrefixOf } from '../lib/nats-credentials.ts'
 import { createClickHouseSink, type SourceRef } from '../processor/clickhouse-sink.ts'
 import { applyMigrations } from '../processor/migrations.ts'
 import type { Row, TableName } from '../processor/report-mapper.ts'
@@ -25,15 +26,15 @@ import { createTestWorld, testTenant } from '../test/support/test-pipeline.ts'
 import { buildSessionFrames } from './bench-frames.ts'
 import { nowMs, numericArgs, report, round, sleep } from './bench-report.ts'
 
-const args = numericArgs({ sessions: 20, frames: 10_000, batchRows: 10_000 })
+const args = numericArgs({ sessions: 20, frames: 6_000, batchRows: 10_000 })
 const perSession = Math.ceil(args.frames / args.sessions)
 const tables: TableName[] = ['rtp_samples', 'connection_samples']
 const world = await createTestWorld()
 
-// 1. Pre-publish, interleaved across sessions, with the headers ingest adds.
-const nc = await connect({ servers: world.nats.url, name: 'callmask-bench-publisher' })
-await ensureStreams(nc, { duplicateWindowS: 900, maxAgeH: 168 })
-const publisher = createJetStreamPublisher(nc, { timeoutMs: 30_000 })
+// 1. Pre-publish, interleaved across sessions, with the headers ingest adds, as ingest's
+// NATS user (the world has created the streams).
+const nc = await connect({ ...world.natsOptions('ingest'), name: 'callmask-bench-publisher' })
+const publisher = createJetStreamPublisher(nc, { timeoutMs: 30_000, inboxPrefix: inboxPrefixOf('ingest') })
 const sessions = Array.from({ length: args.sessions }, (_, i) => ({ id: `p${Date.now().toString(36)}s${i}`, frames: buildSessionFrames(i) }))
 let expectedRows = 0
 let published = 0

@@ -17,6 +17,7 @@ const benches: { file: string; timeoutMs: number }[] = [
   { file: 'detectors-bench.ts', timeoutMs: 60_000 },
   { file: 'pseudonymiser-bench.ts', timeoutMs: 60_000 },
   { file: 'ingest-bench.ts', timeoutMs: 120_000 },
+  { file: 'nats-sync-bench.ts', timeoutMs: 90_000 },
   { file: 'processor-bench.ts', timeoutMs: 120_000 },
   { file: 'e2e-latency-bench.ts', timeoutMs: 120_000 },
 ]
@@ -84,6 +85,9 @@ function summaryRows(f: Figures): SummaryRow[] {
           `ws/uWS ${x(f['wsOverUwsCpuPerFrame'])}`],
         ['  of which decode+validate us/frame', n(f['decodeValidateUsPerFrame']), '', ''],
       ]
+    case 'nats-sync':
+      return [['JetStream PubAcks/s, sync_interval: always', n(get(f, 'syncAlways.messagesPerSecond')),
+        `default sync ${n(get(f, 'syncDefault.messagesPerSecond'))}`, x(f['alwaysOverDefault'])]]
     case 'processor':
       return [
         ['processor rows/s into chdb', n(f['processorRowsPerSecond']), `sink ${n(f['sinkRowsPerSecond'])}`, x(f['processorOverSink'])],
@@ -96,7 +100,8 @@ function summaryRows(f: Figures): SummaryRow[] {
         ['send -> queryable p99', n(f['queryableP99Ms'], 'ms'), `send -> ack p99 ${n(f['ackP99Ms'], 'ms')}`, ''],
         ['e2e frames/s, WebSocket -> ClickHouse', n(f['e2eFramesPerSecond']), `ingest-only acks ${n(f['ingestAckedFramesPerSecond'])}`,
           x(Number(f['e2eFramesPerSecond']) / Number(f['ingestAckedFramesPerSecond']))],
-        ['e2e rows/s', n(f['e2eRowsPerSecond']), f['complete'] === true ? 'all acked + stored' : 'INCOMPLETE', ''],
+        ['e2e rows/s', n(f['e2eRowsPerSecond']), f['complete'] !== true ? 'INCOMPLETE'
+          : Number(f['unseenFrames']) > 0 ? `${f['unseenFrames']} frames never queryable` : 'all acked + stored', ''],
       ]
     default:
       return Object.entries(f)

@@ -5,6 +5,7 @@ import { loadConfig } from '../lib/config.ts'
 import { CallmaskError } from '../lib/errors.ts'
 import { createLogger } from '../lib/logger.ts'
 import { developmentIngestKey, developmentTenant, startPipeline } from '../lib/pipeline.ts'
+import { stopSentence } from '../lib/stop-sentence.ts'
 
 async function main(): Promise<void> {
   const config = loadConfig()
@@ -30,8 +31,8 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     log.info({ signal }, 'shutting down: draining in-flight frames')
-    await pipeline.close()
-    process.stdout.write('callmask stopped; nothing in flight was lost.\n')
+    const report = await pipeline.close()
+    process.stdout.write(stopSentence(report, pipeline.processor?.stats.messages) + '\n')
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof CallmaskError ? error.message : `callmask failed to start: ${(error as Error).message}`
-  process.stderr.write(message + '\n')
+  // Our own errors are sentences already; anything else gets no stack trace either.
+  const message = error instanceof CallmaskError ? error.message : (error as Error).message
+  process.stderr.write(`callmask failed to start: ${message}\n`)
   process.exit(1)
 })

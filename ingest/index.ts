@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/nats-core'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Config } from '../lib/config.ts'
-import { closeCodes, wireErrorCodes } from '../lib/errors.ts'
+import { closeCodes, ConfigError, wireErrorCodes } from '../lib/errors.ts'
 import { ensureStreams } from '../lib/jetstream-streams.ts'
 import { inboxPrefixOf } from '../lib/nats-credentials.ts'
 import { createIngestKeyring } from './ingest-keys.ts'
@@ -12,7 +12,7 @@ import { createIngestMetrics } from './ingest-metrics.ts'
 import { createJetStreamPublisher } from './jetstream-publisher.ts'
 import { createTenantLimits } from './rate-limits.ts'
 import { createSession, type Session } from './session-handler.ts'
-import { uws, uwsIsNative } from './uws-runtime.ts'
+import { exclusivePort, uws, uwsIsNative } from './uws-runtime.ts'
 import { chooseEncoding, encodeFrame, type Encoding } from '../lib/wire-codec.ts'
 
 export interface IngestDeps {
@@ -54,11 +54,12 @@ type IngestConfig = Pick<
 
 export async function startIngest(config: IngestConfig, deps: IngestDeps): Promise<IngestServer> {
   const log = deps.log.child({ module: 'ingest' })
-  if (uwsIsNative) {
-    log.info('uWebSockets.js runs natively')
-  } else {
-    log.error('uWebSockets.js FELL BACK TO ITS SLOW JS SHIM: the native binary did not load (Node ABI or glibc). Throughput will be far lower.')
+  if (!uwsIsNative) {
+    throw new ConfigError(
+      `uWebSockets.js could not load its native binary (Node ${process.versions.node}, ABI ${process.versions.modules}; it ships builds for Node 16, 18 and 20 on glibc <= 2.36) and fell back to a JS shim that cannot serve callmask's WebSocket. Run ingest on Node.js 20.`,
+    )
   }
+  log.info('uWebSockets.js runs natively')
   try {
     await ensureStreams(deps.nc, { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH })
   } catch (error) {
@@ -162,10 +163,19 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     res.writeStatus('404 Not Found').end('not found: use /v1/ws, /healthz, /readyz or /metrics')
   })
 
+  // Exclusively: with SO_REUSEPORT (uWS's default) a second callmask on the same port would
+  // start silently and the kernel would split the traffic between two stores.
   const listenSocket = await new Promise<uws.us_listen_socket>((resolve, reject) => {
-    app.listen(config.ingestHost, config.ingestPort, (socket) => {
+    const listen = app.listen as unknown as (host: string, port: number, options: number, cb: (socket: uws.us_listen_socket | false) => void) => void
+    listen.call(app, config.ingestHost, config.ingestPort, exclusivePort, (socket) => {
       if (socket) resolve(socket)
-      else reject(new Error(`ingest could not listen on ${config.ingestHost}:${config.ingestPort} (port in use?)`))
+      else {
+        reject(
+          new ConfigError(
+            `Ingest cannot listen on ${config.ingestHost}:${config.ingestPort}: the port is taken (another callmask, or another program) or the address is not this machine's. Stop the other one, or set CALLMASK_INGEST_PORT (and CALLMASK_INGEST_HOST).`,
+          ),
+        )
+      }
     })
   })
   const port = uws.us_socket_local_port(listenSocket)

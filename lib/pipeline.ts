@@ -11,7 +11,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import { startIngest, type IngestServer } from '../ingest/index.ts'
 import { hashIngestKey } from '../ingest/ingest-keys.ts'
 import { connectClickHouse } from '../processor/clickhouse-connection.ts'
-import { startProcessor, type Processor, type ProcessorDeps } from '../processor/index.ts'
+import { startProcessor, type Backlog, type Processor, type ProcessorDeps } from '../processor/index.ts'
 import { createKeyring, openKeyringBucket } from '../processor/keyring/keyring.ts'
 import { loadMasterKey } from '../processor/keyring/master-key.ts'
 import { applyMigrations } from '../processor/migrations.ts'
@@ -24,6 +24,7 @@ import { lockDataDir, stopOrphanedNatsServer } from './data-dir-lock.ts'
 import { startNatsServer, type NatsServerHandle } from './nats-server-launcher.ts'
 import { connectNats, embeddedNatsFiles, loadNatsCredentials, type NatsCredentials } from './nats-connection.ts'
 import { natsAuthorizationBlock, type NatsRole } from './nats-credentials.ts'
+import { msgpackIsNative } from './wire-codec.ts'
 
 /** Accepted only in embedded mode (no NATS_URL, role all) so a laptop run works out of the box. */
 export const developmentIngestKey = 'cm_dev_local_only'
@@ -47,7 +48,12 @@ export interface Pipeline {
   readonly clickhouse?: ClickHouseClient
   readonly clickhouseWhere?: string
   readonly embeddedDevKey: boolean
-  close(): Promise<void>
+  /** Stops everything gracefully; says what JetStream still holds (when this process had a processor). */
+  close(): Promise<StopReport>
+}
+
+export interface StopReport {
+  backlog?: Backlog
 }
 
 export async function startPipeline(config: Readonly<Config>, log: Logger, overrides: PipelineOverrides = {}): Promise<Pipeline> {
@@ -56,110 +62,122 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   // Checked before anything starts: an invalid policy must stop start-up, not storage.
   const policy = config.role === 'ingest' ? undefined : loadPolicy(config.policyFile)
   let natsServer: NatsServerHandle | undefined
-  const usesDataDir = !config.natsUrl || (config.role !== 'ingest' && !config.clickhouseUrl && !overrides.clickhouse)
-  mkdirSync(dataDir, { recursive: true })
-  const releaseDataDir = usesDataDir ? lockDataDir(dataDir) : () => undefined
-  // Embedded: a private nats-server with generated credentials, one least-privileged user
-  // per role; its URL and credentials file are written under dataDir for the keys command.
-  let credentials: Partial<NatsCredentials>
-  if (!config.natsUrl) {
-    mkdirSync(join(dataDir, 'nats'), { recursive: true })
-    const files = embeddedNatsFiles(dataDir)
-    if (await stopOrphanedNatsServer(files.pid)) log.warn('stopped a nats-server a previous run left behind on this data directory')
-    const generated = loadNatsCredentials(files.credentials, { createIfMissing: true })
-    credentials = generated
-    natsServer = await startNatsServer({
-      storeDir: join(dataDir, 'nats'),
-      pidFile: files.pid,
-      logFile: files.log,
-      authorization: natsAuthorizationBlock(generated),
-      syncInterval: config.natsSyncInterval,
-    })
-    writeFileSync(files.connection, JSON.stringify({ url: natsServer.url, credentialsFile: files.credentials }, null, 2) + '\n', { mode: 0o600 })
-    log.info({ url: natsServer.url, log: files.log }, 'started a local nats-server with JetStream')
-  } else {
-    credentials = config.natsCredentialsFile ? loadNatsCredentials(config.natsCredentialsFile) : {}
-  }
-  const natsUrl = config.natsUrl ?? natsServer!.url
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
-  const connections: NatsConnection[] = []
-  const connectAs = async (role: NatsRole) => {
-    const user = credentials[role] ?? (config.natsUser ? { user: config.natsUser, password: config.natsPassword ?? '' } : undefined)
-    const nc = await connectNats(natsUrl, role, user)
-    connections.push(nc)
-    return nc
-  }
-
   let ingest: IngestServer | undefined
-  const useDevKey = !config.ingestKeys && embedded
-  if (config.role !== 'processor') {
-    if (!config.ingestKeys && !embedded) {
-      throw new ConfigError('CALLMASK_INGEST_KEYS is required unless callmask runs fully embedded (no NATS_URL, CALLMASK_ROLE=all).')
-    }
-    const ingestKeys = config.ingestKeys ?? [{ id: 'dev', tenant: developmentTenant, sha256: hashIngestKey(developmentIngestKey) }]
-    ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectAs('ingest'), log, registry })
-  }
-
   let processor: Processor | undefined
   let clickhouse = overrides.clickhouse
   let clickhouseWhere: string | undefined
   let ownsClickhouse = false
   let statusServer: { port: number; close(): Promise<void> } | undefined
-  if (policy) {
-    if (!clickhouse) {
-      const connection = connectClickHouse({
-        url: config.clickhouseUrl,
-        user: config.clickhouseUser,
-        password: config.clickhousePassword,
-        chdbPath: join(dataDir, 'chdb'),
-      })
-      clickhouse = connection.client
-      clickhouseWhere = connection.embedded ? `chdb at ${connection.where}` : `ClickHouse at ${connection.where}`
-      ownsClickhouse = true
-    }
-    const applied = await applyMigrations(clickhouse, config.clickhouseDatabase)
-    if (applied.length > 0) log.info({ applied }, 'ClickHouse migrations applied')
-    const masterKey = loadMasterKey(masterKeySource(config, dataDir, embedded))
-    if (credentials.admin) {
-      // Only admin may write the keyring: create the bucket and the first key of each tenant
-      // this process knows, so processors (read-only) find them.
-      const admin = await connectAs('admin')
-      const tenants = new Set([...(config.ingestKeys ?? []).map((k) => k.tenant), ...(useDevKey ? [developmentTenant] : [])])
-      const adminKeyring = createKeyring({ kv: await openKeyringBucket(admin), masterKey, log })
-      for (const tenant of tenants) await adminKeyring.currentKey(tenant)
-      await admin.close()
-      connections.splice(connections.indexOf(admin), 1)
-    }
-    const nc = await connectAs('processor')
-    const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey, log, cacheTtlMs: overrides.keyCacheTtlMs })
-    processor = await startProcessor(
-      { ...config, ackWaitS: overrides.ackWaitS ?? config.ackWaitS },
-      { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, registry, beforeAck: overrides.beforeAck },
-    )
-    if (config.role === 'processor') {
-      statusServer = await startStatusServer({ host: config.ingestHost, port: config.statusPort, registry, ready: () => !nc.isClosed() && processor?.consuming === true })
-      log.info({ port: statusServer.port }, 'processor status server listening (/healthz, /readyz, /metrics)')
-    }
+  const connections: NatsConnection[] = []
+  const usesDataDir = !config.natsUrl || (config.role !== 'ingest' && !config.clickhouseUrl && !overrides.clickhouse)
+  mkdirSync(dataDir, { recursive: true })
+  const releaseDataDir = usesDataDir ? lockDataDir(dataDir) : () => undefined
+  async function close(): Promise<StopReport> {
+    await ingest?.close()
+    await processor?.close()
+    // Asked after the processor flushed: what is left waits in JetStream for the next start.
+    const backlog = await processor?.backlog()
+    await statusServer?.close()
+    for (const nc of connections) await nc.drain().catch(() => nc.close())
+    if (ownsClickhouse) await clickhouse?.close()
+    await natsServer?.stop()
+    releaseDataDir()
+    return backlog ? { backlog } : {}
   }
+  // A start that fails half-way (a port taken, NATS refusing us) stops what it started.
+  try {
+    // Embedded: a private nats-server with generated credentials, one least-privileged user
+    // per role; its URL and credentials file are written under dataDir for the keys command.
+    let credentials: Partial<NatsCredentials>
+    if (!config.natsUrl) {
+      mkdirSync(join(dataDir, 'nats'), { recursive: true })
+      const files = embeddedNatsFiles(dataDir)
+      if (await stopOrphanedNatsServer(files.pid)) log.warn('stopped a nats-server a previous run left behind on this data directory')
+      const generated = loadNatsCredentials(files.credentials, { createIfMissing: true })
+      credentials = generated
+      natsServer = await startNatsServer({
+        storeDir: join(dataDir, 'nats'),
+        pidFile: files.pid,
+        logFile: files.log,
+        authorization: natsAuthorizationBlock(generated),
+        syncInterval: config.natsSyncInterval,
+      })
+      writeFileSync(files.connection, JSON.stringify({ url: natsServer.url, credentialsFile: files.credentials }, null, 2) + '\n', { mode: 0o600 })
+      log.info({ url: natsServer.url, log: files.log }, 'started a local nats-server with JetStream')
+    } else {
+      credentials = config.natsCredentialsFile ? loadNatsCredentials(config.natsCredentialsFile) : {}
+    }
+    if (msgpackIsNative) log.info('msgpackr native acceleration is on')
+    else log.warn('msgpackr runs without its native part (msgpackr-extract did not load): decoding is slower')
+    const natsUrl = config.natsUrl ?? natsServer!.url
+    const registry = new Registry()
+    collectDefaultMetrics({ register: registry })
+    const connectAs = async (role: NatsRole) => {
+      const user = credentials[role] ?? (config.natsUser ? { user: config.natsUser, password: config.natsPassword ?? '' } : undefined)
+      const nc = await connectNats(natsUrl, role, user)
+      connections.push(nc)
+      return nc
+    }
 
-  return {
-    natsUrl,
-    natsServer,
-    ingest,
-    processor,
-    clickhouse,
-    clickhouseWhere,
-    embeddedDevKey: useDevKey,
-    async close() {
-      await ingest?.close()
-      await processor?.close()
-      await statusServer?.close()
-      for (const nc of connections) await nc.drain().catch(() => nc.close())
-      if (ownsClickhouse) await clickhouse?.close()
-      await natsServer?.stop()
-      releaseDataDir()
-    },
+    const useDevKey = !config.ingestKeys && embedded
+    if (config.role !== 'processor') {
+      if (!config.ingestKeys && !embedded) {
+        throw new ConfigError('CALLMASK_INGEST_KEYS is required unless callmask runs fully embedded (no NATS_URL, CALLMASK_ROLE=all).')
+      }
+      const ingestKeys = config.ingestKeys ?? [{ id: 'dev', tenant: developmentTenant, sha256: hashIngestKey(developmentIngestKey) }]
+      ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectAs('ingest'), log, registry })
+    }
+
+    if (policy) {
+      if (!clickhouse) {
+        const connection = connectClickHouse({
+          url: config.clickhouseUrl,
+          user: config.clickhouseUser,
+          password: config.clickhousePassword,
+          chdbPath: join(dataDir, 'chdb'),
+        })
+        clickhouse = connection.client
+        clickhouseWhere = connection.embedded ? `chdb at ${connection.where}` : `ClickHouse at ${connection.where}`
+        ownsClickhouse = true
+      }
+      const applied = await applyMigrations(clickhouse, config.clickhouseDatabase)
+      if (applied.length > 0) log.info({ applied }, 'ClickHouse migrations applied')
+      const masterKey = loadMasterKey(masterKeySource(config, dataDir, embedded))
+      if (credentials.admin) {
+        // Only admin may write the keyring: create the bucket and the first key of each tenant
+        // this process knows, so processors (read-only) find them.
+        const admin = await connectAs('admin')
+        const tenants = new Set([...(config.ingestKeys ?? []).map((k) => k.tenant), ...(useDevKey ? [developmentTenant] : [])])
+        const adminKeyring = createKeyring({ kv: await openKeyringBucket(admin), masterKey, log })
+        for (const tenant of tenants) await adminKeyring.currentKey(tenant)
+        await admin.close()
+        connections.splice(connections.indexOf(admin), 1)
+      }
+      const nc = await connectAs('processor')
+      const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey, log, cacheTtlMs: overrides.keyCacheTtlMs })
+      processor = await startProcessor(
+        { ...config, ackWaitS: overrides.ackWaitS ?? config.ackWaitS },
+        { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, registry, beforeAck: overrides.beforeAck },
+      )
+      if (config.role === 'processor') {
+        statusServer = await startStatusServer({ host: config.ingestHost, port: config.statusPort, registry, ready: () => !nc.isClosed() && processor?.consuming === true })
+        log.info({ port: statusServer.port }, 'processor status server listening (/healthz, /readyz, /metrics)')
+      }
+    }
+
+    return {
+      natsUrl,
+      natsServer,
+      ingest,
+      processor,
+      clickhouse,
+      clickhouseWhere,
+      embeddedDevKey: useDevKey,
+      close,
+    }
+  } catch (error) {
+    await close().catch(() => undefined)
+    throw error
   }
 }
 

@@ -1,5 +1,8 @@
 // Decodes client frames and encodes server frames for the two v1 subprotocols.
-import { Packr, Unpackr } from 'msgpackr'
+import { isNativeAccelerationEnabled, Packr, Unpackr } from 'msgpackr'
+
+/** msgpackr-extract loaded (its string decoding is native); start-up logs it and a test asserts it. */
+export const msgpackIsNative: boolean = isNativeAccelerationEnabled
 
 export const subprotocols = {
   msgpack: 'callmask.v1.msgpack',

@@ -37,6 +37,14 @@ type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'bat
   ackWaitS?: number | undefined
 }
 
+export interface Backlog {
+  /** Stored in JetStream, not yet delivered to any processor. */
+  waiting: number
+  /** Delivered to a processor that has not acked them (one that crashed, or is still working): redelivered after the ack wait. */
+  unacked: number
+  ackWaitS: number
+}
+
 export interface ProcessorStats {
   messages: number
   rows: number
@@ -52,6 +60,8 @@ export interface Processor {
   readonly consuming: boolean
   /** Graceful: stop fetching, flush, ack, stop. */
   close(): Promise<void>
+  /** What JetStream still holds for processors; undefined when NATS cannot tell. */
+  backlog(): Promise<Backlog | undefined>
   /** Stops consuming at once without flushing or acking (what a crash leaves behind). */
   abandon(): Promise<void>
 }
@@ -239,6 +249,14 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       // Acks are plain publishes: make sure the server has them before we report stopped.
       await deps.nc.flush().catch(() => undefined)
       log.info(stats, 'processor stopped')
+    },
+    async backlog() {
+      try {
+        const info = await jsm.consumers.info(framesStream, processorConsumer)
+        return { waiting: info.num_pending, unacked: info.num_ack_pending, ackWaitS }
+      } catch {
+        return undefined
+      }
     },
     async abandon() {
       clearInterval(progress)

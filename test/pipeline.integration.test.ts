@@ -106,6 +106,8 @@ describe('pipeline end to end (integration)', () => {
     const logText = world.logs.join('\n')
     // Start-up says whether uWS runs natively (it does on this machine: the shim would be 10x slower).
     expect(logText).toContain('uWebSockets.js runs natively')
+    // The native parts whose install scripts package.json allows (allowScripts) really load.
+    expect(logText).toContain('msgpackr native acceleration is on')
     expect(world.logs.length).toBeGreaterThan(0)
     for (const value of rawPersonalValues) expect(logText).not.toContain(value)
   })

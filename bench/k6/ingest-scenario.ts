@@ -42,12 +42,27 @@ const drainMs = 10_000
 const sentTypes = ['inbound-rtp', 'outbound-rtp', 'remote-inbound-rtp', 'remote-outbound-rtp', 'candidate-pair',
   'local-candidate', 'remote-candidate', 'transport', 'media-source', 'media-playout', 'codec']
 
+// Report fields holding an absolute time in ms (as bench/bench-frames.ts): replayed relative
+// to now, all moved by one offset so the sample's last report time is the init time.
+const absoluteTimeFields = ['timestamp', 'remoteTimestamp', 'lastPacketReceivedTimestamp', 'lastPacketSentTimestamp', 'estimatedPlayoutTimestamp']
+
 // Init stage: a small sample (8 getStats() snapshots per peer) embedded in the test archive.
 const samplesByPeer = new SharedArray<Report[][]>('callmask-av-samples', () => {
   const capture = JSON.parse(open('../../test/fixtures/webrtc/chromium-loopback-av.json')) as Capture
-  return capture.peers.map((peer) =>
+  const selected = capture.peers.map((peer) =>
     peer.samples.slice(-8).map((sample) => sample.reports.filter((report) => sentTypes.includes(report.type))),
   )
+  let lastReportAt = 0
+  for (const report of selected.flat(2)) if (typeof report['timestamp'] === 'number') lastReportAt = Math.max(lastReportAt, report['timestamp'])
+  const offsetMs = Math.round(Date.now() - lastReportAt)
+  return selected.map((samples) => samples.map((reports) => reports.map((report) => {
+    const shifted: Report = { ...report }
+    for (const field of absoluteTimeFields) {
+      const value = shifted[field]
+      if (typeof value === 'number') shifted[field] = value + offsetMs
+    }
+    return shifted
+  })))
 })
 
 const ackLatency = new Trend('callmask_ack_latency', true)

@@ -3,12 +3,12 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-launcher.ts'
 import { runKeysCommand, type KeysCommandEnv } from '../../processor/keyring/keys-command.ts'
+import { closedPort } from '../support/closed-port.ts'
 
 let server: NatsServerHandle
 const masterKey = randomBytes(32).toString('base64')
@@ -23,14 +23,6 @@ async function run(args: string[], env: KeysCommandEnv = {}) {
   return { code, out: out.join('\n'), err: err.join('\n') }
 }
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
-  const port = (probe.address() as { port: number }).port
-  await new Promise((r) => probe.close(r))
-  return port
-}
 
 beforeAll(async () => {
   server = await startNatsServer()
