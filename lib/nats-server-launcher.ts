@@ -19,6 +19,8 @@ export interface NatsServerOptions {
   /** Port to bind; 0 picks a free one (the default). Restarts reuse the first port. */
   port?: number
   binary?: string
+  /** Tests only: start an older nats-server (to reproduce its bugs). */
+  allowUnsupportedVersion?: boolean
   /** Where to record the server's pid, so a later run can stop it if we crash. */
   pidFile?: string
   /** The server's log file. @default nats-server.log in a temporary directory */
@@ -47,7 +49,7 @@ export interface NatsServerHandle {
 }
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
-  const binary = findNatsServerBinary(options.binary)
+  const binary = options.allowUnsupportedVersion && options.binary ? options.binary : findNatsServerBinary(options.binary)
   const workDir = await mkdtemp(join(tmpdir(), 'callmask-nats-'))
   const storeDir = options.storeDir ?? join(workDir, 'store')
   mkdirSync(storeDir, { recursive: true })

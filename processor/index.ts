@@ -19,6 +19,7 @@ import { createMessageDecoder } from './message-decoder.ts'
 import type { CompiledPolicy } from './policy/load-policy.ts'
 import { TenantKeyMissingError } from './keyring/keyring-errors.ts'
 import { createProcessorMetrics } from './processor-metrics.ts'
+import { startStreamJanitor } from './stream-janitor.ts'
 import type { Pseudonymiser } from './pseudonymiser.ts'
 
 export interface ProcessorDeps {
@@ -93,8 +94,11 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     return jetstream(deps.nc).consumers.get(framesStream, processorConsumer)
   }
   let consumer = await ensureConsumer()
-  const stats: ProcessorStats = { messages: 0, rows: 0, inserted: 0, deadLettered: 0, redelivered: 0 }
   const metrics = createProcessorMetrics(deps.registry)
+  const janitor = startStreamJanitor(jsm, log, { intervalMs: 30_000, onPurged: (count) => metrics.stalePurged.inc(count) })
+  // At start-up first: after a crash of an old nats-server is when processed frames come back.
+  await janitor.sweep().catch((error: unknown) => log.warn({ err: (error as Error).message }, 'stream janitor could not run; it tries again in 30 s'))
+  const stats: ProcessorStats = { messages: 0, rows: 0, inserted: 0, deadLettered: 0, redelivered: 0 }
   const deadLetters = createDeadLetterPublisher(deps.nc)
   const decodeMessage = createMessageDecoder({ pseudonymiser: deps.pseudonymiser, policy: deps.policy, retentionDays: config.retentionDays })
 
@@ -239,6 +243,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     },
     async close() {
       clearInterval(progress)
+      janitor.stop()
       if (abandoned) return
       stopping = true
       writer.stopRetrying()
@@ -260,6 +265,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     },
     async abandon() {
       clearInterval(progress)
+      janitor.stop()
       stopping = true
       abandoned = true
       void messages?.close()
