@@ -3,8 +3,8 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm ci refuses a lock file that lacks other platforms' optional binaries (see .ci/run).
-RUN npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund
+# The lock file lists every platform's optional binaries, so npm ci installs exactly it.
+RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 ENV CALLMASK_INGEST_HOST=0.0.0.0 NODE_ENV=production
 USER node
