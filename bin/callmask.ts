@@ -23,7 +23,13 @@ async function main(): Promise<void> {
     lines.push(`  Query it:          npm run query -- "SELECT tenant, count() FROM ${config.clickhouseDatabase}.rtp_samples GROUP BY tenant"`)
     lines.push('                     (with chdb, stop callmask first: the store belongs to one process)')
   }
-  lines.push('  Try it:            npm run demo   (streams a real browser capture through the pipeline)', '  Stop:              Ctrl-C', '')
+  if (pipeline.natsServer) lines.push(`  NATS users, log:   ${config.dataDir}/nats-credentials.json (0600), ${pipeline.natsServer.logFile}`)
+  lines.push(
+    '  Keys:              npm run keys -- list   (finds this instance through the data directory)',
+    '  Try it:            npm run demo   (streams a real browser capture through the pipeline)',
+    `  Stop:              Ctrl-C, or kill -INT ${process.pid}`,
+    '',
+  )
   process.stdout.write(lines.join('\n') + '\n')
 
   let stopping = false
