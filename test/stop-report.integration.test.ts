@@ -56,7 +56,7 @@ describe('what a stop reports (integration)', () => {
 
     // And they do come back after the ack wait: the next processor takes and acks them
     // (the crashed one had inserted them already; redelivery adds no duplicate rows).
-    const next = await world.start({ role: 'processor' })
+    const next = await world.start({ role: 'processor' }, { ackWaitS: 3 })
     await eventually(async () => {
       const backlog = await next.processor!.backlog()
       return backlog?.unacked === 0 && backlog.waiting === 0
