@@ -20,6 +20,8 @@ export interface IngestDeps {
   log: Logger
   /** The process's metrics registry; /metrics serves all of it (processor metrics too in role all). */
   registry: Registry
+  /** Further readiness of the same process (role all: the processor). */
+  alsoReady?: () => boolean
 }
 
 export interface IngestServer {
@@ -143,7 +145,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     res.end('ok')
   })
   app.get('/readyz', (res) => {
-    const ready = !shuttingDown && !deps.nc.isClosed() && publisher.connected
+    const ready = !shuttingDown && !deps.nc.isClosed() && publisher.connected && (deps.alsoReady?.() ?? true)
     res.writeStatus(ready ? '200 OK' : '503 Service Unavailable').end(ready ? 'ready' : 'not ready')
   })
   app.get('/metrics', (res) => {

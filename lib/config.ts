@@ -41,6 +41,8 @@ export const configSchema = {
     natsSyncInterval: { type: 'string', pattern: '^(always|[0-9]+(ms|s|m))$' },
     /** CALLMASK_ACK_WAIT_S: seconds JetStream waits for a processor's ack before redelivering to another (a crashed processor's frames stay invisible this long). @default 30 */
     ackWaitS: { type: 'integer', minimum: 5, maximum: 3600, default: 30 },
+    /** CALLMASK_STUCK_AFTER_S: /readyz turns 503 when the processor holds a message unstored this long (ClickHouse refusing or down). @default 120 */
+    stuckAfterS: { type: 'integer', minimum: 5, maximum: 86400, default: 120 },
     /** CLICKHOUSE_URL: a ClickHouse server; unset uses embedded chdb under dataDir. */
     clickhouseUrl: { type: 'string' },
     /** CLICKHOUSE_USER @default "default" */
@@ -104,6 +106,7 @@ const envNames: Record<keyof Config, string> = {
   natsCredentialsFile: 'NATS_CREDENTIALS_FILE',
   natsSyncInterval: 'CALLMASK_NATS_SYNC_INTERVAL',
   ackWaitS: 'CALLMASK_ACK_WAIT_S',
+  stuckAfterS: 'CALLMASK_STUCK_AFTER_S',
   clickhouseUrl: 'CLICKHOUSE_URL',
   clickhouseUser: 'CLICKHOUSE_USER',
   clickhousePassword: 'CLICKHOUSE_PASSWORD',

@@ -125,7 +125,9 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
         throw new ConfigError('CALLMASK_INGEST_KEYS is required unless callmask runs fully embedded (no NATS_URL, CALLMASK_ROLE=all).')
       }
       const ingestKeys = config.ingestKeys ?? [{ id: 'dev', tenant: developmentTenant, sha256: hashIngestKey(developmentIngestKey) }]
-      ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectAs('ingest'), log, registry })
+      // In role all, /readyz also answers for the processor started below (a stuck writer).
+    const processorReady = () => !policy || processor?.ready === true
+    ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectAs('ingest'), log, registry, alsoReady: processorReady })
     }
 
     if (policy) {
@@ -160,7 +162,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
         { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, registry, beforeAck: overrides.beforeAck },
       )
       if (config.role === 'processor') {
-        statusServer = await startStatusServer({ host: config.ingestHost, port: config.statusPort, registry, ready: () => !nc.isClosed() && processor?.consuming === true })
+        statusServer = await startStatusServer({ host: config.ingestHost, port: config.statusPort, registry, ready: () => !nc.isClosed() && processor?.ready === true })
         log.info({ port: statusServer.port }, 'processor status server listening (/healthz, /readyz, /metrics)')
       }
     }

@@ -4,10 +4,17 @@
 //  - Backpressure: one batch is written while at most one more is built; add() waits when
 //    both are full, so the consume loop stops pulling while ClickHouse is slow or down.
 //  - Held messages are kept alive with working() so JetStream does not redeliver them.
-//  - ClickHouse down: the batch is retried with backoff, custody kept.
+//  - ClickHouse down: the batch is retried with backoff, custody kept; one error line per
+//    burst of failures, one when it recovers.
 //  - ClickHouse refusing data (a bad row): the batch is split until the message that
 //    carries it is found; that one goes to the dead-letter stream, the rest are written.
+//  - An error ClickHouse gives that is not classified: after a few attempts the batch is
+//    split the same way; a single message is dead-lettered only if ClickHouse answers a
+//    probe and the rest of its batch was stored (or it was alone), so a systemic failure
+//    keeps custody instead of dead-lettering everything.
+//  - The age of the oldest held message is exposed: a stuck writer shows in metrics and /readyz.
 import type { Logger } from 'pino'
+import type { InsertErrorKind } from './clickhouse-errors.ts'
 import type { RowSink, SourceRef } from './clickhouse-sink.ts'
 import { tableNames, type FrameRows, type Row, type TableName } from './report-mapper.ts'
 
@@ -26,8 +33,12 @@ export interface BatchWriterOptions {
   maxMs: number
   /** How often held messages are marked in progress; a third of the consumer's ack wait. */
   heartbeatMs: number
-  /** True when an insert error means the data is bad, not that ClickHouse is unavailable. */
-  isPermanent(error: unknown): boolean
+  /** What a failed insert means (clickhouse-errors.ts). */
+  classify(error: unknown): InsertErrorKind
+  /** Whether ClickHouse answers at all; asked before an unclassified error dead-letters a message. */
+  probe?: () => Promise<boolean>
+  /** Attempts of a whole batch failing with an unclassified error before it is split. @default 3 */
+  unknownErrorAttempts?: number
   /** Called after a batch is stored, with its size; for metrics. */
   onFlushed?: (stats: { messages: number; rows: number; inserted: number; ms: number }) => void
   /** Test hook: runs after the inserts succeeded and before the acks (crash simulation). */
@@ -43,11 +54,15 @@ export interface BatchWriter {
   stopRetrying(): void
   /** Drops pending items unacknowledged (JetStream redelivers them) and stops the timers. */
   discard(): void
+  /** Age of the oldest message held (building or being written), 0 when none. */
+  oldestHeldAgeMs(): number
 }
 
 const rowCount = (item: BatchItem) => tableNames.reduce((n, t) => n + item.rows[t].length, 0)
 
 export function createBatchWriter(sink: RowSink, log: Logger, options: BatchWriterOptions): BatchWriter {
+  const unknownErrorAttempts = options.unknownErrorAttempts ?? 3
+  const addedAt = new WeakMap<BatchItem, number>()
   let building: BatchItem[] = []
   let buildingRows = 0
   let firstAddedAt = 0
@@ -86,32 +101,58 @@ export function createBatchWriter(sink: RowSink, log: Logger, options: BatchWrit
     return inserted
   }
 
+  interface Isolation {
+    /** Split on unclassified errors too (the whole batch failed several times). */
+    unknownToo: boolean
+    /** Messages of the original batch stored so far: proof the failure is not systemic. */
+    stored: number
+    alone: boolean
+    /** Acked or dead-lettered in this or an earlier attempt: never written or dead-lettered twice. */
+    settled: Set<BatchItem>
+  }
+
   /** Inserts a group; on bad data splits it until the bad message is isolated. Returns rows inserted. */
-  async function storeOrIsolate(batch: BatchItem[]): Promise<number> {
+  async function storeOrIsolate(group: BatchItem[], isolation: Isolation): Promise<number> {
+    const batch = group.filter((item) => !isolation.settled.has(item))
+    if (batch.length === 0) return 0
     try {
       const inserted = await insertGroup(batch)
       await options.beforeAck?.()
       for (const item of batch) item.ack()
+      for (const item of batch) isolation.settled.add(item)
+      isolation.stored += batch.length
       return inserted
     } catch (error) {
-      if (!options.isPermanent(error)) throw error
+      const kind = options.classify(error)
+      if (kind === 'unavailable' || (kind === 'unknown' && !isolation.unknownToo)) throw error
       if (batch.length === 1) {
-        const reason = `ClickHouse refused the rows: ${(error as { code?: string }).code ?? 'data error'}`
+        if (kind === 'unknown' && !(await mayDeadLetterOnUnknown(isolation))) throw error
+        const { code, type } = error as { code?: string; type?: string }
+        const reason = `ClickHouse refused the rows: ${type ?? 'error'} (code ${code ?? '?'})`
         log.warn({ tenant: batch[0]!.source.tenant, reason }, 'message sent to the dead-letter stream')
         await batch[0]!.deadLetter(reason)
+        isolation.settled.add(batch[0]!)
         return 0
       }
       const half = Math.ceil(batch.length / 2)
-      return (await storeOrIsolate(batch.slice(0, half))) + (await storeOrIsolate(batch.slice(half)))
+      return (await storeOrIsolate(batch.slice(0, half), isolation)) + (await storeOrIsolate(batch.slice(half), isolation))
     }
+  }
+
+  async function mayDeadLetterOnUnknown(isolation: Isolation): Promise<boolean> {
+    if (!isolation.alone && isolation.stored === 0) return false // every message fails: systemic
+    return (await options.probe?.().catch(() => false)) ?? false
   }
 
   async function write(batch: BatchItem[]): Promise<void> {
     const started = Date.now()
+    const settled = new Set<BatchItem>()
     for (let attempt = 1; ; attempt++) {
+      const isolation: Isolation = { unknownToo: attempt > unknownErrorAttempts, stored: 0, alone: batch.length === 1, settled }
       try {
-        const inserted = await storeOrIsolate(batch)
+        const inserted = await storeOrIsolate(batch, isolation)
         options.onFlushed?.({ messages: batch.length, rows: batch.reduce((n, i) => n + rowCount(i), 0), inserted, ms: Date.now() - started })
+        if (attempt > 1) log.info({ attempts: attempt, seconds: Math.round((Date.now() - started) / 1000) }, 'ClickHouse took the batch again')
         return
       } catch (error) {
         if (closing && attempt >= 3) {
@@ -120,7 +161,12 @@ export function createBatchWriter(sink: RowSink, log: Logger, options: BatchWrit
           return
         }
         const delay = Math.min(100 * 2 ** attempt, 5000)
-        log.warn({ attempt, delayMs: delay, err: (error as Error).message }, 'ClickHouse insert failed; retrying')
+        // One error line per burst; the retries themselves are debug.
+        if (attempt === 1) {
+          log.error({ messages: batch.length, kind: options.classify(error), err: (error as Error).message }, 'ClickHouse insert failed; retrying with backoff, messages stay in custody')
+        } else {
+          log.debug({ attempt, delayMs: delay, err: (error as Error).message }, 'ClickHouse insert failed again')
+        }
         await new Promise((r) => setTimeout(r, delay))
       }
     }
@@ -154,6 +200,7 @@ export function createBatchWriter(sink: RowSink, log: Logger, options: BatchWrit
 
   return {
     async add(item) {
+      addedAt.set(item, Date.now())
       if (building.length === 0) firstAddedAt = Date.now()
       building.push(item)
       buildingRows += rowCount(item)
@@ -172,6 +219,11 @@ export function createBatchWriter(sink: RowSink, log: Logger, options: BatchWrit
       closing = true
       stopTimers()
       building = []
+    },
+    oldestHeldAgeMs() {
+      const first = writingBatch[0] ?? building[0]
+      const since = first ? addedAt.get(first) : undefined
+      return since === undefined ? 0 : Date.now() - since
     },
   }
 }

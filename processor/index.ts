@@ -12,7 +12,7 @@ import type { Config } from '../lib/config.ts'
 import { PermanentProcessingError } from '../lib/errors.ts'
 import { ensureStreams, framesStream, processorConsumer } from '../lib/jetstream-streams.ts'
 import { createBatchWriter, type BatchWriterOptions } from './batch-writer.ts'
-import { isDataError } from './clickhouse-errors.ts'
+import { classifyInsertError } from './clickhouse-errors.ts'
 import { createClickHouseSink } from './clickhouse-sink.ts'
 import { createDeadLetterPublisher } from './dead-letter.ts'
 import { createMessageDecoder } from './message-decoder.ts'
@@ -34,6 +34,8 @@ export interface ProcessorDeps {
 }
 
 type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'batchMaxMs' | 'retentionDays' | 'duplicateWindowS' | 'streamMaxAgeH'> & {
+  /** A message held longer than this makes the processor unready. @default 120 */
+  stuckAfterS?: number | undefined
   /** Seconds JetStream waits for an ack before redelivering. @default 30 */
   ackWaitS?: number | undefined
 }
@@ -57,8 +59,10 @@ export interface ProcessorStats {
 
 export interface Processor {
   readonly stats: ProcessorStats
-  /** True while the consume loop runs (readiness). */
+  /** True while the consume loop runs. */
   readonly consuming: boolean
+  /** Readiness: consuming, and no message held longer than `stuckAfterS` (a stuck writer). */
+  readonly ready: boolean
   /** Graceful: stop fetching, flush, ack, stop. */
   close(): Promise<void>
   /** What JetStream still holds for processors; undefined when NATS cannot tell. */
@@ -100,7 +104,12 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   await janitor.sweep().catch((error: unknown) => log.warn({ err: (error as Error).message }, 'stream janitor could not run; it tries again in 30 s'))
   const stats: ProcessorStats = { messages: 0, rows: 0, inserted: 0, deadLettered: 0, redelivered: 0 }
   const deadLetters = createDeadLetterPublisher(deps.nc)
-  const decodeMessage = createMessageDecoder({ pseudonymiser: deps.pseudonymiser, policy: deps.policy, retentionDays: config.retentionDays })
+  const decodeMessage = createMessageDecoder({
+    pseudonymiser: deps.pseudonymiser,
+    policy: deps.policy,
+    retentionDays: config.retentionDays,
+    onRepairedStrings: (count) => metrics.repairedStrings.inc(count),
+  })
 
   async function deadLetter(msg: JsMsg, reason: string): Promise<void> {
     await deadLetters.publish(msg, reason)
@@ -113,7 +122,8 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     maxRows: config.batchMaxRows,
     maxMs: config.batchMaxMs,
     heartbeatMs: Math.max(1000, (ackWaitS * 1000) / 3),
-    isPermanent: isDataError,
+    classify: classifyInsertError,
+    probe: async () => (await deps.clickhouse.ping()).success,
     beforeAck: deps.beforeAck,
     onFlushed: (batch) => {
       stats.messages += batch.messages
@@ -235,11 +245,16 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     log.info(stats, 'stored in ClickHouse so far')
   }, 10_000)
   progress.unref()
+  const stuckAfterMs = (config.stuckAfterS ?? 120) * 1000
+  metrics.oldestHeld.onScrape(() => writer.oldestHeldAgeMs() / 1000)
 
   return {
     stats,
     get consuming() {
       return consuming
+    },
+    get ready() {
+      return consuming && writer.oldestHeldAgeMs() < stuckAfterMs
     },
     async close() {
       clearInterval(progress)

@@ -1,10 +1,11 @@
-// Turns one JetStream message into rows: read the envelope headers, decode and validate the
-// client's frame again (the stream may hold what another publisher put there), check its
+// Turns one JetStream message into rows: read the envelope headers, decode the client's frame
+// again, make its strings well-formed, validate it again (the stream may hold what another publisher put there), check its
 // time, apply the pseudonymisation policy, map to rows. Permanent problems are raised as
 // PermanentProcessingError: such a message goes to the dead-letter stream.
 import type { JsMsg } from '@nats-io/jetstream'
 import { PermanentProcessingError } from '../lib/errors.ts'
 import { envelopeHeaders, frameTimeProblem } from '../lib/frame-envelope.ts'
+import { repairStrings } from '../lib/well-formed-strings.ts'
 import { decodeFrame, type Encoding } from '../lib/wire-codec.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
 import { applyPolicyToEvent, applyPolicyToStats } from './policy/apply-policy.ts'
@@ -18,7 +19,15 @@ export interface DecodedMessage {
   rows: FrameRows
 }
 
-export function createMessageDecoder(deps: { pseudonymiser: Pseudonymiser; policy: CompiledPolicy; retentionDays: number }) {
+export interface MessageDecoderDeps {
+  pseudonymiser: Pseudonymiser
+  policy: CompiledPolicy
+  retentionDays: number
+  /** Counts strings whose lone surrogates were replaced by U+FFFD. */
+  onRepairedStrings?: (count: number) => void
+}
+
+export function createMessageDecoder(deps: MessageDecoderDeps) {
   const transformerFor = createFieldTransformerFactory()
   return async function decodeMessage(msg: Pick<JsMsg, 'headers' | 'data'>): Promise<DecodedMessage> {
     const h = msg.headers
@@ -36,7 +45,10 @@ export function createMessageDecoder(deps: { pseudonymiser: Pseudonymiser; polic
     } catch (error) {
       throw new PermanentProcessingError('payload cannot be decoded', { cause: error })
     }
-    const result = validateClientFrame(decoded)
+    // Before anything reads the strings: a lone surrogate would make ClickHouse refuse the batch.
+    const { value: wellFormed, repaired } = repairStrings(decoded)
+    if (repaired > 0) deps.onRepairedStrings?.(repaired)
+    const result = validateClientFrame(wellFormed)
     if (!result.ok) throw new PermanentProcessingError(`payload violates the schema: ${result.message}`)
     const frame = result.frame
     if (frame.type === 'hello') throw new PermanentProcessingError('a hello frame is not data')

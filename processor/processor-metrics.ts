@@ -3,7 +3,24 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 export function createProcessorMetrics(registry: Registry) {
+  let oldestHeldSeconds = () => 0
   return {
+    oldestHeld: Object.assign(
+      new Gauge({
+        name: 'callmask_processor_oldest_unacked_seconds',
+        help: 'Age of the oldest message the processor holds without having acked it (a stuck ClickHouse writer shows here)',
+        registers: [registry],
+        collect() {
+          this.set(oldestHeldSeconds())
+        },
+      }),
+      { onScrape: (read: () => number) => void (oldestHeldSeconds = read) },
+    ),
+    repairedStrings: new Counter({
+      name: 'callmask_processor_repaired_strings_total',
+      help: 'Strings whose lone surrogates were replaced by U+FFFD before storage',
+      registers: [registry],
+    }),
     messages: new Counter({ name: 'callmask_processor_messages_total', help: 'Messages stored in ClickHouse and acknowledged', registers: [registry] }),
     rows: new Counter({ name: 'callmask_processor_rows_total', help: 'Rows inserted into ClickHouse', registers: [registry] }),
     deadLettered: new Counter({ name: 'callmask_processor_dead_lettered_total', help: 'Messages sent to the dead-letter stream', registers: [registry] }),

@@ -2,7 +2,7 @@
 // real uWS ingest, while a well-behaved session on the same server keeps getting acks.
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
-import { Packr, Unpackr } from 'msgpackr'
+import { Packr } from 'msgpackr'
 import { readFileSync } from 'node:fs'
 import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,52 +10,12 @@ import { closeCodes, wireErrorCodes } from '../lib/errors.ts'
 import { ensureStreams, framesStream } from '../lib/jetstream-streams.ts'
 import type { Pipeline } from '../lib/pipeline.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
+import { rawSession } from './support/raw-session.ts'
 import { createTestWorld, testKey, type TestWorld } from './support/test-pipeline.ts'
 
 const packr = new Packr({ useRecords: false })
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true })
 const call = { conferenceId: 'room-1', participantId: 'u-1', peerConnectionId: 'pc-1' }
 const hello = (key = testKey) => ({ type: 'hello', v: 1, key, sessionId: `s-${Math.random().toString(36).slice(2, 12)}`, sdk: { name: 't', version: '1' } })
-
-interface RawSession {
-  frames: Record<string, unknown>[]
-  closed: Promise<{ code: number }>
-  send(frame: unknown): void
-  sendRaw(data: Buffer | string): void
-  next(type: string): Promise<Record<string, unknown>>
-}
-
-async function rawSession(url: string, protocol = 'callmask.v1.msgpack'): Promise<RawSession> {
-  const socket = new WebSocket(url, protocol)
-  const frames: Record<string, unknown>[] = []
-  const waiters: (() => void)[] = []
-  socket.on('message', (data: Buffer, isBinary) => {
-    frames.push((isBinary ? unpackr.unpack(data) : JSON.parse(data.toString())) as Record<string, unknown>)
-    for (const w of waiters.splice(0)) w()
-  })
-  const closed = new Promise<{ code: number }>((resolve) => socket.on('close', (code) => resolve({ code })))
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
-  const json = protocol.endsWith('json')
-  return {
-    frames,
-    closed,
-    send: (frame) => socket.send(json ? JSON.stringify(frame) : packr.pack(frame)),
-    sendRaw: (data) => socket.send(data),
-    async next(type) {
-      for (;;) {
-        const found = frames.find((f) => f['type'] === type)
-        if (found) {
-          frames.splice(frames.indexOf(found), 1)
-          return found
-        }
-        await new Promise<void>((resolve, reject) => {
-          waiters.push(resolve)
-          setTimeout(() => reject(new Error(`no ${type} frame; got ${JSON.stringify(frames)}`)), 5000)
-        })
-      }
-    },
-  }
-}
 
 describe('bad input gets a typed error, never a crash (integration)', () => {
   let world: TestWorld
