@@ -34,6 +34,12 @@ export interface SessionDeps {
 /** How far ahead of the ack watermark a seq may run: bounds the per-session set of stored seqs. */
 export const maxSeqAhead = 65_536
 
+/** A hello is small: before one is accepted, nothing larger is even decoded. */
+export const maxHelloBytes = 2048
+
+/** Error frames carry at most this much text (errorFrameSchema's maxLength). */
+const maxErrorMessageLength = 1024
+
 export interface Session {
   onMessage(bytes: Uint8Array): void
   onClose(): void
@@ -56,7 +62,9 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
 
   function fail(code: WireErrorCode, message: string, retryable: boolean, seq?: number, closeCode?: number): void {
     metrics.errors.inc({ code })
-    const frame: Record<string, unknown> = { type: 'error', code, message, retryable }
+    // Messages may quote a field name the client sent: never more than the schema allows.
+    const text = message.length > maxErrorMessageLength ? `${message.slice(0, maxErrorMessageLength - 1)}…` : message
+    const frame: Record<string, unknown> = { type: 'error', code, message: text, retryable }
     if (seq !== undefined) frame['seq'] = seq
     send(frame)
     if (closeCode !== undefined && !sink.closed) sink.close(closeCode, code)
@@ -133,9 +141,44 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
       )
   }
 
+  // Before a key is checked only a small hello is decoded; anything else closes with 4001.
+  function onFirstFrame(bytes: Uint8Array): void {
+    if (bytes.byteLength > maxHelloBytes) {
+      fail(wireErrorCodes.noHello, `the first frame must be a hello of at most ${maxHelloBytes} bytes`, false, undefined, closeCodes.noHello)
+      return
+    }
+    let decoded: unknown
+    try {
+      decoded = decodeFrame(bytes, encoding)
+    } catch (error) {
+      if (!(error instanceof MalformedFrameError)) throw error
+      fail(wireErrorCodes.noHello, `the first frame must be a hello: ${error.message}`, false, undefined, closeCodes.noHello)
+      return
+    }
+    if ((decoded as { type?: unknown } | null)?.type !== 'hello') {
+      fail(wireErrorCodes.noHello, 'the first frame must be a hello', false, undefined, closeCodes.noHello)
+      return
+    }
+    const result = validateClientFrame(decoded)
+    if (!result.ok || result.frame.type !== 'hello') {
+      fail(wireErrorCodes.schema, `invalid hello: ${result.ok ? '/type' : result.message}`, false, undefined, closeCodes.noHello)
+      return
+    }
+    onHello(result.frame)
+  }
+
   return {
     onMessage(bytes) {
       metrics.bytes.inc(bytes.byteLength)
+      if (!identity) {
+        onFirstFrame(bytes)
+        return
+      }
+      // Every frame after the hello counts against the limits: malformed, oversized or valid.
+      if (!sessionBucket!.take() || !tenantLimits.takeFrame(identity.tenant)) {
+        fail(wireErrorCodes.rateLimited, 'frame rate limit exceeded for this session or tenant; resend later', true, seqOfBytes(bytes, encoding))
+        return
+      }
       if (bytes.byteLength > limits.maxFrameBytes) {
         fail(wireErrorCodes.tooLarge, `frame of ${bytes.byteLength} bytes exceeds the limit of ${limits.maxFrameBytes}`, false)
         return
@@ -150,21 +193,6 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
       }
       const result = validateClientFrame(decoded)
       const seq = seqOf(decoded)
-      if (!identity) {
-        if (!result.ok && (decoded as { type?: unknown })?.type === 'hello') {
-          fail(wireErrorCodes.schema, `invalid hello: ${result.message}`, false, undefined, closeCodes.noHello)
-        } else if (!result.ok || result.frame.type !== 'hello') {
-          fail(wireErrorCodes.noHello, 'the first frame must be a hello', false, undefined, closeCodes.noHello)
-        } else {
-          onHello(result.frame)
-        }
-        return
-      }
-      // Every frame after the hello counts against the limits, valid or not.
-      if (!sessionBucket!.take() || !tenantLimits.takeFrame(identity.tenant)) {
-        fail(wireErrorCodes.rateLimited, 'frame rate limit exceeded for this session or tenant; resend later', true, seq)
-        return
-      }
       if (!result.ok) {
         refuse(result.message, seq)
         return
@@ -189,6 +217,17 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
       clearTimeout(helloTimer)
       if (identity) tenantLimits.closeSession(identity.tenant)
     },
+  }
+}
+
+// The seq of a frame refused before decoding, so a retryable refusal names it: read only
+// from a small frame, and only when it decodes; otherwise the client resends by timeout.
+function seqOfBytes(bytes: Uint8Array, encoding: Encoding): number | undefined {
+  if (bytes.byteLength > 65_536) return undefined
+  try {
+    return seqOf(decodeFrame(bytes, encoding))
+  } catch {
+    return undefined
   }
 }
 

@@ -11,22 +11,26 @@ export interface RepairResult<T> {
   repaired: number
 }
 
+/** Deeper than any valid frame; a guard for the recursion, not a frame rule. */
+const maxDepth = 64
+
 export function repairStrings<T>(value: T): RepairResult<T> {
   let repaired = 0
-  const visit = (node: unknown): unknown => {
+  const visit = (node: unknown, depth = 0): unknown => {
+    if (depth > maxDepth) throw new RangeError(`the frame nests deeper than ${maxDepth} levels`)
     if (typeof node === 'string') {
       if (node.isWellFormed()) return node
       repaired += 1
       return node.toWellFormed()
     }
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) node[i] = visit(node[i])
+      for (let i = 0; i < node.length; i++) node[i] = visit(node[i], depth + 1)
       return node
     }
     if (node !== null && typeof node === 'object') {
       const record = node as Record<string, unknown>
       for (const key of Object.keys(record)) {
-        const child = visit(record[key])
+        const child = visit(record[key], depth + 1)
         if (key.isWellFormed()) {
           record[key] = child
         } else {

@@ -1,5 +1,6 @@
 // Decodes client frames and encodes server frames for the two v1 subprotocols.
 import { isNativeAccelerationEnabled, Packr, Unpackr } from 'msgpackr'
+import { msgpackShapeProblem } from './msgpack-shape.ts'
 
 /** msgpackr-extract loaded (its string decoding is native); start-up logs it and a test asserts it. */
 export const msgpackIsNative: boolean = isNativeAccelerationEnabled
@@ -19,8 +20,19 @@ export function chooseEncoding(offered: string): Encoding | undefined {
   return undefined
 }
 
-// Records would be smaller, but SDKs in other languages must be able to speak plain msgpack.
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true })
+// Plain msgpack only, the part SDKs in every language speak. Frames are checked by
+// msgpackShapeProblem before decoding (no extensions, no binary, bounded depth and size),
+// and the decoder itself is configured strictly too: no records, no structured clone, no
+// bundled strings; 64-bit integers become numbers when safe (BigInt otherwise, which the
+// schema then refuses).
+const unpackr = new Unpackr({
+  useRecords: false,
+  structuredClone: false,
+  bundleStrings: false,
+  moreTypes: false,
+  mapsAsObjects: true,
+  int64AsType: 'auto' as 'number',
+})
 const packr = new Packr({ useRecords: false })
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -30,6 +42,10 @@ export class MalformedFrameError extends Error {
 
 /** Decodes one frame; throws MalformedFrameError for anything that is not one msgpack/JSON value. */
 export function decodeFrame(bytes: Uint8Array, encoding: Encoding): unknown {
+  if (encoding === 'msgpack') {
+    const problem = msgpackShapeProblem(bytes)
+    if (problem) throw new MalformedFrameError(`the frame is not accepted msgpack: ${problem}`)
+  }
   try {
     return encoding === 'json' ? JSON.parse(utf8.decode(bytes)) : unpackr.unpack(bytes)
   } catch (error) {

@@ -12,6 +12,7 @@ import type { Config } from '../lib/config.ts'
 import { PermanentProcessingError } from '../lib/errors.ts'
 import { ensureStreams, framesStream, processorConsumer } from '../lib/jetstream-streams.ts'
 import { createBatchWriter, type BatchWriterOptions } from './batch-writer.ts'
+import { reportTypeLabel } from '../schemas/frames.ts'
 import { classifyInsertError } from './clickhouse-errors.ts'
 import { createClickHouseSink } from './clickhouse-sink.ts'
 import { createDeadLetterPublisher } from './dead-letter.ts'
@@ -109,6 +110,10 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     policy: deps.policy,
     retentionDays: config.retentionDays,
     onRepairedStrings: (count) => metrics.repairedStrings.inc(count),
+    dropped: {
+      unknownReport: (type) => metrics.droppedReports.inc({ report_type: reportTypeLabel(type) }),
+      unknownFields: (where, count) => metrics.droppedFields.inc({ report_type: where === 'call' ? 'call' : reportTypeLabel(where) }, count),
+    },
   })
 
   async function deadLetter(msg: JsMsg, reason: string): Promise<void> {

@@ -8,7 +8,7 @@ import { envelopeHeaders, frameTimeProblem } from '../lib/frame-envelope.ts'
 import { repairStrings } from '../lib/well-formed-strings.ts'
 import { decodeFrame, type Encoding } from '../lib/wire-codec.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
-import { applyPolicyToEvent, applyPolicyToStats } from './policy/apply-policy.ts'
+import { applyPolicyToEvent, applyPolicyToStats, type DroppedCounter } from './policy/apply-policy.ts'
 import { createFieldTransformerFactory } from './policy/field-transformer.ts'
 import type { CompiledPolicy } from './policy/load-policy.ts'
 import type { Pseudonymiser } from './pseudonymiser.ts'
@@ -25,6 +25,8 @@ export interface MessageDecoderDeps {
   retentionDays: number
   /** Counts strings whose lone surrogates were replaced by U+FFFD. */
   onRepairedStrings?: (count: number) => void
+  /** Counts what the policy's allow-list dropped (report types, fields it does not name). */
+  dropped?: DroppedCounter
 }
 
 export function createMessageDecoder(deps: MessageDecoderDeps) {
@@ -46,7 +48,13 @@ export function createMessageDecoder(deps: MessageDecoderDeps) {
       throw new PermanentProcessingError('payload cannot be decoded', { cause: error })
     }
     // Before anything reads the strings: a lone surrogate would make ClickHouse refuse the batch.
-    const { value: wellFormed, repaired } = repairStrings(decoded)
+    let repairedFrame: ReturnType<typeof repairStrings<unknown>>
+    try {
+      repairedFrame = repairStrings(decoded)
+    } catch (error) {
+      throw new PermanentProcessingError('payload nests too deep', { cause: error })
+    }
+    const { value: wellFormed, repaired } = repairedFrame
     if (repaired > 0) deps.onRepairedStrings?.(repaired)
     const result = validateClientFrame(wellFormed)
     if (!result.ok) throw new PermanentProcessingError(`payload violates the schema: ${result.message}`)
@@ -61,8 +69,8 @@ export function createMessageDecoder(deps: MessageDecoderDeps) {
     const source: FrameSource = { tenant, sessionId: storedSessionId, seq, retentionDays: deps.policy.retentionDays(tenant) ?? deps.retentionDays }
     const rows =
       frame.type === 'stats'
-        ? mapStatsFrame(applyPolicyToStats(frame, deps.policy, transform), source)
-        : mapEventFrame(applyPolicyToEvent(frame, deps.policy, transform), source)
+        ? mapStatsFrame(applyPolicyToStats(frame, deps.policy, transform, deps.dropped), source)
+        : mapEventFrame(applyPolicyToEvent(frame, deps.policy, transform, deps.dropped), source)
     return { source, rows }
   }
 }

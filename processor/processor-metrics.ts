@@ -16,6 +16,18 @@ export function createProcessorMetrics(registry: Registry) {
       }),
       { onScrape: (read: () => number) => void (oldestHeldSeconds = read) },
     ),
+    droppedReports: new Counter({
+      name: 'callmask_processor_dropped_reports_total',
+      help: 'Reports of a type the policy does not name, dropped (label: W3C type name, or other)',
+      labelNames: ['report_type'],
+      registers: [registry],
+    }),
+    droppedFields: new Counter({
+      name: 'callmask_processor_dropped_fields_total',
+      help: 'Fields the policy does not name, dropped (label: W3C report type, call, or other)',
+      labelNames: ['report_type'],
+      registers: [registry],
+    }),
     repairedStrings: new Counter({
       name: 'callmask_processor_repaired_strings_total',
       help: 'Strings whose lone surrogates were replaced by U+FFFD before storage',

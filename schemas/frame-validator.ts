@@ -39,10 +39,14 @@ export function validateClientFrame(value: unknown): ValidationResult {
   return { ok: false, field, message: `${field} ${error?.message ?? 'is invalid'}` }
 }
 
+const maxFieldLength = 200
+
 // For a missing or unexpected property ajv points at the parent; name the property itself.
 function fieldOf(error: ErrorObject): string {
   const params = error.params as { missingProperty?: string; additionalProperty?: string }
   const child = params.missingProperty ?? params.additionalProperty
   const base = error.instancePath || ''
-  return child ? `${base}/${child}` : base || '/'
+  const path = child ? `${base}/${child}` : base || '/'
+  // The path quotes names the client chose: keep error frames small.
+  return path.length > maxFieldLength ? `${path.slice(0, maxFieldLength)}…` : path
 }

@@ -5,7 +5,11 @@
 // languages, and a test fails when the written files are stale.
 import type { FromSchema } from 'json-schema-to-ts'
 
-/** Report types a browser's getStats() returns today (W3C webrtc-stats). */
+/**
+ * Report types a browser's getStats() returns today (W3C webrtc-stats). Frames may carry
+ * others (older browsers' `track`, next year's types): the processor drops what its policy
+ * does not name and counts them by these names (anything else as `other`).
+ */
 export const reportTypes = [
   'codec',
   'inbound-rtp',
@@ -25,12 +29,16 @@ export const reportTypes = [
 
 const shortText = { type: 'string', minLength: 1, maxLength: 256 } as const
 
+// Tolerant reader: in data frames only the envelope and the fields the pipeline uses are
+// binding. Other fields and report types are accepted here and dropped (and counted) by the
+// processor's allow-list policy; only the hello is strict, where an extra field means a
+// wrong client. The frame size limit bounds what the extra fields can cost.
 export const callContextSchema = {
   title: 'call context',
   type: 'object',
-  description: 'Who and where: the identifiers the processor pseudonymises before storage.',
+  description: 'Who and where: the identifiers the processor pseudonymises before storage. Other fields are dropped.',
   required: ['conferenceId', 'participantId', 'peerConnectionId'],
-  additionalProperties: false,
+  maxProperties: 32,
   properties: {
     conferenceId: shortText,
     participantId: shortText,
@@ -43,25 +51,14 @@ export const callContextSchema = {
 export const statsReportSchema = {
   title: 'stats report',
   type: 'object',
-  description: 'One RTCStats dictionary exactly as getStats() returned it (W3C field names).',
+  description:
+    'One RTCStats dictionary exactly as getStats() returned it (W3C field names). Any report type and field is accepted; what the policy does not name is dropped.',
   required: ['id', 'type', 'timestamp'],
-  maxProperties: 128,
+  maxProperties: 256,
   properties: {
     id: { type: 'string', minLength: 1, maxLength: 256 },
-    type: { type: 'string', enum: reportTypes },
+    type: { type: 'string', minLength: 1, maxLength: 64 },
     timestamp: { type: 'number', minimum: 0 },
-  },
-  additionalProperties: {
-    anyOf: [
-      { type: 'number' },
-      { type: 'boolean' },
-      { type: 'string', maxLength: 8192 },
-      {
-        type: 'object',
-        maxProperties: 16,
-        additionalProperties: { type: 'number' },
-      },
-    ],
   },
 } as const
 
@@ -92,7 +89,7 @@ export const statsFrameSchema = {
   $id: 'callmask/v1/stats',
   type: 'object',
   required: ['type', 'seq', 'ts', 'call', 'reports'],
-  additionalProperties: false,
+  maxProperties: 16,
   properties: {
     type: { const: 'stats' },
     seq: { type: 'integer', minimum: 1, maximum: 9007199254740991 },
@@ -117,7 +114,7 @@ export const eventFrameSchema = {
   $id: 'callmask/v1/event',
   type: 'object',
   required: ['type', 'seq', 'ts', 'call', 'name'],
-  additionalProperties: false,
+  maxProperties: 16,
   properties: {
     type: { const: 'event' },
     seq: { type: 'integer', minimum: 1, maximum: 9007199254740991 },
@@ -174,3 +171,7 @@ export type AckFrame = FromSchema<typeof ackFrameSchema>
 export type ErrorFrame = FromSchema<typeof errorFrameSchema>
 export type DataFrame = StatsFrame | EventFrame
 export type ReportType = (typeof reportTypes)[number]
+
+/** W3C report types a frame may carry, also obsolete ones: the bounded vocabulary of metric labels. */
+export const reportTypeLabels: ReadonlySet<string> = new Set([...reportTypes, 'csrc', 'stream', 'track', 'sender', 'receiver', 'transceiver', 'ice-server'])
+export const reportTypeLabel = (type: string): string => (reportTypeLabels.has(type) ? type : 'other')

@@ -88,7 +88,7 @@ describe('bad input gets a typed error, never a crash (integration)', () => {
     const error = await s.next('error')
     expect(error).toMatchObject({ code: wireErrorCodes.schema, retryable: false, seq: 1 })
     expect(String(error['message'])).toContain('/call/participantId')
-    s.send({ type: 'stats', seq: 2, ts: Date.now(), call, reports: [{ id: 'x', type: 'bogus', timestamp: 1 }] })
+    s.send({ type: 'stats', seq: 2, ts: Date.now(), call, reports: [{ id: 'x', type: 42, timestamp: 1 }] })
     expect(String((await s.next('error'))['message'])).toContain('/reports/0/type')
     await goodSessionStillServed()
   })

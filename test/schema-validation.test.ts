@@ -29,10 +29,11 @@ describe('wire schemas', () => {
     [{ ...good, seq: 0 }, '/seq'],
     [{ ...good, seq: 1.5 }, '/seq'],
     [{ ...good, call: { conferenceId: 'c', peerConnectionId: 'pc' } }, '/call/participantId'],
-    [{ ...good, call: { ...good.call, extra: 1 } }, '/call/extra'],
-    [{ ...good, reports: [{ id: 'a', type: 'bogus', timestamp: 1 }] }, '/reports/0/type'],
+    [{ ...good, reports: [{ id: 'a', type: 7, timestamp: 1 }] }, '/reports/0/type'],
+    [{ ...good, reports: [{ id: 'a', type: 'x'.repeat(65), timestamp: 1 }] }, '/reports/0/type'],
     [{ ...good, reports: [{ id: 'a', type: 'codec' }] }, '/reports/0/timestamp'],
-    [{ ...good, reports: [{ id: 'a', type: 'codec', timestamp: 1, nested: { deep: { x: 1 } } }] }, '/reports/0/nested'],
+    [{ ...good, call: { ...good.call, ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, i])) } }, '/call'],
+    [{ type: 'hello', v: 1, key: '12345678', sessionId: 'abcdefgh', sdk: { name: 'a', version: '1' }, extra: 1 }, '/extra'],
     [{ ...good, call: { ...good.call, displayName: 'x'.repeat(300) } }, '/call/displayName'],
     [{ type: 'nonsense' }, '/type'],
     [{ type: 'hello', v: 2, key: '12345678', sessionId: 'abcdefgh', sdk: { name: 'a', version: '1' } }, '/v'],
@@ -45,6 +46,18 @@ describe('wire schemas', () => {
       expect(result.field).toBe(field)
       expect(result.message).toContain(field)
     }
+  })
+
+  // Tolerant reader: what browsers add (fields, report types) is not a reason to refuse a
+  // frame; the processor's allow-list drops it. Only the hello stays strict.
+  it.each([
+    ['an extra call field', { ...good, call: { ...good.call, tenantHint: 'x' } }],
+    ['a report type the pipeline does not map', { ...good, reports: [{ id: 'a', type: 'track', timestamp: 1 }] }],
+    ["next year's report type", { ...good, reports: [{ id: 'a', type: 'ai-noise-suppression', timestamp: 1, level: 3 }] }],
+    ['a nested new field', { ...good, reports: [{ id: 'a', type: 'codec', timestamp: 1, nested: { deep: { x: [1, 2] } } }] }],
+    ['an extra top-level field', { ...good, sdkBuild: 'abc' }],
+  ])('accepts %s', (_name, frame) => {
+    expect(validateClientFrame(frame).ok).toBe(true)
   })
 
   it('rejects non-objects', () => {

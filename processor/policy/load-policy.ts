@@ -16,8 +16,8 @@ export interface CompiledPolicy {
   readonly source: string
   readonly call: ReadonlyMap<string, FieldAction>
   readonly event: ReadonlyMap<string, FieldAction>
-  /** Rules for a report type ("*" rules merged under the type's own). */
-  reportRules(type: string): ReadonlyMap<string, FieldAction>
+  /** Rules for a report type ("*" rules merged under the type's own); undefined for a type the policy does not name (dropped whole). */
+  reportRules(type: string): ReadonlyMap<string, FieldAction> | undefined
   detectOptions(tenant: string): DetectOptions
   /** The tenant's retention in days, if the policy sets one. */
   retentionDays(tenant: string): number | undefined
@@ -56,7 +56,7 @@ export function compilePolicy(value: unknown, source: string): CompiledPolicy {
     source,
     call: asMap(policy.call),
     event: asMap(policy.event),
-    reportRules: (type) => byType.get(type) ?? common,
+    reportRules: (type) => byType.get(type),
     detectOptions: (tenant) => tenants.get(tenant) ?? noOptions,
     retentionDays: (tenant) => retention.get(tenant),
   }

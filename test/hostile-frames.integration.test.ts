@@ -1,0 +1,160 @@
+// Regressions from a security review that wrote its own clients from the README: decoder
+// amplification without a key, 64-bit integers from standard encoders, limits that did not
+// count every frame, and a reader that refused what browsers add. Each frame goes over a
+// real socket into the real pipeline (uWS, nats-server, chdb).
+import { encode as standardEncode } from '@msgpack/msgpack'
+import { Packr } from 'msgpackr'
+import WebSocket from 'ws'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closeCodes, wireErrorCodes } from '../lib/errors.ts'
+import type { Pipeline } from '../lib/pipeline.ts'
+import { validateClientFrame } from '../schemas/frame-validator.ts'
+import { rawHello, rawSession } from './support/raw-session.ts'
+import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
+
+const call = { conferenceId: 'room-h', participantId: 'u-h', peerConnectionId: 'pc-h' }
+
+describe('hostile frames (integration)', () => {
+  let world: TestWorld
+  let pipeline: Pipeline
+  let url: string
+  beforeAll(async () => {
+    world = await createTestWorld()
+    pipeline = await world.start({ framesPerSecondPerSession: 1 })
+    url = pipeline.ingest!.url
+  })
+  afterAll(async () => world?.close())
+
+  const metrics = async () => (await fetch(`http://127.0.0.1:${pipeline.ingest!.port}/metrics`)).text()
+
+  // One 8 KiB string, referenced 125 times from a report referenced 256 times: with
+  // structured clone this ~9 KB frame expanded to 262M characters for ajv to check, before
+  // any key was checked.
+  function amplifyingFrame(): Uint8Array {
+    const leaf = { text: 'x'.repeat(8192) }
+    const report: Record<string, unknown> = { id: 'r', type: 'codec', timestamp: 1 }
+    for (let i = 0; i < 125; i++) report[`f${i}`] = leaf
+    return new Packr({ structuredClone: true, useRecords: false }).pack({ type: 'stats', seq: 1, ts: Date.now(), call, reports: Array(256).fill(report) })
+  }
+
+  it('a structured-clone reference bomb before the hello: refused without decoding, close 4001', async () => {
+    const bomb = amplifyingFrame()
+    expect(bomb.byteLength).toBeLessThan(20_000)
+    const s = await rawSession(url)
+    s.sendRaw(Buffer.from(bomb))
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.noHello, retryable: false })
+    expect((await s.closed).code).toBe(closeCodes.noHello)
+  })
+
+  it('after the hello: references, records and msgpackr extensions are MALFORMED, the session goes on', async () => {
+    const s = await rawSession(url)
+    s.send(rawHello(testKey))
+    await s.next('ack')
+    const frames = [
+      amplifyingFrame(),
+      new Packr({ useRecords: true }).pack({ type: 'event', seq: 1, ts: Date.now(), call, name: 'join' }),
+      new Packr({ useRecords: false, moreTypes: true }).pack({ type: 'event', seq: 1, ts: Date.now(), call, name: 'join', value: new Set([1]) as never }),
+      new Packr({ useRecords: false }).pack({ type: 'event', seq: 1, ts: Date.now(), call, name: 'join', value: new Uint8Array([1, 2]) as never }),
+    ]
+    for (const frame of frames) {
+      s.sendRaw(Buffer.from(frame))
+      const error = await s.next('error')
+      expect(error).toMatchObject({ code: wireErrorCodes.malformed, retryable: false })
+      expect(String(error['message'])).toMatch(/^the frame is not accepted msgpack: (msgpack extension types|binary values) are not accepted$/)
+    }
+  })
+
+  it('a first frame that is not a valid hello closes 4001: malformed, oversized, or data', async () => {
+    for (const first of [Buffer.from([0xc1]), Buffer.from(new Packr({ useRecords: false }).pack({ ...rawHello(testKey), pad: 'x'.repeat(3000) }))]) {
+      const s = await rawSession(url)
+      s.sendRaw(first)
+      expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.noHello })
+      expect((await s.closed).code).toBe(closeCodes.noHello)
+    }
+  })
+
+  it('frames from a standard encoder with 64-bit integers (ts in ms) are stored', async () => {
+    const socket = new WebSocket(url, 'callmask.v1.msgpack')
+    const received: unknown[] = []
+    socket.on('message', (data: Buffer) => received.push(new Packr({ useRecords: false }).unpack(data)))
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
+    socket.send(standardEncode(rawHello(testKey, 'standard-encoder-1')))
+    const ts = Date.now()
+    const bytes = standardEncode({ type: 'event', seq: 1, ts, call: { ...call, conferenceId: 'int64-room' }, name: 'join' })
+    expect(Buffer.from(bytes).includes(Buffer.from([0xcf]))).toBe(true) // ts written as uint64
+    socket.send(bytes)
+    await eventually(() => received.some((f) => (f as { type: string; seq: number }).type === 'ack' && (f as { seq: number }).seq === 1), 10_000, 'the int64 frame acked')
+    expect(received.filter((f) => (f as { type: string }).type === 'error')).toEqual([])
+    socket.close()
+    await eventually(async () => {
+      const rows = await world.query<{ t: string }>("SELECT toUnixTimestamp64Milli(ts) AS t FROM {db}.call_events WHERE conference_id = 'int64-room'")
+      return rows.length === 1 && Number(rows[0]!.t) === ts
+    }, 15_000, 'the int64 frame stored with its ts')
+  })
+
+  it('every frame counts against the rate limit, malformed ones too', async () => {
+    const s = await rawSession(url)
+    s.send(rawHello(testKey))
+    await s.next('ack')
+    // 1 frame/s with 30 s of burst: the 31st frame is over the limit, however bad the first 30.
+    for (let i = 0; i < 30; i++) s.sendRaw(Buffer.from([0xc1]))
+    for (let i = 0; i < 30; i++) expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.malformed })
+    s.sendRaw(Buffer.from([0xc1]))
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.rateLimited, retryable: true })
+  })
+
+  it('a ts in seconds gets an error that says so', async () => {
+    const s = await rawSession(url)
+    s.send(rawHello(testKey))
+    await s.next('ack')
+    s.send({ type: 'event', seq: 1, ts: Math.floor(Date.now() / 1000), call, name: 'join' })
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.schema, seq: 1, message: '/ts looks like seconds since the epoch: send milliseconds' })
+  })
+
+  it('tolerant reader: unknown report types and fields are dropped and counted, the rest stored', async () => {
+    const s = await rawSession(url, 'callmask.v1.json')
+    s.send(rawHello(testKey))
+    await s.next('ack')
+    const ts = Date.now()
+    const inbound = { id: 'IT01', type: 'inbound-rtp', timestamp: ts, kind: 'audio', ssrc: 1, packetsReceived: 10, newShinyField: { a: [1, 2] } }
+    s.send({
+      type: 'stats', seq: 1, ts, sdkBuild: '2027.1',
+      call: { ...call, conferenceId: 'tolerant-room', hint: 'ignored' },
+      reports: [inbound, { id: 'T1', type: 'track', timestamp: ts }, { id: 'N1', type: 'quantum-link', timestamp: ts }],
+    })
+    await eventually(() => s.frames.some((f) => f['type'] === 'ack' && f['seq'] === 1), 10_000, 'the frame acked')
+    expect(s.frames.filter((f) => f['type'] === 'error')).toEqual([])
+    await eventually(async () => {
+      const rows = await world.query<{ n: string }>("SELECT count() AS n FROM {db}.rtp_samples WHERE conference_id = 'tolerant-room' AND packets_received = 10")
+      return Number(rows[0]?.n) === 1
+    }, 15_000, 'the inbound-rtp row stored')
+    const text = await metrics()
+    expect(text).toContain('callmask_processor_dropped_reports_total{report_type="track"} 1')
+    expect(text).toContain('callmask_processor_dropped_reports_total{report_type="other"} 1')
+    expect(text).toMatch(/^callmask_processor_dropped_fields_total\{report_type="call"\} [1-9]/m)
+    expect(text).not.toContain('quantum-link')
+    expect(text).not.toContain('newShinyField')
+  })
+
+  it('invalid UTF-8 in a text frame: the transport drops the connection (documented); in a binary JSON frame it is MALFORMED', async () => {
+    const s = await rawSession(url, 'callmask.v1.json')
+    s.send(rawHello(testKey))
+    await s.next('ack')
+    s.sendRaw(Buffer.from([0x7b, 0xff, 0x7d])) // ws sends a Buffer as a binary frame
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.malformed, message: 'the frame is not valid JSON' })
+
+    const text = new WebSocket(url, 'callmask.v1.json')
+    await new Promise((resolve) => text.once('open', resolve))
+    text.send(JSON.stringify(rawHello(testKey)))
+    await new Promise((resolve) => text.once('message', resolve))
+    const closed = new Promise<number>((resolve) => text.once('close', resolve))
+    text.send(Buffer.from([0x7b, 0xff, 0x7d]), { binary: false })
+    expect([1006, 1007]).toContain(await closed)
+  })
+
+  it('error text never echoes more than a bounded part of a client-chosen name', () => {
+    const result = validateClientFrame({ ...rawHello(testKey), ['k'.repeat(5000)]: 1 })
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.message.length).toBeLessThan(260)
+  })
+})
