@@ -1,7 +1,19 @@
-// `npm run keys -- list | create <tenant> | rotate <tenant> [--create] | destroy <tenant> --yes`: manages the
-// tenant keyring the processors share. The environment is read here and only here.
+// `npm run keys -- init | list | create <tenant> | rotate <tenant> [--create] | destroy <tenant> --yes`:
+// the admin's commands for JetStream set-up and the tenant keyring the processors share.
+// The environment is read here and only here.
+import { loadConfig } from '../lib/config.ts'
+import { CallmaskError } from '../lib/errors.ts'
+import { maxAckPendingFor } from '../lib/jetstream-streams.ts'
 import { runKeysCommand } from '../processor/keyring/keys-command.ts'
 
+let config: ReturnType<typeof loadConfig>
+try {
+  // `init` sets up JetStream with the same settings the processors use.
+  config = loadConfig()
+} catch (error) {
+  process.stderr.write(`${error instanceof CallmaskError ? error.message : (error as Error).message}\n`)
+  process.exit(1)
+}
 const code = await runKeysCommand(
   process.argv.slice(2),
   {
@@ -15,6 +27,10 @@ const code = await runKeysCommand(
   {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
+  },
+  {
+    streams: { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH },
+    consumer: { ackWaitS: config.ackWaitS, maxAckPending: maxAckPendingFor(config.batchMaxRows) },
   },
 )
 process.exitCode = code

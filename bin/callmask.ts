@@ -8,6 +8,8 @@ import { developmentIngestKey, developmentTenant, startPipeline } from '../lib/p
 import { stopSentence } from '../lib/stop-sentence.ts'
 
 async function main(): Promise<void> {
+  // Everything callmask creates (chdb store, keys, NATS files) is for this user only.
+  process.umask(0o077)
   const config = loadConfig()
   const log = createLogger(config.logLevel)
   const pipeline = await startPipeline(config, log)
@@ -20,13 +22,16 @@ async function main(): Promise<void> {
   lines.push(`  NATS JetStream:    ${pipeline.natsUrl}`)
   if (pipeline.clickhouseWhere) {
     lines.push(`  Stored in:         ${pipeline.clickhouseWhere}, database ${config.clickhouseDatabase}`)
-    lines.push(`  Query it:          npm run query -- "SELECT tenant, count() FROM ${config.clickhouseDatabase}.rtp_samples GROUP BY tenant"`)
+    lines.push(`  Query it:          ${config.dataDir === './data' ? '' : `CALLMASK_DATA_DIR=${config.dataDir} `}npm run query -- "SELECT tenant, count() FROM ${config.clickhouseDatabase}.rtp_samples GROUP BY tenant"`)
     lines.push('                     (with chdb, stop callmask first: the store belongs to one process)')
   }
   if (pipeline.natsServer) lines.push(`  NATS users, log:   ${config.dataDir}/nats-credentials.json (0600), ${pipeline.natsServer.logFile}`)
+  // The hints carry the settings that differ from the defaults, so they work as printed.
+  const dirEnv = config.dataDir === './data' ? '' : `CALLMASK_DATA_DIR=${config.dataDir} `
+  const urlEnv = pipeline.ingest && pipeline.ingest.url !== 'ws://127.0.0.1:8080/v1/ws' ? `CALLMASK_URL=${pipeline.ingest.url} ` : ''
   lines.push(
-    '  Keys:              npm run keys -- list   (finds this instance through the data directory)',
-    '  Try it:            npm run demo   (streams a real browser capture through the pipeline)',
+    `  Keys:              ${dirEnv}npm run keys -- list   (finds this instance through the data directory)`,
+    `  Try it:            ${urlEnv}npm run demo   (streams a real browser capture through the pipeline)`,
     `  Stop:              Ctrl-C, or kill -INT ${process.pid}`,
     '',
   )

@@ -45,17 +45,20 @@ async function waitUntilSettled(timeoutMs: number): Promise<void> {
 }
 
 let failure: string | undefined
+let sentFrames = 0
 try {
   for (const sample of samples) {
     let client = clients.get(sample.peerId)
     if (!client) {
       const created: CallmaskClient = new CallmaskClient({ url, key, onError: onErrorOf(() => created) })
       client = created
-      await client.connect()
+      // Kept before connecting, so a failed connect is closed too (or it would keep retrying).
       clients.set(sample.peerId, client)
+      await client.connect()
     }
     await client.sendStats(demoCalls[sample.peerId] ?? demoCalls['caller']!, selectReports(sample.reports), sample.ts)
     sent.set(client, (sent.get(client) ?? 0) + 1)
+    sentFrames += 1
   }
   await waitUntilSettled(30_000)
 } catch (error) {
@@ -66,7 +69,7 @@ try {
 
 const refusedFrames = [...refused.values()].reduce((sum, r) => sum + r.frames, 0)
 const settled = failure ? 0 : samples.length
-const lines = [`Sent ${samples.length} stats frames from ${clients.size} peers to ${url} (capture replayed to end now).`]
+const lines = [`Sent ${sentFrames} of ${samples.length} stats frames from ${sent.size} peers to ${url} (capture replayed to end now).`]
 if (!failure) lines.push(`  stored in JetStream (acknowledged): ${settled - refusedFrames}`, `  refused by the server:              ${refusedFrames}`)
 for (const [code, { frames, example }] of refused) lines.push(`    ${frames} x ${code} (for example: ${example})`)
 process.stdout.write(lines.join('\n') + '\n')

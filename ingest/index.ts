@@ -5,7 +5,6 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Config } from '../lib/config.ts'
 import { closeCodes, ConfigError, wireErrorCodes } from '../lib/errors.ts'
-import { ensureStreams } from '../lib/jetstream-streams.ts'
 import { inboxPrefixOf } from '../lib/nats-credentials.ts'
 import { createIngestKeyring } from './ingest-keys.ts'
 import { createIngestMetrics } from './ingest-metrics.ts'
@@ -62,13 +61,8 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     )
   }
   log.info('uWebSockets.js runs natively')
-  try {
-    await ensureStreams(deps.nc, { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH })
-  } catch (error) {
-    // A least-privileged ingest user may only publish frames: the processor manages streams.
-    if (!/permissions violation/i.test((error as Error).message)) throw error
-    log.info('this NATS user may not manage streams; the processor creates them')
-  }
+  // Ingest only publishes: the streams are set up by admin (or a processor without
+  // authentication); until they exist, frames are refused as CALLMASK_ERR_UNAVAILABLE.
   const metrics = createIngestMetrics(deps.registry)
   const publisher = createJetStreamPublisher(deps.nc, { timeoutMs: config.publishTimeoutMs, inboxPrefix: inboxPrefixOf('ingest') })
   const keys = createIngestKeyring(config.ingestKeys ?? [])

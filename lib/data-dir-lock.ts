@@ -43,6 +43,12 @@ export function lockDataDir(dataDir: string): () => void {
   return release
 }
 
+/** The pid of the nats-server recorded in `pidFile`, if that process still runs and is one. */
+export function runningNatsServer(pidFile: string): number | undefined {
+  const pid = readPid(pidFile)
+  return pid !== undefined && alive(pid) && commandOf(pid).includes('nats-server') ? pid : undefined
+}
+
 /** Stops a nats-server a crashed run left on this store (recorded in its pid file). */
 export async function stopOrphanedNatsServer(pidFile: string): Promise<boolean> {
   const pid = readPid(pidFile)

@@ -1,6 +1,9 @@
-// The JetStream streams callmask uses, created or updated idempotently by every process
-// at start-up, so ingest and processor can start in any order.
-import { jetstreamManager, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream'
+// The JetStream streams and the processor's durable consumer callmask uses. They are set up
+// by a NATS user allowed to (admin: embedded mode at start-up, `npm run keys -- init`, or a
+// processor on a server without authentication), idempotently: a stream or consumer that
+// already has the wanted configuration is only read, so a least-privileged processor can
+// check them without write permissions.
+import { AckPolicy, DeliverPolicy, jetstreamManager, RetentionPolicy, StorageType, type ConsumerConfig, type StreamConfig } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { ConfigError } from './errors.ts'
 
@@ -21,9 +24,8 @@ export interface StreamOptions {
   deadLetterMaxAgeH?: number
 }
 
-export async function ensureStreams(nc: NatsConnection, options: StreamOptions): Promise<void> {
-  const jsm = await jetstreamManager(nc)
-  const configs: (Partial<StreamConfig> & { name: string })[] = [
+function wantedStreams(options: StreamOptions): (Partial<StreamConfig> & { name: string; subjects: string[] })[] {
+  return [
     {
       name: framesStream,
       subjects: ['callmask.frames.*'],
@@ -43,7 +45,11 @@ export async function ensureStreams(nc: NatsConnection, options: StreamOptions):
       max_age: (options.deadLetterMaxAgeH ?? 168) * 3600 * nanosPerSecond,
     },
   ]
-  for (const config of configs) {
+}
+
+export async function ensureStreams(nc: NatsConnection, options: StreamOptions): Promise<void> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false })
+  for (const config of wantedStreams(options)) {
     let existing: StreamConfig | undefined
     try {
       existing = (await jsm.streams.info(config.name)).config
@@ -54,13 +60,59 @@ export async function ensureStreams(nc: NatsConnection, options: StreamOptions):
       await jsm.streams.add(config)
       continue
     }
-    if (config.retention && existing.retention !== config.retention) {
+    // Rules callmask never sets could copy raw frames elsewhere (a republish into the
+    // keyring's subjects, a mirror): refuse to run on such a stream rather than merge.
+    const foreign = (['republish', 'sources', 'mirror'] as const).filter((key) => existing[key] !== undefined && existing[key] !== null)
+    if (foreign.length > 0) {
+      throw new ConfigError(
+        `JetStream stream ${config.name} has ${foreign.join(', ')} set, which callmask never configures: raw frames could be copied elsewhere. An operator must remove it (nats stream edit ${config.name}) before callmask runs.`,
+      )
+    }
+    if (existing.retention !== config.retention) {
       throw new ConfigError(
         `JetStream stream ${config.name} has ${existing.retention} retention, callmask needs ${config.retention}. Let the processor drain it, then delete it (nats stream rm ${config.name}) and start again.`,
       )
     }
-    await jsm.streams.update(config.name, config)
+    const differs = (Object.keys(config) as (keyof typeof config)[]).some((key) => JSON.stringify(existing[key]) !== JSON.stringify(config[key]))
+    if (differs) await jsm.streams.update(config.name, config)
   }
+}
+
+/** How many unacked messages the consumer hands out: room for the writer's two batches. */
+export const maxAckPendingFor = (batchMaxRows: number): number => Math.max(batchMaxRows * 4, 20_000)
+
+export interface ConsumerOptions {
+  ackWaitS: number
+  maxAckPending: number
+}
+
+export function processorConsumerConfig(options: ConsumerOptions): Partial<ConsumerConfig> & { durable_name: string } {
+  return {
+    durable_name: processorConsumer,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: options.ackWaitS * nanosPerSecond,
+    max_ack_pending: options.maxAckPending,
+    max_deliver: -1,
+  }
+}
+
+/** Creates the processors' shared durable consumer, or updates it when its settings differ. */
+export async function ensureProcessorConsumer(nc: NatsConnection, options: ConsumerOptions): Promise<void> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false })
+  const wanted = processorConsumerConfig(options)
+  let existing: ConsumerConfig | undefined
+  try {
+    existing = (await jsm.consumers.info(framesStream, processorConsumer)).config
+  } catch (error) {
+    if (!isNotFound(error)) throw error
+  }
+  if (!existing) {
+    await jsm.consumers.add(framesStream, wanted)
+    return
+  }
+  const differs = existing.ack_wait !== wanted.ack_wait || existing.max_ack_pending !== wanted.max_ack_pending
+  if (differs) await jsm.consumers.update(framesStream, processorConsumer, { ack_wait: wanted.ack_wait, max_ack_pending: wanted.max_ack_pending })
 }
 
 function isNotFound(error: unknown): boolean {

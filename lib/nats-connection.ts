@@ -4,11 +4,13 @@
 // directory, so the keys command finds the running server and its admin credentials.
 import type { NatsConnection } from '@nats-io/nats-core'
 import { connect } from '@nats-io/transport-node'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { runningNatsServer } from './data-dir-lock.ts'
+import { checkPrivateFile } from './private-files.ts'
 import { join } from 'node:path'
 import { CallmaskError } from './errors.ts'
 import { requireSupportedNatsServer } from './nats-server-binary.ts'
-import { generateNatsCredentials, inboxPrefixOf, natsRoles, type NatsCredentials, type NatsRole, type NatsUser } from './nats-credentials.ts'
+import { inboxPrefixOf, natsRoles, type NatsCredentials, type NatsRole, type NatsUser } from './nats-credentials.ts'
 
 export type { NatsCredentials }
 
@@ -18,6 +20,11 @@ export class NatsUnavailableError extends CallmaskError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('CALLMASK_ERR_NATS', message, options)
   }
+}
+
+/** NATS refused a publish or subscription for this user (its permissions). */
+export function isPermissionViolation(error: unknown): boolean {
+  return error instanceof Error && /permissions violation/i.test(error.message)
 }
 
 export interface ConnectNatsOptions {
@@ -70,17 +77,15 @@ export function embeddedNatsFiles(dataDir: string) {
     credentials: join(dataDir, 'nats-credentials.json'),
     pid: join(dataDir, 'nats-server.pid'),
     log: join(dataDir, 'nats-server.log'),
+    /** The server's config (with this run's passwords) and ports file. */
+    run: join(dataDir, 'nats-run'),
   }
 }
 
-/** Reads a credentials file ({role: {user, password}}); embedded mode creates it once. */
-export function loadNatsCredentials(file: string, options: { createIfMissing?: boolean } = {}): NatsCredentials {
-  if (!existsSync(file)) {
-    if (!options.createIfMissing) throw new NatsUnavailableError(`The NATS credentials file ${file} does not exist.`)
-    const created = generateNatsCredentials()
-    writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: 0o600 })
-    return created
-  }
+/** Reads a credentials file ({role: {user, password}}), which must be private to this user. */
+export function loadNatsCredentials(file: string): Partial<NatsCredentials> {
+  if (!existsSync(file)) throw new NatsUnavailableError(`The NATS credentials file ${file} does not exist.`)
+  checkPrivateFile(file, 'NATS credentials file')
   let parsed: unknown
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'))
@@ -94,13 +99,23 @@ export function loadNatsCredentials(file: string, options: { createIfMissing?: b
       throw new NatsUnavailableError(`The NATS credentials file ${file} has no valid "${role}" entry: it needs {"user": "...", "password": "..."}.`)
     }
   }
-  return credentials as NatsCredentials
+  return credentials as Partial<NatsCredentials>
 }
 
-/** The URL and admin user of the embedded server running on `dataDir`, if any. */
+/**
+ * The URL and admin user of the embedded server running on `dataDir`: undefined when none
+ * ran there, an error when it is not running now. The recorded nats-server must still run,
+ * or whoever binds its old port next would be sent the admin password.
+ */
 export function readEmbeddedNats(dataDir: string): { url: string; admin?: NatsUser } | undefined {
   const files = embeddedNatsFiles(dataDir)
   if (!existsSync(files.connection)) return undefined
+  if (runningNatsServer(files.pid) === undefined) {
+    throw new NatsUnavailableError(`The embedded callmask under ${dataDir} is not running (its nats-server is gone). Start it with npm start, or set NATS_URL.`)
+  }
+  checkPrivateFile(files.connection, 'NATS connection file')
   const { url, credentialsFile } = JSON.parse(readFileSync(files.connection, 'utf8')) as { url: string; credentialsFile: string }
-  return { url, admin: existsSync(credentialsFile) ? loadNatsCredentials(credentialsFile).admin : undefined }
+  if (!existsSync(credentialsFile)) return { url }
+  checkPrivateFile(credentialsFile, 'NATS credentials file')
+  return { url, admin: loadNatsCredentials(credentialsFile).admin }
 }

@@ -1,9 +1,11 @@
 // NATS users and their least privileges. Raw frames in JetStream hold personal data in
 // clear and the keyring holds the sealed tenant keys, so no process gets more than it needs:
 // - ingest publishes frames and reads its PubAcks; it cannot read the stream or the keyring;
-// - the processor manages and consumes the frames stream, acks, purges what it processed,
-//   publishes dead letters and reads the keyring; it cannot write the keyring;
-// - admin (the keys command, operators) may do everything, including writing the keyring.
+// - the processor consumes the frames stream as the `processor` consumer, acks, purges what
+//   it processed, publishes dead letters and reads the keyring; it cannot create or change
+//   streams or consumers, nor write the keyring;
+// - admin (embedded start-up, the keys command, operators) may do everything: it sets up the
+//   streams and the consumer and writes the keyring.
 // Each user's inbox has its own prefix, so no user can subscribe to another's replies (a
 // processor's pull deliveries are raw frames). Embedded mode generates the passwords; a
 // production server renders the same block with `$VARIABLE` references (deploy/nats.conf).
@@ -38,13 +40,12 @@ const permissionsOf: Record<Exclude<NatsRole, 'admin'>, Permissions> = {
   processor: {
     publish: [
       `${api}.INFO`,
-      ...[framesStream, deadLetterStream].flatMap((s) => [`${api}.STREAM.INFO.${s}`, `${api}.STREAM.CREATE.${s}`, `${api}.STREAM.UPDATE.${s}`]),
+      // Read the streams and the consumer; creating or changing them is admin's (a stream
+      // update could add a republish rule that copies frames into the keyring's subjects).
+      ...[framesStream, deadLetterStream].map((s) => `${api}.STREAM.INFO.${s}`),
       // The janitor purges frames at or below the consumer's ack floor.
       `${api}.STREAM.PURGE.${framesStream}`,
       `${api}.CONSUMER.INFO.${framesStream}.${processorConsumer}`,
-      `${api}.CONSUMER.CREATE.${framesStream}.${processorConsumer}`,
-      `${api}.CONSUMER.CREATE.${framesStream}.${processorConsumer}.>`,
-      `${api}.CONSUMER.DURABLE.CREATE.${framesStream}.${processorConsumer}`,
       `${api}.CONSUMER.MSG.NEXT.${framesStream}.${processorConsumer}`,
       `$JS.ACK.${framesStream}.${processorConsumer}.>`,
       'callmask.dlq.*',

@@ -25,6 +25,8 @@ export interface NatsServerOptions {
   pidFile?: string
   /** The server's log file. @default nats-server.log in a temporary directory */
   logFile?: string
+  /** Where its config (with the passwords) and ports file go; removed on stop. @default a temporary directory */
+  workDir?: string
   /** An `authorization { ... }` block (lib/nats-credentials.ts); unset: no authentication. */
   authorization?: string
   /**
@@ -50,7 +52,8 @@ export interface NatsServerHandle {
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
   const binary = options.allowUnsupportedVersion && options.binary ? options.binary : findNatsServerBinary(options.binary)
-  const workDir = await mkdtemp(join(tmpdir(), 'callmask-nats-'))
+  const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'callmask-nats-')))
+  mkdirSync(workDir, { recursive: true, mode: 0o700 })
   const storeDir = options.storeDir ?? join(workDir, 'store')
   mkdirSync(storeDir, { recursive: true })
   const logFile = options.logFile ?? join(workDir, 'nats-server.log')

@@ -4,14 +4,15 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { startIngest, type IngestServer } from '../ingest/index.ts'
 import { hashIngestKey } from '../ingest/ingest-keys.ts'
 import { connectClickHouse } from '../processor/clickhouse-connection.ts'
-import { startProcessor, type Backlog, type Processor, type ProcessorDeps } from '../processor/index.ts'
+import { startProcessor, type Backlog, type JetStreamSetUp, type Processor, type ProcessorDeps } from '../processor/index.ts'
+import { ensureProcessorConsumer, ensureStreams } from './jetstream-streams.ts'
 import { createKeyring, openKeyringBucket } from '../processor/keyring/keyring.ts'
 import { loadMasterKey } from '../processor/keyring/master-key.ts'
 import { applyMigrations } from '../processor/migrations.ts'
@@ -23,7 +24,8 @@ import { ConfigError } from './errors.ts'
 import { lockDataDir, stopOrphanedNatsServer } from './data-dir-lock.ts'
 import { startNatsServer, type NatsServerHandle } from './nats-server-launcher.ts'
 import { connectNats, embeddedNatsFiles, loadNatsCredentials, type NatsCredentials } from './nats-connection.ts'
-import { natsAuthorizationBlock, type NatsRole } from './nats-credentials.ts'
+import { generateNatsCredentials, natsAuthorizationBlock, type NatsRole } from './nats-credentials.ts'
+import { checkPrivateFile, ensurePrivateDir, writePrivateFile } from './private-files.ts'
 import { msgpackIsNative } from './wire-codec.ts'
 
 /** Accepted only in embedded mode (no NATS_URL, role all) so a laptop run works out of the box. */
@@ -54,6 +56,8 @@ export interface Pipeline {
 
 export interface StopReport {
   backlog?: Backlog
+  /** Messages this process's processor sent to the dead-letter stream. */
+  deadLettered?: number
 }
 
 export async function startPipeline(config: Readonly<Config>, log: Logger, overrides: PipelineOverrides = {}): Promise<Pipeline> {
@@ -70,7 +74,8 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   let statusServer: { port: number; close(): Promise<void> } | undefined
   const connections: NatsConnection[] = []
   const usesDataDir = !config.natsUrl || (config.role !== 'ingest' && !config.clickhouseUrl && !overrides.clickhouse)
-  mkdirSync(dataDir, { recursive: true })
+  if (usesDataDir) ensurePrivateDir(dataDir)
+  else mkdirSync(dataDir, { recursive: true })
   const releaseDataDir = usesDataDir ? lockDataDir(dataDir) : () => undefined
   async function close(): Promise<StopReport> {
     await ingest?.close()
@@ -81,8 +86,10 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     for (const nc of connections) await nc.drain().catch(() => nc.close())
     if (ownsClickhouse) await clickhouse?.close()
     await natsServer?.stop()
+    // The keys command must not send the admin password to whoever binds the old port next.
+    if (natsServer) rmSync(embeddedNatsFiles(dataDir).connection, { force: true })
     releaseDataDir()
-    return backlog ? { backlog } : {}
+    return backlog ? { backlog, deadLettered: processor?.stats.deadLettered ?? 0 } : {}
   }
   // A start that fails half-way (a port taken, NATS refusing us) stops what it started.
   try {
@@ -93,16 +100,19 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
       mkdirSync(join(dataDir, 'nats'), { recursive: true })
       const files = embeddedNatsFiles(dataDir)
       if (await stopOrphanedNatsServer(files.pid)) log.warn('stopped a nats-server a previous run left behind on this data directory')
-      const generated = loadNatsCredentials(files.credentials, { createIfMissing: true })
+      // New passwords every start: one read from an old file or a stale config is worthless.
+      const generated = generateNatsCredentials()
+      writePrivateFile(files.credentials, JSON.stringify(generated, null, 2) + '\n')
       credentials = generated
       natsServer = await startNatsServer({
         storeDir: join(dataDir, 'nats'),
         pidFile: files.pid,
         logFile: files.log,
+        workDir: files.run,
         authorization: natsAuthorizationBlock(generated),
         syncInterval: config.natsSyncInterval,
       })
-      writeFileSync(files.connection, JSON.stringify({ url: natsServer.url, credentialsFile: files.credentials }, null, 2) + '\n', { mode: 0o600 })
+      writePrivateFile(files.connection, JSON.stringify({ url: natsServer.url, credentialsFile: files.credentials }, null, 2) + '\n')
       log.info({ url: natsServer.url, log: files.log }, 'started a local nats-server with JetStream')
     } else {
       credentials = config.natsCredentialsFile ? loadNatsCredentials(config.natsCredentialsFile) : {}
@@ -130,6 +140,21 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectAs('ingest'), log, registry, alsoReady: processorReady })
     }
 
+    // With admin credentials at hand (embedded mode), the streams and the processor consumer
+    // are set up, and repaired if an operator deleted them, as admin: the processor's user cannot.
+    function adminSetUp(): ((setUp: JetStreamSetUp) => Promise<void>) | undefined {
+      const adminUser = credentials.admin
+      if (!adminUser) return undefined
+      return async (setUp) => {
+        const admin = await connectNats(natsUrl, 'admin', adminUser, { reconnect: false })
+        try {
+          await ensureStreams(admin, setUp.streams)
+          await ensureProcessorConsumer(admin, setUp.consumer)
+        } finally {
+          await admin.close()
+        }
+      }
+    }
     if (policy) {
       if (!clickhouse) {
         const connection = connectClickHouse({
@@ -159,7 +184,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
       const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey, log, cacheTtlMs: overrides.keyCacheTtlMs })
       processor = await startProcessor(
         { ...config, ackWaitS: overrides.ackWaitS ?? config.ackWaitS },
-        { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, registry, beforeAck: overrides.beforeAck },
+        { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, registry, beforeAck: overrides.beforeAck, setUpJetStream: adminSetUp() },
       )
       if (config.role === 'processor') {
         statusServer = await startStatusServer({ host: config.ingestHost, port: config.statusPort, registry, ready: () => !nc.isClosed() && processor?.ready === true })
@@ -189,6 +214,7 @@ function masterKeySource(config: Readonly<Config>, dataDir: string, embedded: bo
   if (config.masterKeyFile) return { file: config.masterKeyFile }
   if (!embedded) throw new ConfigError('CALLMASK_MASTER_KEY or CALLMASK_MASTER_KEY_FILE is required when callmask does not run embedded.')
   const file = join(dataDir, 'master.key')
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600 })
+  if (!existsSync(file)) writePrivateFile(file, randomBytes(32).toString('base64') + '\n')
+  else checkPrivateFile(file, 'master key file')
   return { file }
 }

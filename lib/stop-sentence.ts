@@ -13,7 +13,10 @@ export function stopSentence(report: StopReport, storedThisRun: number | undefin
       lines.push(`  ${backlog.unacked} of them were taken by a processor that has not acknowledged them (one that crashed?); JetStream gives them to a processor again ${backlog.ackWaitS} s after it took them.`)
     }
   } else if (backlog) {
-    lines.push('  Nothing is waiting in JetStream: everything received is in ClickHouse.')
+    lines.push('  Nothing is waiting in JetStream for a processor.')
+  }
+  if (report.deadLettered) {
+    lines.push(`  ${report.deadLettered} frames could not be stored and went to the dead-letter stream CALLMASK_DLQ (kept 7 days, with the reason in a header).`)
   }
   return lines.join('\n')
 }

@@ -4,13 +4,22 @@
 // stream with its reason; it is never silently dropped. The consume loop runs under a
 // supervisor: if it fails it is restarted with backoff, and readiness says so meanwhile.
 import type { ClickHouseClient } from '@clickhouse/client'
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream'
+import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/nats-core'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Config } from '../lib/config.ts'
-import { PermanentProcessingError } from '../lib/errors.ts'
-import { ensureStreams, framesStream, processorConsumer } from '../lib/jetstream-streams.ts'
+import { CallmaskError, PermanentProcessingError } from '../lib/errors.ts'
+import {
+  ensureProcessorConsumer,
+  ensureStreams,
+  framesStream,
+  maxAckPendingFor,
+  processorConsumer,
+  type ConsumerOptions,
+  type StreamOptions,
+} from '../lib/jetstream-streams.ts'
+import { isPermissionViolation } from '../lib/nats-connection.ts'
 import { createBatchWriter, type BatchWriterOptions } from './batch-writer.ts'
 import { reportTypeLabel } from '../schemas/frames.ts'
 import { classifyInsertError } from './clickhouse-errors.ts'
@@ -32,6 +41,13 @@ export interface ProcessorDeps {
   registry: Registry
   /** Test hook, see BatchWriterOptions.beforeAck. */
   beforeAck?: BatchWriterOptions['beforeAck']
+  /** Creates or repairs the streams and the consumer as a user allowed to (admin); unset: with `nc`. */
+  setUpJetStream?: (options: JetStreamSetUp) => Promise<void>
+}
+
+export interface JetStreamSetUp {
+  streams: StreamOptions
+  consumer: ConsumerOptions
 }
 
 type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'batchMaxMs' | 'retentionDays' | 'duplicateWindowS' | 'streamMaxAgeH'> & {
@@ -78,23 +94,35 @@ const maxTransientDeliveries = 20
 export async function startProcessor(config: ProcessorConfig, deps: ProcessorDeps): Promise<Processor> {
   const log = deps.log.child({ module: 'processor' })
   const ackWaitS = config.ackWaitS ?? 30
-  const jsm = await jetstreamManager(deps.nc)
-  const consumerConfig = {
-    durable_name: processorConsumer,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: ackWaitS * 1_000_000_000,
-    max_ack_pending: Math.max(config.batchMaxRows * 4, 20_000),
-    max_deliver: -1,
+  const jsm = await jetstreamManager(deps.nc, { checkAPI: false })
+  const setUpOptions = {
+    streams: { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH },
+    consumer: { ackWaitS, maxAckPending: maxAckPendingFor(config.batchMaxRows) },
   }
+  // By default with this connection: enough on a server without authentication, and a
+  // least-privileged processor can still confirm that everything is in place.
+  const setUp =
+    deps.setUpJetStream ??
+    (async (options: JetStreamSetUp) => {
+      await ensureStreams(deps.nc, options.streams)
+      await ensureProcessorConsumer(deps.nc, options.consumer)
+    })
   // Idempotent, and run again by the supervisor: an operator may have deleted the consumer.
   async function ensureConsumer() {
-    await ensureStreams(deps.nc, { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH })
     try {
-      await jsm.consumers.info(framesStream, processorConsumer)
-      await jsm.consumers.update(framesStream, processorConsumer, consumerConfig)
-    } catch {
-      await jsm.consumers.add(framesStream, consumerConfig)
+      await setUp(setUpOptions)
+    } catch (error) {
+      if (!isPermissionViolation(error)) throw error
+      // Only an admin may create or change streams and the consumer: say what to run.
+      const existing = await jsm.consumers.info(framesStream, processorConsumer).catch(() => undefined)
+      if (!existing) {
+        throw new CallmaskError(
+          'CALLMASK_ERR_JETSTREAM_SETUP',
+          `The ${framesStream} stream or its ${processorConsumer} consumer is missing and this NATS user may not create them: run \`npm run keys -- init\` with the admin user.`,
+          { cause: error },
+        )
+      }
+      log.warn({ ackWaitS: (existing.config.ack_wait ?? 0) / 1e9 }, 'the processor consumer differs from this configuration and this NATS user may not change it; using it as it is')
     }
     return jetstream(deps.nc).consumers.get(framesStream, processorConsumer)
   }

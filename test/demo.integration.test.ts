@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closedPort } from './support/closed-port.ts'
 import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
 
 const run = promisify(execFile)
@@ -51,5 +52,15 @@ describe('npm run demo (integration)', () => {
     expect(result.stdout).toMatch(/62 x CALLMASK_ERR_TOO_LARGE \(for example: .*bytes/)
     expect(result.stderr).toContain('The server refused 62 of 62 frames')
     await pipeline.close()
+  })
+
+  // Regression: the demo hung for ever when nothing listened (the failed client kept reconnecting).
+  it('exits 1 with a sentence when callmask is not running', async () => {
+    const url = `ws://127.0.0.1:${await closedPort()}/v1/ws`
+    const result = await demo(url)
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain(`Sent 0 of 62 stats frames from 0 peers to ${url}`)
+    expect(result.stderr).toContain(`The demo could not stream to ${url}`)
+    expect(result.stderr).toContain('Is callmask running (npm start)?')
   })
 })

@@ -6,6 +6,7 @@ import { JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream'
 import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { decodeDocument, encodeDocument, type KeyringDocument } from './keyring-document.ts'
+import { isPermissionViolation } from '../../lib/nats-connection.ts'
 import { KeyringTenantError, KeyringUnavailableError, TenantKeyMissingError } from './keyring-errors.ts'
 
 export const keyringBucket = 'callmask_keyring'
@@ -111,10 +112,6 @@ function entryKey(tenant: string): string {
 function isRevisionConflict(error: unknown): boolean {
   if (error instanceof JetStreamApiError) return error.code === 10071 || error.code === 10164
   return error instanceof Error && /wrong last sequence/i.test(error.message)
-}
-
-export function isPermissionViolation(error: unknown): boolean {
-  return error instanceof Error && /permissions violation/i.test(error.message)
 }
 
 function isNoMessage(error: unknown): boolean {

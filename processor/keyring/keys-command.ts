@@ -1,4 +1,4 @@
-// `callmask-keys`: list, create, rotate and destroy tenant keys from a shell. bin/callmask-keys.ts
+// `callmask-keys`: the admin's commands: set up JetStream, list, create, rotate and destroy tenant keys. bin/callmask-keys.ts
 // reads the environment and hands it here, so tests can run commands in-process. Output is
 // plain sentences; a failure is one sentence on stderr and a non-zero exit code.
 import { jetstreamManager } from '@nats-io/jetstream'
@@ -7,6 +7,15 @@ import type { NatsConnection } from '@nats-io/nats-core'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { CallmaskError } from '../../lib/errors.ts'
+import {
+  deadLetterStream,
+  ensureProcessorConsumer,
+  ensureStreams,
+  framesStream,
+  processorConsumer,
+  type ConsumerOptions,
+  type StreamOptions,
+} from '../../lib/jetstream-streams.ts'
 import { connectNats, readEmbeddedNats } from '../../lib/nats-connection.ts'
 import type { NatsUser } from '../../lib/nats-credentials.ts'
 import { createKeyring, keyringBucket, openKeyringBucket, type TenantKeyringSummary } from './keyring.ts'
@@ -30,6 +39,7 @@ export interface KeysCommandOutput {
 
 export const keysUsage = [
   'Usage: callmask-keys <command>',
+  '  init                     create the JetStream streams and the processors\' consumer (once, as admin; embedded mode does it itself)',
   '  list                     tenants with their current and live key versions (no key material)',
   '  create <tenant>          give a new tenant its first key (processors may only read the keyring)',
   '  rotate <tenant>          add a key version and make it current; older versions stay (--create: also for a tenant without a key)',
@@ -44,8 +54,20 @@ const processorCacheSeconds = 5
 
 class UsageError extends Error {}
 
+/** What `init` sets up; bin/callmask-keys.ts derives it from the same configuration as the processors. */
+export interface JetStreamSettings {
+  streams: StreamOptions
+  consumer: ConsumerOptions
+}
+const defaultJetStreamSettings: JetStreamSettings = { streams: { duplicateWindowS: 900, maxAgeH: 168 }, consumer: { ackWaitS: 30, maxAckPending: 40_000 } }
+
 /** Runs one command; resolves to the process exit code (0 done, 1 failed, 2 usage). */
-export async function runKeysCommand(args: readonly string[], env: KeysCommandEnv, output: KeysCommandOutput): Promise<number> {
+export async function runKeysCommand(
+  args: readonly string[],
+  env: KeysCommandEnv,
+  output: KeysCommandOutput,
+  jetStreamSettings: JetStreamSettings = defaultJetStreamSettings,
+): Promise<number> {
   let nc: NatsConnection | undefined
   try {
     const command = parseArgs(args)
@@ -62,7 +84,7 @@ export async function runKeysCommand(args: readonly string[], env: KeysCommandEn
       const embedded = readEmbeddedNats(dataDir)
       if (!embedded) {
         throw new UsageError(
-          `NATS_URL is not set and no embedded callmask has run under ${dataDir} (no ${join(dataDir, 'nats.json')}). Start callmask (npm start), set CALLMASK_DATA_DIR to its data directory, or set NATS_URL (with NATS_USER and NATS_PASSWORD of the admin user).`,
+          `NATS_URL is not set and no embedded callmask is running under ${dataDir} (no ${join(dataDir, 'nats.json')}). Start callmask (npm start), set CALLMASK_DATA_DIR to its data directory, or set NATS_URL (with NATS_USER and NATS_PASSWORD of the admin user).`,
         )
       }
       url = embedded.url
@@ -76,6 +98,15 @@ export async function runKeysCommand(args: readonly string[], env: KeysCommandEn
       : undefined
     nc = await connectNats(url, 'admin', user, { reconnect: false })
     const jsm = await jetstreamManager(nc)
+
+    if (command.name === 'init') {
+      await ensureStreams(nc, jetStreamSettings.streams)
+      await ensureProcessorConsumer(nc, jetStreamSettings.consumer)
+      output.out(
+        `JetStream is set up at ${url}: streams ${framesStream} and ${deadLetterStream}, consumer ${processorConsumer} (ack wait ${jetStreamSettings.consumer.ackWaitS} s). Processors can consume now.`,
+      )
+      return 0
+    }
     const bucketExists = await jsm.streams.info(`KV_${keyringBucket}`).then(
       () => true,
       () => false,
@@ -118,7 +149,7 @@ export async function runKeysCommand(args: readonly string[], env: KeysCommandEn
       const kept = before?.versions ?? []
       output.out(
         `Rotated tenant ${command.tenant}: new pseudonyms use key version ${version} (sealed under master key ${masterKey?.id}).` +
-          (kept.length > 0 ? ` Versions ${kept.join(', ')} stay for look-ups.` : '') +
+          (kept.length > 0 ? ` ${kept.length === 1 ? 'Version' : 'Versions'} ${kept.join(', ')} ${kept.length === 1 ? 'stays' : 'stay'} for look-ups.` : '') +
           ` Running processors switch within ${processorCacheSeconds} seconds.`,
       )
       return 0
@@ -161,6 +192,7 @@ export async function runKeysCommand(args: readonly string[], env: KeysCommandEn
 
 type Command =
   | { name: 'help' }
+  | { name: 'init' }
   | { name: 'list' }
   | { name: 'create'; tenant: string }
   | { name: 'rotate'; tenant: string; create: boolean }
@@ -174,7 +206,7 @@ function parseArgs(args: readonly string[]): Command {
   const unknownFlags = flags.filter((f) => !(name === 'destroy' && f === '--yes') && !(name === 'rotate' && f === '--create'))
   if (unknownFlags.length > 0) throw new UsageError(`Unknown option ${unknownFlags.join(', ')}.\n${keysUsage}`)
   if (extra.length > 0) throw new UsageError(`Unexpected argument ${extra.join(' ')}.\n${keysUsage}`)
-  if (name === 'list' && tenant === undefined) return { name }
+  if ((name === 'list' || name === 'init') && tenant === undefined) return { name }
   if ((name === 'create' || name === 'rotate' || name === 'destroy') && tenant !== undefined) {
     if (name === 'create') return { name, tenant }
     return name === 'rotate' ? { name, tenant, create: flags.includes('--create') } : { name, tenant, yes: flags.includes('--yes') }

@@ -43,7 +43,7 @@ describe('callmask-keys (integration)', () => {
     expect(first).toMatchObject({ code: 0, err: '' })
     expect(first.out).toMatch(/^Created key version 1 of tenant acme \(sealed under master key [0-9a-f]{8}\)\./)
     expect((await run(['create', 'acme'])).out).toBe('Tenant acme already has key version 1; nothing was created (rotate adds a version).')
-    expect((await run(['rotate', 'acme'])).out).toMatch(/^Rotated tenant acme: new pseudonyms use key version 2 .* Versions 1 stay for look-ups/)
+    expect((await run(['rotate', 'acme'])).out).toMatch(/^Rotated tenant acme: new pseudonyms use key version 2 .* Version 1 stays for look-ups/)
     expect((await run(['rotate', 'globex', '--create'])).out).toMatch(/^Rotated tenant globex: new pseudonyms use key version 1/)
     expect(await run(['list'])).toEqual({
       code: 0,
@@ -91,7 +91,7 @@ describe('callmask-keys (integration)', () => {
     const nowhere = mkdtempSync(join(tmpdir(), 'callmask-keys-empty-'))
     expect(await run(['list'], { NATS_URL: '', CALLMASK_DATA_DIR: nowhere })).toMatchObject({
       code: 2,
-      err: expect.stringMatching(/^NATS_URL is not set and no embedded callmask has run under .*callmask-keys-empty-/),
+      err: expect.stringMatching(/^NATS_URL is not set and no embedded callmask is running under .*callmask-keys-empty-/),
     })
     expect(await run(['rotate'])).toMatchObject({ code: 2, err: 'rotate needs a tenant id: callmask-keys rotate <tenant>.' })
     expect(await run(['shred', 'acme'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Unknown command "shred"\.\nUsage/) })
