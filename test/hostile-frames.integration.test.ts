@@ -152,6 +152,30 @@ describe('hostile frames (integration)', () => {
     expect([1006, 1007]).toContain(await closed)
   })
 
+  it('identifiers that got through: an e-mail inside an id, a phone as tel:/sip: URI (one pseudonym with E.164)', async () => {
+    const s = await rawSession(url)
+    s.send(rawHello(testKey))
+    await s.next('ack')
+    const ts = Date.now()
+    const spellings = ['tel:+4917612345678', 'sip:+4917612345678@pbx.example.com', '+49 176 1234 5678']
+    spellings.forEach((participantId, i) =>
+      s.send({ type: 'event', seq: i + 1, ts, call: { conferenceId: 'ids-room', participantId, peerConnectionId: 'PC-as1987@example.com-1' }, name: 'join' }),
+    )
+    await eventually(() => s.frames.some((f) => f['type'] === 'ack' && f['seq'] === 3), 10_000, 'three frames acked')
+    await eventually(async () => {
+      const rows = await world.query<{ n: string }>("SELECT count() AS n FROM {db}.call_events WHERE conference_id = 'ids-room'")
+      return Number(rows[0]?.n) === 3
+    }, 15_000, 'three events stored')
+    const rows = await world.query<{ participant_id: string; peer_connection_id: string }>(
+      "SELECT participant_id, peer_connection_id FROM {db}.call_events WHERE conference_id = 'ids-room'",
+    )
+    expect(new Set(rows.map((r) => r.participant_id)).size).toBe(1)
+    for (const row of rows) {
+      expect(row.peer_connection_id).toMatch(/^p_k1_[\w-]{22}-1$/)
+      expect(row.peer_connection_id).not.toContain('as1987')
+    }
+  })
+
   it('error text never echoes more than a bounded part of a client-chosen name', () => {
     const result = validateClientFrame({ ...rawHello(testKey), ['k'.repeat(5000)]: 1 })
     expect(result.ok).toBe(false)

@@ -52,4 +52,28 @@ describe('pseudonymiser', () => {
     expect(columns.display_name).toBe(applyCallContextPolicy({ conferenceId: 'r', participantId: 'x', peerConnectionId: 'p', displayName: 'anna schmidt' }, acme).display_name)
     expect(columns.conference_id).toBe('room-1')
   })
+
+  // Regression: a participant id that was a tel: or sip: URI got a pseudonym of its own (0 of
+  // 400 matched E.164), so an erasure by phone number would have missed it.
+  it('one subject, one pseudonym: a phone number as E.164, national, tel: or sip: URI', async () => {
+    const tenant = await createPseudonymiser(staticKeys()).forTenant('acme')
+    const transform = transformerFor(tenant, {})
+    const spellings = [
+      '+4917612345678',
+      '+49 176 1234 5678',
+      '0049 176 12345678',
+      'tel:+4917612345678',
+      'TEL:+49 176 1234 5678',
+      'tel:+49-176-1234-5678;phone-context=example.com',
+      'sip:+4917612345678@pbx.example.com',
+      '<sips:+4917612345678@pbx.example.com;user=phone>',
+    ]
+    const pseudonyms = new Set(spellings.map((s) => transform.pseudonymise(s, 'id')))
+    expect(pseudonyms.size).toBe(1)
+    expect([...pseudonyms][0]).toBe(tenant.pseudonym('phone', '+4917612345678'))
+    // And an e-mail behind mailto: is the e-mail's pseudonym.
+    expect(transform.pseudonymise('mailto:Anna@Example.com', 'id')).toBe(tenant.pseudonym('email', 'anna@example.com'))
+    // A value with more than the identifier in it stays an id of its own.
+    expect(transform.pseudonymise('tel:+4917612345678 (desk)', 'id')).not.toBe(tenant.pseudonym('phone', '+4917612345678'))
+  })
 })

@@ -12,8 +12,12 @@ import parsePhoneNumber from 'libphonenumber-js/max'
 import type { CountryCode } from 'libphonenumber-js/max'
 import type { PiiSpan } from './span.ts'
 
-const URI_RE = /(?<![A-Za-z0-9])(sips?|tel):([^\s@;?:<>,"'\/\[\]]+)(@[^\s;?<>,"'\/]+)?/gi
+// A tel: number may be written with spaces (`tel:+49 176 1234 5678`): its user part runs on
+// over separators as long as digits follow, so the whole number is one span.
+const URI_RE = /(?<![A-Za-z0-9])(sips?|tel):((?<=tel:)\+?\d[\d\s().\-]*\d(?!\d)|[^\s@;?:<>,"'\/\[\]]+)(@[^\s;?<>,"'\/]+)?/gi
 const VISUAL_SEPARATORS_RE = /[\s().\-]/g
+/** The last separator-led group of a user part: where an id's own suffix may begin. */
+const idSuffixRe = /[\s().\-_|#=,][^\s().\-_|#=,]*$/
 
 export function detectSipUris(text: string, defaultCountry?: CountryCode): PiiSpan[] {
   if (!text.includes(':')) return []
@@ -25,8 +29,17 @@ export function detectSipUris(text: string, defaultCountry?: CountryCode): PiiSp
     const host = m[3]
     if (scheme !== 'tel' && host === undefined) continue // `sip:pbx.example.com` names a host, not a person
     const start = m.index + scheme.length + 1
-    const end = start + user.length
-    const phone = asPhone(user, defaultCountry)
+    // A tel: number followed by an id's own suffix (`tel:+49...-1`): the longest prefix
+    // that is a valid number is the phone; the suffix stays readable.
+    let phone = asPhone(user, defaultCountry)
+    let length = user.length
+    if (phone === undefined && scheme === 'tel') {
+      for (let cut = user.search(idSuffixRe); cut > 0 && phone === undefined; cut = user.slice(0, cut).search(idSuffixRe)) {
+        phone = asPhone(user.slice(0, cut), defaultCountry)
+        if (phone !== undefined) length = cut
+      }
+    }
+    const end = start + length
     if (phone !== undefined) {
       spans.push({ kind: 'phone', start, end, normalised: phone })
     } else if (scheme === 'tel') {

@@ -24,6 +24,12 @@ const maxCachedLength = 256
  * scanning kilobytes of digits costs the phone detector milliseconds. */
 const maxDetectLength = 512
 
+// What may surround the one span of a value that is "just" that identifier: a URI scheme
+// and, for SIP, the host and parameters (`<sip:+49...@pbx.example.com;user=phone>`).
+const uriPrefixRe = /^\s*<?\s*(?:(?:sips?|tel|mailto):)?$/i
+const uriSuffixRe = /^(?:@[^\s;<>]*)?(?:;[^\s<>]*)?>?\s*$/
+const isWholeValue = (before: string, after: string): boolean => uriPrefixRe.test(before) && uriSuffixRe.test(after)
+
 export function createFieldTransformerFactory(options: { cacheSize?: number } = {}) {
   const cacheSize = options.cacheSize ?? 200_000
   // One transformer per tenant and key version, built once: messages only look it up.
@@ -60,11 +66,12 @@ function buildTransformer(pseudonymiser: TenantPseudonymiser, detect: DetectOpti
     return spans.length === 0 ? value : replaceSpans(value, spans, (s) => pseudonymiser.pseudonym(spanPseudonymType(s), s.normalised))
   }
   // A whole value that is a phone number or e-mail is hashed in its canonical form, so
-  // an erasure request for "+49 176..." finds it however the customer spelled it.
+  // an erasure request for "+49 176..." finds it however the customer spelled it, also as
+  // a URI: `tel:+49...`, `sip:+49...@pbx` and `+4917612345678` are one subject, one pseudonym.
   const pseudonymiseWhole = (type: 'id' | 'name') => (value: string): string => {
     const spans = value.length > maxDetectLength ? [] : detectPii(value, detect)
     const only = spans.length === 1 ? spans[0] : undefined
-    if (only && only.kind !== 'name' && value.slice(0, only.start).trim() === '' && value.slice(only.end).trim() === '') {
+    if (only && only.kind !== 'name' && isWholeValue(value.slice(0, only.start), value.slice(only.end))) {
       return pseudonymiser.pseudonym(only.kind, only.normalised)
     }
     return pseudonymiser.pseudonym(type, type === 'name' ? normaliseName(value) : value)

@@ -26,6 +26,37 @@ describe('detectPii', () => {
   })
 })
 
+// Regression: `PC-as1987@example.com-1` was stored as is (the e-mail's end was not a
+// boundary before `-`). Every separator an id uses, on both sides, for every kind.
+describe('identifiers embedded in ids with every separator', () => {
+  const separators = ['-', '_', '.', ':', '/', '|', '#', '[', ']', '(', ')', ' ', ',', ';', '=']
+  const identifiers = [
+    ['email', 'as1987@example.com'],
+    ['phone', '+4917612345678'],
+    ['phone', '+49 176 1234 5678'],
+    ['sip', 'sip:anna@example.com'],
+    ['phone', 'tel:+4917612345678'],
+  ] as const
+  it.each(identifiers)('finds a %s (%s) after and before each separator', (kind, identifier) => {
+    const raw = identifier.replace(/^(sip|tel):/, '')
+    const personal = kind === 'sip' ? 'anna' : raw
+    for (const before of separators) {
+      for (const after of separators) {
+        const text = `PC${before}${identifier}${after}1`
+        const out = masked(text)
+        expect(out, text).not.toContain(personal)
+        expect(out, text).toContain(`<${kind}>`)
+      }
+    }
+  })
+  it('the reported case (a local part may hold "-", so the address is taken from PC- on)', () => {
+    expect(masked('PC-as1987@example.com-1')).toBe('<email>-1')
+  })
+  it('a tel: URI written with spaces is one phone span, not a fragment', () => {
+    expect(masked('TEL:+49 176 1234 5678')).toBe('TEL:<phone>')
+  })
+})
+
 describe('look-alike characters and bracketed country codes', () => {
   it.each(['+４９ １７６ １２３４５６７８', '+49\u2007176 12345678', '+49\u2011176\u20111234\u20115678', '(+49) 176 12345678', '(0049) 176 12345678'])('finds %j as +4917612345678', (text) => {
     const spans = detectPii(text)
