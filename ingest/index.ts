@@ -11,6 +11,7 @@ import { createIngestMetrics } from './ingest-metrics.ts'
 import { createJetStreamPublisher } from './jetstream-publisher.ts'
 import { createTenantLimits } from './rate-limits.ts'
 import { createSession, type Session } from './session-handler.ts'
+import { createSessionRegistry } from './session-registry.ts'
 import { exclusivePort, uws, uwsIsNative } from './uws-runtime.ts'
 import { chooseEncoding, encodeFrame, type Encoding } from '../lib/wire-codec.ts'
 
@@ -73,6 +74,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     log,
     limits: { maxFrameBytes: config.maxFrameBytes, helloTimeoutMs: config.helloTimeoutMs, maxInFlight: config.maxInFlight },
     tenantLimits: createTenantLimits(config),
+    sessions: createSessionRegistry(),
   }
   const open = new Set<uws.WebSocket<Connection>>()
   let shuttingDown = false

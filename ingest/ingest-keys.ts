@@ -15,7 +15,9 @@ export function createIngestKeyring(entries: readonly IngestKeyEntry[]): IngestK
     authenticate(key, origin) {
       const entry = byHash.get(hashIngestKey(key))
       if (!entry) return undefined
-      // Browsers always send Origin; server-side SDKs send none and are not restricted by it.
+      // Browsers always send Origin; server-side SDKs send none and are not restricted by it,
+      // unless the key says `requireOrigin` (a key only browsers on listed sites may use).
+      if (!origin && entry.requireOrigin) return undefined
       if (entry.origins && entry.origins.length > 0 && origin && !entry.origins.includes(origin)) return undefined
       return { tenant: entry.tenant, keyId: entry.id ?? entry.sha256.slice(0, 12) }
     },

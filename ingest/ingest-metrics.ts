@@ -5,6 +5,11 @@ export function createIngestMetrics(registry: Registry) {
   return {
     registry,
     frames: new Counter({ name: 'callmask_ingest_frames_total', help: 'Data frames stored in JetStream', labelNames: ['type'], registers: [registry] }),
+    duplicates: new Counter({
+      name: 'callmask_ingest_duplicate_frames_total',
+      help: 'Data frames JetStream had stored already under their session and seq (resends; acknowledged, not stored again)',
+      registers: [registry],
+    }),
     bytes: new Counter({ name: 'callmask_ingest_bytes_total', help: 'Bytes of frames received', registers: [registry] }),
     errors: new Counter({ name: 'callmask_ingest_errors_total', help: 'Error frames sent, by code', labelNames: ['code'], registers: [registry] }),
     sessions: new Gauge({ name: 'callmask_ingest_sessions', help: 'Open WebSocket sessions', registers: [registry] }),

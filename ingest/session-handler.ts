@@ -13,6 +13,7 @@ import type { IngestMetrics } from './ingest-metrics.ts'
 import { PublishError, type JetStreamPublisher } from './jetstream-publisher.ts'
 import type { TenantLimits, TokenBucket } from './rate-limits.ts'
 import { SessionAcks } from './session-acks.ts'
+import type { SessionRegistry } from './session-registry.ts'
 import { decodeFrame, encodeFrame, MalformedFrameError, type Encoding } from '../lib/wire-codec.ts'
 
 /** The transport under a session: a uWS or ws socket. */
@@ -29,6 +30,8 @@ export interface SessionDeps {
   log: Logger
   limits: { maxFrameBytes: number; helloTimeoutMs: number; maxInFlight: number }
   tenantLimits: TenantLimits
+  /** One connection per session id on this process; unset: no take-over (the ws bench baseline). */
+  sessions?: SessionRegistry
 }
 
 /** How far ahead of the ack watermark a seq may run: bounds the per-session set of stored seqs. */
@@ -51,6 +54,7 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
   let sessionBucket: TokenBucket | undefined
   let acks: SessionAcks | undefined
   let ackScheduled = false
+  let releaseSession: (() => void) | undefined
 
   const helloTimer = setTimeout(() => {
     if (!identity) fail(wireErrorCodes.noHello, `no hello frame within ${limits.helloTimeoutMs} ms`, false, undefined, closeCodes.noHello)
@@ -93,6 +97,9 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
     }
     sessionBucket = tenantLimits.sessionBucket()
     identity = { tenant: auth.tenant, sessionId: hello.sessionId, keyId: auth.keyId }
+    releaseSession = deps.sessions?.claim(auth.tenant, hello.sessionId, () =>
+      fail(wireErrorCodes.sessionReplaced, 'a newer connection took over this session id; this one is closed', false, undefined, closeCodes.sessionReplaced),
+    )
     acks = new SessionAcks(hello.lastAckedSeq ?? 0)
     log.debug({ tenant: auth.tenant, keyId: auth.keyId, sdk: hello.sdk.name }, 'session started')
     send({ type: 'ack', seq: acks.highestContiguous })
@@ -126,8 +133,11 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
         [envelopeHeaders.receivedAt]: String(Date.now()),
       })
       .then(
-        () => {
-          metrics.frames.inc({ type })
+        (ack) => {
+          // Within the duplicate window a seq is stored once: a resend (or, wrongly, a new
+          // frame reusing the seq) is acknowledged without being stored again.
+          if (ack.duplicate) metrics.duplicates.inc()
+          else metrics.frames.inc({ type })
           metrics.publishSeconds.observe((performance.now() - started) / 1000)
           sessionAcks.markStored(seq)
           // Resends of already-acked seqs still deserve an ack, so always answer.
@@ -215,6 +225,7 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
     },
     onClose() {
       clearTimeout(helloTimer)
+      releaseSession?.()
       if (identity) tenantLimits.closeSession(identity.tenant)
     },
   }

@@ -15,6 +15,8 @@ const ingestKeySchema = {
     /** hex SHA-256 of the key: keys are stored hashed, never in clear. */
     sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     origins: { type: 'array', items: { type: 'string', maxLength: 256 }, maxItems: 64 },
+    /** Refuse connections without an Origin header (browsers always send one; other clients may omit it). @default false */
+    requireOrigin: { type: 'boolean' },
   },
 } as const
 

@@ -11,6 +11,7 @@ export const wireErrorCodes = {
   rateLimited: 'CALLMASK_ERR_RATE_LIMITED',
   tooManySessions: 'CALLMASK_ERR_TOO_MANY_SESSIONS',
   shuttingDown: 'CALLMASK_ERR_SHUTTING_DOWN',
+  sessionReplaced: 'CALLMASK_ERR_SESSION_REPLACED',
 } as const
 export type WireErrorCode = (typeof wireErrorCodes)[keyof typeof wireErrorCodes]
 
@@ -22,6 +23,8 @@ export const closeCodes = {
   badKey: 4003,
   /** The tenant already has its maximum of open sessions. */
   tooManySessions: 4029,
+  /** A newer connection sent a hello for the same tenant and session id. */
+  sessionReplaced: 4009,
   /** A frame exceeded the hard transport limit (uWS closes with 1009 itself above maxPayloadLength). */
   tooLarge: 1009,
   /** The server is shutting down; reconnect and resume from the last ack. */
