@@ -176,9 +176,18 @@ describe('hostile frames (integration)', () => {
     }
   })
 
-  it('error text never echoes more than a bounded part of a client-chosen name', () => {
+  it('error text never echoes more than a bounded part of a client-chosen name', async () => {
     const result = validateClientFrame({ ...rawHello(testKey), ['k'.repeat(5000)]: 1 })
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.message.length).toBeLessThan(260)
+    // Over the socket: a hello with a 1,500-character unknown field (200,033-character error
+    // frames were seen before).
+    const s = await rawSession(url)
+    s.send({ ...rawHello(testKey), ['k'.repeat(1500)]: 1 })
+    const error = await s.next('error')
+    expect(error).toMatchObject({ code: wireErrorCodes.schema })
+    expect(String(error['message']).length).toBeLessThan(260)
+    expect(String(error['message'])).toMatch(/^invalid hello: \/k{199}… must NOT have additional properties$/)
+    expect((await s.closed).code).toBe(closeCodes.noHello)
   })
 })
