@@ -151,20 +151,25 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
       )
   }
 
+  /** The decoded frame, or `notDecoded` after telling `refuse` why (the client's fault, never a crash). */
+  function decodeOr(bytes: Uint8Array, refuse: (problem: string) => void): unknown {
+    try {
+      return decodeFrame(bytes, encoding)
+    } catch (error) {
+      if (!(error instanceof MalformedFrameError)) throw error
+      refuse(error.message)
+      return notDecoded
+    }
+  }
+
   // Before a key is checked only a small hello is decoded; anything else closes with 4001.
   function onFirstFrame(bytes: Uint8Array): void {
     if (bytes.byteLength > maxHelloBytes) {
       fail(wireErrorCodes.noHello, `the first frame must be a hello of at most ${maxHelloBytes} bytes`, false, undefined, closeCodes.noHello)
       return
     }
-    let decoded: unknown
-    try {
-      decoded = decodeFrame(bytes, encoding)
-    } catch (error) {
-      if (!(error instanceof MalformedFrameError)) throw error
-      fail(wireErrorCodes.noHello, `the first frame must be a hello: ${error.message}`, false, undefined, closeCodes.noHello)
-      return
-    }
+    const decoded = decodeOr(bytes, (problem) => fail(wireErrorCodes.noHello, `the first frame must be a hello: ${problem}`, false, undefined, closeCodes.noHello))
+    if (decoded === notDecoded) return
     if ((decoded as { type?: unknown } | null)?.type !== 'hello') {
       fail(wireErrorCodes.noHello, 'the first frame must be a hello', false, undefined, closeCodes.noHello)
       return
@@ -193,14 +198,8 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
         fail(wireErrorCodes.tooLarge, `frame of ${bytes.byteLength} bytes exceeds the limit of ${limits.maxFrameBytes}`, false)
         return
       }
-      let decoded: unknown
-      try {
-        decoded = decodeFrame(bytes, encoding)
-      } catch (error) {
-        if (!(error instanceof MalformedFrameError)) throw error
-        fail(wireErrorCodes.malformed, error.message, false)
-        return
-      }
+      const decoded = decodeOr(bytes, (problem) => fail(wireErrorCodes.malformed, problem, false))
+      if (decoded === notDecoded) return
       const result = validateClientFrame(decoded)
       const seq = seqOf(decoded)
       if (!result.ok) {
@@ -233,6 +232,8 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
 
 // The seq of a frame refused before decoding, so a retryable refusal names it: read only
 // from a small frame, and only when it decodes; otherwise the client resends by timeout.
+const notDecoded = Symbol('not decoded')
+
 function seqOfBytes(bytes: Uint8Array, encoding: Encoding): number | undefined {
   if (bytes.byteLength > 65_536) return undefined
   try {
