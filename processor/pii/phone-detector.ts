@@ -24,6 +24,32 @@ const INTL_RE = new RegExp(String.raw`(?:\+[ \u00a0]?(?=[\d(])|(?<![0-9A-Za-z])0
 const NATIONAL_RE = new RegExp(String.raw`(?<![0-9A-Za-z+])${BODY}`, 'g')
 const GROUP_RE = /\d+|\(\d+\)/g
 
+// Digit runs that are parts of something else, never a phone read without `+`: UUIDs and hex
+// ids (with a tenant country about a tenth of random UUIDs held a "national number"), dates
+// and version strings. Only the `00` and national forms are vetoed: a `+` is not in them.
+const NOT_A_PHONE_RE = new RegExp(
+  [
+    String.raw`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`, // UUID
+    String.raw`(?<![0-9a-z])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,}(?![0-9a-z])`, // hex id
+    String.raw`(?<!\d)\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})(?!\d)`, // 31.12.2024, 06/05/24
+    String.raw`(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)`, // 2024-05-06
+    String.raw`(?<![\d.])v?\d+(?:\.\d+){2,}(?![\d.])`, // 1.2.3456789
+  ].join('|'),
+  'gi',
+)
+
+/** Ranges of `text` no `00`/national phone may overlap. */
+function vetoedRanges(text: string): [number, number][] {
+  const ranges: [number, number][] = []
+  NOT_A_PHONE_RE.lastIndex = 0
+  for (let m = NOT_A_PHONE_RE.exec(text); m !== null; m = NOT_A_PHONE_RE.exec(text)) ranges.push([m.index, m.index + m[0].length])
+  return ranges
+}
+
+const ALNUM_RE = /[0-9A-Za-z]/
+/** A candidate that runs straight into letters or digits is part of a longer token (a hex id). */
+const runsOn = (text: string, end: number) => end < text.length && ALNUM_RE.test(text.charAt(end))
+
 interface Group { digits: string; end: number; bracketed: boolean }
 
 export interface PhoneDetector {
@@ -43,10 +69,13 @@ export function detectPhones(text: string, defaultCountry?: CountryCode): PiiSpa
   if (countDigits(text) < MIN_DIGITS) return []
 
   const spans: PiiSpan[] = []
+  let vetoed: [number, number][] | undefined
+  const isVetoed = (start: number, end: number) => (vetoed ??= vetoedRanges(text)).some(([a, b]) => start < b && a < end)
   if (hasIntlMark) {
     INTL_RE.lastIndex = 0
     for (let m = INTL_RE.exec(text); m !== null; m = INTL_RE.exec(text)) {
       const prefixLength = m[0].startsWith('+') ? 1 : 2
+      if (prefixLength === 2 && (runsOn(text, m.index + m[0].length) || isVetoed(m.index, m.index + m[0].length))) continue
       const span = longestValid(m[0], m.index, prefixLength, (digits) => {
         const p = digits.length <= MAX_DIGITS ? parsePhoneNumber('+' + digits) : undefined
         return p?.isValid() === true ? p : undefined
@@ -58,7 +87,9 @@ export function detectPhones(text: string, defaultCountry?: CountryCode): PiiSpa
     NATIONAL_RE.lastIndex = 0
     for (let m = NATIONAL_RE.exec(text); m !== null; m = NATIONAL_RE.exec(text)) {
       const start = m.index
-      if (m[0].startsWith('00') || spans.some((s) => start < s.end && s.start < start + m![0].length)) continue
+      const end = start + m[0].length
+      if (m[0].startsWith('00') || spans.some((s) => start < s.end && s.start < end)) continue
+      if (runsOn(text, end) || isVetoed(start, end)) continue
       const span = longestValid(m[0], start, 0, (digits, groups) =>
         nationalNumber(digits, groups, defaultCountry))
       if (span !== undefined) spans.push(span)
