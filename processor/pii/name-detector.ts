@@ -11,7 +11,9 @@
 //       place/brand/holiday/joining words (park, day, bridge, santa, benz, and)
 // Adjacent words (one separator or a camel-case boundary between them) form a
 // run; a run is a name when two of its words score >= 0.5 and add up to >= 2
-// (a given name plus any name, or two solid names), or when it is written like
+// (a given name plus any name, or two solid names; a word in no lexicon that
+// the trigram model (name-model.ts) vouches for scores 0.99: it completes a
+// name next to a lexicon name, `tomasz_wierzbicki`, never two alone), or when it is written like
 // a person (Title Case) and pairs a given name with a capitalised unknown word
 // (`Anna Lantsheer`; an everyday English word is no unknown word, so not
 // `Graham Cracker`), or when it starts with a title (Dr., Prof., Frau). A run
@@ -26,6 +28,7 @@
 // Random tokens (UUIDs, hex, base62, nanoids) are skipped: an alphanumeric
 // chunk that mixes digits into letters, or whose case pattern is not a human
 // one (Xxxx, xxxx, XXXX, XxxxYyyy), is never read as words.
+import { nameLikelihood } from './name-model.ts'
 import { loadNameLexicon } from './names-lexicon.ts'
 import type { NameLexicon } from './names-lexicon.ts'
 import { IDENTIFIER_WORDS, NON_NAME_PAIRS, NON_NAME_WORDS, PARTICLES, TITLES, WORD_LIKE_GIVEN_NAMES } from './name-vocabulary.ts'
@@ -35,6 +38,17 @@ import { tokenizeWords } from './word-tokenizer.ts'
 import type { WordToken } from './word-tokenizer.ts'
 
 const VETO = -100
+/**
+ * A Latin token in no lexicon and no everyday-word list whose trigram model
+ * score (nats per trigram, name vs word) reaches this counts as a solid name
+ * (score 1): two of them next to each other in an identifier are a name.
+ */
+export const MODEL_THRESHOLD = 0.35
+/** Stricter, for a surname that has only an initial next to it (`k.nowakowska`, `knowakowska`). */
+export const MODEL_THRESHOLD_INITIAL = 0.6
+const ASCII_WORD_RE = /^[a-z']+$/
+/** What a model-vouched token scores: enough next to a known name (1 or 2), never two of them alone. */
+const MODEL_SCORE = 0.99
 /** Frequent surnames (Korea's third most common among them) that are also place or holiday words. */
 const COMMON_SURNAMES_AMONG_PLACE_WORDS: ReadonlySet<string> = new Set(['park', 'day', 'hill'])
 
@@ -45,6 +59,7 @@ export function detectNames(text: string, lexicon: NameLexicon = loadNameLexicon
   const latin: WordToken[] = []
   for (const t of tokens) if (t.script === 'latin') latin.push(t)
   if (latin.length >= 2) findLatinNames(latin, lexicon, spans)
+  if (spans.length === 0 && latin.length >= 1 && latin.length <= 2) findInitialOrConcatenated(latin, lexicon, spans)
   if (latin.length !== tokens.length || /[\u3000-\u9fff\uac00-\ud7af]/.test(text)) {
     for (const s of detectNonLatinNames(text, tokens, lexicon)) spans.push(s)
     spans.sort((a, b) => a.start - b.start)
@@ -64,12 +79,14 @@ function mayHoldName(text: string): boolean {
   let nonHexLetter = false
   let digit = false
   let previousLower = false
+  let longest = 0
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c >= 0x80) return true
     const lower = c | 0x20
     if (lower >= 97 && lower <= 122) {
       if (++run === 2) runs++
+      if (run > longest) longest = run
       if (lower > 102) nonHexLetter = true
       const isLower = c >= 97
       if (!isLower && previousLower && run >= 3) camel = true
@@ -80,7 +97,7 @@ function mayHoldName(text: string): boolean {
       if (c >= 48 && c <= 57) digit = true
     }
   }
-  return (runs >= 2 || camel) && (nonHexLetter || !digit)
+  return (runs >= 2 || camel || longest >= 5) && (nonHexLetter || !digit)
 }
 
 function score(token: WordToken, lexicon: NameLexicon): number {
@@ -94,7 +111,53 @@ function score(token: WordToken, lexicon: NameLexicon): number {
   const wordLike = lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)
   if (given && !WORD_LIKE_GIVEN_NAMES.has(f)) return 2
   if (given || lexicon.names.has(f)) return wordLike ? 0.5 : 1
+  if (wordLike) return 0
+  // In no lexicon: the trigram model may vouch for it (`hamalainen`, `nwosu`), never for an everyday word.
+  if (lexicon.model !== undefined && f.length >= 3 && ASCII_WORD_RE.test(f) && nameLikelihood(lexicon.model, f) >= MODEL_THRESHOLD) return MODEL_SCORE
   return 0
+}
+
+/** A surname: in the surname or name lists and no everyday word, or vouched for by the model at the stricter threshold. */
+function surnameLike(f: string, lexicon: NameLexicon, strict: boolean): boolean {
+  if (f.length < 3 || IDENTIFIER_WORDS.has(f) || NON_NAME_WORDS.has(f) || lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)) return false
+  if ((lexicon.surnames ?? lexicon.names).has(f)) return true
+  if (!strict && lexicon.names.has(f)) return true
+  return lexicon.model !== undefined && ASCII_WORD_RE.test(f) && nameLikelihood(lexicon.model, f) >= MODEL_THRESHOLD_INITIAL
+}
+function givenLike(f: string, lexicon: NameLexicon): boolean {
+  return f.length >= 2 && lexicon.given.has(f) && !WORD_LIKE_GIVEN_NAMES.has(f) && !IDENTIFIER_WORDS.has(f) && !NON_NAME_WORDS.has(f)
+}
+
+/**
+ * `k.nowakowska`, `k_nowakowska` (an initial, one separator, a surname: the whole identifier), and
+ * one lower-case word that splits into a given name and a surname (`larsnilsson`) or an
+ * initial and a known surname (`knowakowska`). The word itself must be in no lexicon.
+ */
+function findInitialOrConcatenated(tokens: readonly WordToken[], lexicon: NameLexicon, spans: PiiSpan[]): void {
+  if (tokens.length === 2) {
+    const [a, b] = tokens as [WordToken, WordToken]
+    if (a.folded.length === 1 && b.joinedToPrevious && !b.comma && b.start === a.end + 1 && !a.opaque && !b.opaque
+      && surnameLike(b.folded, lexicon, false)) {
+      spans.push({ kind: 'name', start: a.start, end: b.end, normalised: `${a.folded} ${b.folded}` })
+    }
+    return
+  }
+  const t = tokens[0]!
+  const f = t.folded
+  if (t.opaque || f.length < 6 || f.length > 30 || !ASCII_WORD_RE.test(f) || t.capitalised) return
+  if (lexicon.given.has(f) || lexicon.names.has(f) || lexicon.common.has(f) || IDENTIFIER_WORDS.has(f)) return
+  for (let k = 2; k <= f.length - 3; k++) {
+    const first = f.slice(0, k)
+    const last = f.slice(k)
+    if (givenLike(first, lexicon) && surnameLike(last, lexicon, false) && (lexicon.surnames?.has(last) || k >= 3)) {
+      spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${first} ${last}` })
+      return
+    }
+  }
+  const rest = f.slice(1)
+  if (rest.length >= 4 && (lexicon.surnames ?? lexicon.names).has(rest) && surnameLike(rest, lexicon, true)) {
+    spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.charAt(0)} ${rest}` })
+  }
 }
 
 function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, spans: PiiSpan[]): void {
@@ -110,6 +173,7 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
       const next = tokens[j + 1]!
       const s = scores[j + 1]!
       if (s === VETO) break
+      if (next.comma && !(j === i && first.titleCase && next.titleCase)) break
       if (s > 0 || (next.capitalised && !lexicon.common.has(next.folded))) { j++; continue }
       if (PARTICLES.has(next.folded) && j + 2 < tokens.length && tokens[j + 2]!.joinedToPrevious && tokens[j + 2]!.capitalised) { j++; continue }
       break
@@ -156,7 +220,7 @@ function acceptRun(tokens: readonly WordToken[], scores: readonly number[], i: n
     if (s > 0) last = k
     else if (s === 0 && tokens[k]!.titleCase && tokens[k]!.folded.length >= 2) { unknownCapitalised++; if (humanShape) last = k }
   }
-  if (second >= 0.5 && best + second >= 2) return last
+  if (second >= 0.5 && best >= 1 && best + second >= 1.99) return last
   if (humanShape && hasGiven && unknownCapitalised > 0 && j > i) return last
   return -1
 }

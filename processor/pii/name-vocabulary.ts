@@ -43,7 +43,7 @@ export const TITLES: ReadonlySet<string> = new Set([
 /** Lower-case particles allowed between name words (`Ludwig van Beethoven`). */
 export const PARTICLES: ReadonlySet<string> = new Set([
   'van', 'von', 'der', 'den', 'de', 'la', 'le', 'da', 'di', 'del', 'della', 'dos', 'das', 'du', 'ter', 'ten', 'zu',
-  'bin', 'ibn', 'al', 'el', 'y',
+  'bin', 'ibn', 'al', 'el', 'y', 'bint', 'abu', 'thi', 'vom', 'zur', 'het', 'des', 'dei', 'degli', 'af',
 ])
 
 /** Most frequent surnames in Han script (Chinese one-character, Japanese two-character). */
@@ -55,7 +55,8 @@ export const HAN_SURNAMES: ReadonlySet<string> = new Set([
 ])
 
 /** Most frequent Korean surname syllables. */
-export const HANGUL_SURNAMES: ReadonlySet<string> = new Set([...'김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나엄'])
+export const HANGUL_SURNAMES: ReadonlySet<string> = new Set([...'김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나엄'
+  + '원천방공현함변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌'])
 
 /**
  * Place, brand, holiday and common-phrase words that turn the words next to

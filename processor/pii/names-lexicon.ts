@@ -2,6 +2,8 @@
 // scripts/build-name-lexicon.ts) into Sets, once, on first use. No network,
 // no package at run time: the data ships in the repo.
 import { readFileSync } from 'node:fs'
+import { decodeNameModel } from './name-model.ts'
+import type { NameModel } from './name-model.ts'
 
 export interface NameLexicon {
   /** Folded given names (English-speaking countries' lists): strong signal. */
@@ -10,16 +12,26 @@ export interface NameLexicon {
   readonly names: ReadonlySet<string>
   /** Folded everyday words that could be mistaken for names, many languages. */
   readonly common: ReadonlySet<string>
+  /** Folded family names (a subset of `names`), many locales. */
+  readonly surnames?: ReadonlySet<string>
+  /** Character trigram model for Latin tokens in no lexicon (name-model.ts). */
+  readonly model?: NameModel
 }
 
-interface LexiconFile { sources: string[]; given: string; names: string; common: string }
+interface LexiconFile { sources: string[]; given: string; names: string; surnames?: string; common: string; model?: string }
 
 let cached: NameLexicon | undefined
 
 export function loadNameLexicon(): NameLexicon {
   if (cached !== undefined) return cached
   const file = JSON.parse(readFileSync(new URL('./names-lexicon.json', import.meta.url), 'utf8')) as LexiconFile
-  cached = { given: decodeFrontCoded(file.given), names: decodeFrontCoded(file.names), common: decodeFrontCoded(file.common) }
+  const names = decodeFrontCoded(file.names)
+  const surnames = file.surnames === undefined ? undefined : decodeFrontCoded(file.surnames)
+  if (surnames !== undefined) for (const w of surnames) names.add(w)
+  cached = {
+    given: decodeFrontCoded(file.given), names, common: decodeFrontCoded(file.common),
+    ...(surnames === undefined ? {} : { surnames }), ...(file.model === undefined ? {} : { model: decodeNameModel(file.model) }),
+  }
   return cached
 }
 

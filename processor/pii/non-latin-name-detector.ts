@@ -6,7 +6,13 @@
 //   same script, at least one of them not an everyday word (`محمد علي`).
 // - Han: a run of 2-4 characters (or two runs split by one space) that starts
 //   with a frequent Chinese or Japanese surname (`山田太郎`, `山田 太郎`, `王伟`).
+// - Han + kana: a Han surname from the table followed by a kana given name
+//   (`三上あゆみ`), and any two Han/kana words split by one space (`三上 葵`,
+//   `小川 さくら`): the space between a 1-3 character surname and a 1-4 character
+//   given name is the shape evidence, everyday words excepted.
 // - Hangul: a three-syllable word starting with a frequent surname (`김민준`).
+// - Armenian (cased) like Cyrillic; Georgian and Thai (caseless) like Arabic;
+//   a Persian name keeps its zero-width non-joiner inside the word.
 import type { NameLexicon } from './names-lexicon.ts'
 import { HAN_SURNAMES, HANGUL_SURNAMES } from './name-vocabulary.ts'
 import type { PiiSpan } from './span.ts'
@@ -14,11 +20,12 @@ import type { WordToken } from './word-tokenizer.ts'
 
 const HAN_RE = /(?<![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])\p{sc=Han}{1,3}(?: ?\p{sc=Han}{1,3})?(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])/gu
 const HANGUL_RE = /(?<!\p{sc=Hangul})\p{sc=Hangul}{3}(?!\p{sc=Hangul})/gu
+const HAN_KANA_RE = /(?<![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])(\p{sc=Han}{1,3})(?:( )([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}ー]{1,4})|([\p{sc=Hiragana}\p{sc=Katakana}ー]{2,4}))(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])/gu
 
 export function detectNonLatinNames(text: string, tokens: readonly WordToken[], lexicon: NameLexicon): PiiSpan[] {
   const spans: PiiSpan[] = []
   findWordPairs(tokens, lexicon, spans)
-  if (/[\u3400-\u9fff]/.test(text)) findHan(text, lexicon, spans)
+  if (/[\u3400-\u9fff]/.test(text)) { findHan(text, lexicon, spans); findHanKana(text, lexicon, spans) }
   if (/[\uac00-\ud7af]/.test(text)) findHangul(text, lexicon, spans)
   return spans
 }
@@ -26,11 +33,12 @@ export function detectNonLatinNames(text: string, tokens: readonly WordToken[], 
 function findWordPairs(tokens: readonly WordToken[], lexicon: NameLexicon, spans: PiiSpan[]): void {
   for (let i = 0; i < tokens.length; i++) {
     const first = tokens[i]!
-    const cased = first.script === 'cyrillic' || first.script === 'greek'
+    const cased = first.script === 'cyrillic' || first.script === 'greek' || first.script === 'armenian'
     const caseless = first.script === 'arabic' || first.script === 'hebrew' || first.script === 'indic'
+      || first.script === 'thai' || first.script === 'georgian'
     if (!(cased || caseless) || !fits(first, cased)) continue
     let j = i
-    while (j + 1 < tokens.length && j - i < 2 && tokens[j + 1]!.joinedToPrevious
+    while (j + 1 < tokens.length && j - i < 3 && !tokens[j + 1]!.comma && tokens[j + 1]!.joinedToPrevious
       && tokens[j + 1]!.script === first.script && fits(tokens[j + 1]!, cased)) j++
     if (j === i) continue
     const words = tokens.slice(i, j + 1)
@@ -57,6 +65,24 @@ function findHan(text: string, lexicon: NameLexicon, spans: PiiSpan[]): void {
       : HAN_SURNAMES.has(compact.slice(0, 1)) || HAN_SURNAMES.has(compact.slice(0, 2)) || HAN_SURNAMES.has(compact.slice(0, 3))
     if (surnameOk) spans.push({ kind: 'name', start: m.index, end: m.index + written.length, normalised: compact })
   }
+}
+
+function findHanKana(text: string, lexicon: NameLexicon, spans: PiiSpan[]): void {
+  HAN_KANA_RE.lastIndex = 0
+  for (let m = HAN_KANA_RE.exec(text); m !== null; m = HAN_KANA_RE.exec(text)) {
+    const surname = m[1]!
+    const given = m[3] ?? m[4]!
+    const start = m.index
+    const end = start + m[0].length
+    if (spans.some((s) => s.start <= start && end <= s.end)) continue
+    if (lexicon.common.has(surname + given) || (lexicon.common.has(surname) && lexicon.common.has(given))) continue
+    // Unspaced: only after a surname from the table (`三上あゆみ` needs 三上 known).
+    if (m[2] === undefined && !HAN_SURNAMES.has(surname)) continue
+    // The whole name wins over a Han-only part of it found before (`小川` in `小川 さくら`).
+    for (let k = spans.length - 1; k >= 0; k--) if (start <= spans[k]!.start && spans[k]!.end <= end) spans.splice(k, 1)
+    spans.push({ kind: 'name', start, end, normalised: surname + given })
+  }
+  spans.sort((a, b) => a.start - b.start)
 }
 
 function findHangul(text: string, lexicon: NameLexicon, spans: PiiSpan[]): void {

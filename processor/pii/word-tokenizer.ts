@@ -5,7 +5,7 @@
 // tokens never turn into words.
 import { foldToken } from './fold-token.ts'
 
-export type Script = 'latin' | 'cyrillic' | 'greek' | 'arabic' | 'hebrew' | 'indic' | 'han' | 'kana' | 'hangul' | 'other'
+export type Script = 'latin' | 'cyrillic' | 'greek' | 'armenian' | 'georgian' | 'arabic' | 'hebrew' | 'indic' | 'thai' | 'han' | 'kana' | 'hangul' | 'other'
 
 export interface WordToken {
   start: number
@@ -21,10 +21,12 @@ export interface WordToken {
   joinedToPrevious: boolean
   /** Part of a machine-made chunk: never a name word. */
   opaque: boolean
+  /** Joined to the previous word by `, ` or `,` (`Nowak, Anna`): counts as joined only for a name written surname first. */
+  comma: boolean
 }
 
-const CHUNK_RE = /[\p{L}\p{M}\p{N}'’]+/gu
-const WORD_RE = /\p{Lu}[\p{Ll}\p{M}'’]+|\p{Lu}+(?![\p{Ll}\p{M}])|[\p{Ll}\p{Lo}\p{M}'’]+/gu
+const CHUNK_RE = /[\p{L}\p{M}\p{N}'’\u200c]+/gu
+const WORD_RE = /\p{Lu}[\p{Ll}\p{M}'’]+|\p{Lu}+(?![\p{Ll}\p{M}])|[\p{Ll}\p{Lo}\p{M}'’\u200c]+/gu
 const TRAILING_DIGITS_RE = /\p{N}+$/u
 const DIGIT_RE = /\p{N}/u
 /** Case patterns people type: anna, Anna, ANNA, annaSchmidt, AnnaSchmidt, O'Brien. */
@@ -48,12 +50,13 @@ export function tokenizeWords(text: string): WordToken[] {
       const word = w[0]
       const start = chunk.index + w.index
       const gap = previousEnd < 0 ? null : text.slice(previousEnd, start)
-      const joined = gap !== null && (gap === '' || SINGLE_SEPARATOR_RE.test(gap) || (gap === '. ' && isTitleWord(previousFolded)))
+      const comma = gap === ', ' || gap === ','
+      const joined = gap !== null && (gap === '' || SINGLE_SEPARATOR_RE.test(gap) || comma || (gap === '. ' && isTitleWord(previousFolded)))
       const folded = foldToken(word)
       tokens.push({
         start, end: start + word.length, folded, script: scriptOf(word.charCodeAt(0)),
         capitalised: word !== word.toLowerCase() && word.charAt(0) !== word.charAt(0).toLowerCase(),
-        titleCase: TITLE_CASE_RE.test(word), joinedToPrevious: joined, opaque,
+        titleCase: TITLE_CASE_RE.test(word), joinedToPrevious: joined, opaque, comma,
       })
       previousEnd = start + word.length
       previousFolded = folded
@@ -75,6 +78,9 @@ function scriptOf(c: number): Script {
   if (c >= 0x370 && c < 0x400) return 'greek'
   if (c >= 0x1f00 && c < 0x2000) return 'greek'
   if (c >= 0x400 && c < 0x530) return 'cyrillic'
+  if (c >= 0x530 && c < 0x590) return 'armenian'
+  if ((c >= 0x10a0 && c < 0x1100) || (c >= 0x1c90 && c < 0x1cc0)) return 'georgian'
+  if (c >= 0xe00 && c < 0xe80) return 'thai'
   if (c >= 0x590 && c < 0x600) return 'hebrew'
   if ((c >= 0x600 && c < 0x780) || (c >= 0x8a0 && c < 0x900)) return 'arabic'
   if (c >= 0x900 && c < 0xe00) return 'indic'

@@ -52,3 +52,13 @@ describe('surnames that are also place words', () => {
     expect(detectNames(text)).toEqual([])
   })
 })
+
+describe('name detector, shapes and scripts added for held-out names', () => {
+  it.each(['Nowak, Anna', 'a.schmidt', 'annaschmidt', 'tomasz_wierzbicki', 'ADAEZE NWOSU', 'Nguyễn Thị Mai', "Seán O'Brien",
+    'علی‌رضا محمدی', 'Անահիտ Աբրահամյան', 'ავთანდილ აბაშიძე', 'กนกวรรณ งามกระโทก', 'राहुल शर्मा', '小川 さくら', '山田はなこ'])('finds %s as one whole name', (text) => {
+    expect(detectNames(text).map((s) => text.slice(s.start, s.end))).toEqual([text])
+  })
+  it.each(['Berlin, Paris', 'blue-harbor', 'Sandy Bridge', 'a.out', 'x-ray', 'e.commerce', 'audiolevel', 'candidatepair', 'jitterbuffer'])('leaves %s alone', (text) => {
+    expect(detectNames(text)).toEqual([])
+  })
+})

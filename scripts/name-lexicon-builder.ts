@@ -1,0 +1,76 @@
+// Pure builder of the name lexicon and the n-gram model from source lists
+// (scripts/name-sources.ts). scripts/build-name-lexicon.ts writes its output to
+// processor/pii/names-lexicon.json; the held-out test builds it in memory with
+// whole sources and every test name left out.
+import { foldToken } from '../processor/pii/fold-token.ts'
+import { trainNameModel } from '../processor/pii/name-model.ts'
+import type { NameModel } from '../processor/pii/name-model.ts'
+import type { NameLexicon } from '../processor/pii/names-lexicon.ts'
+import { COMMON_WORDS, commonWords } from './name-sources.ts'
+import type { NameList } from './name-sources.ts'
+
+/** Only single words of letters (apostrophes allowed inside): what a token can look like. */
+const WORD_RE = /^\p{L}[\p{L}\p{M}'’]*$/u
+const LATIN_RE = /^[a-z']+$/
+
+/** Folded single words of a name entry; multi-word entries (`Anh Vũ`, `Jean-Pierre`) give each word. */
+function words(entry: string): string[] {
+  return entry.split(/[\s\-\u200c]+/).filter((w) => WORD_RE.test(w)).map(foldToken)
+}
+
+export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names: Set<string>; common: Set<string>; model: NameModel }
+
+/**
+ * given: given names of every list; surnames: family names; names: any role
+ * (cspell, humannames). `exclude` (folded words) is removed from every name
+ * set and from the model's training names: the held-out evaluation passes
+ * every word of its test names here.
+ */
+export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<string> = new Set()): BuiltLexicon {
+  const given = new Set<string>()
+  const surnames = new Set<string>()
+  const names = new Set<string>()
+  const add = (set: Set<string>, entries: readonly string[], minLength: number) => {
+    for (const e of entries) for (const w of words(e)) if (w.length >= minLength && !exclude.has(w)) set.add(w)
+  }
+  for (const l of lists) {
+    add(given, l.given, 2)
+    add(surnames, l.surnames, 2)
+    add(names, l.any, 2)
+  }
+  const isName = (w: string) => given.has(w) || surnames.has(w) || names.has(w)
+
+  const common = new Set<string>()
+  for (const [language, top] of Object.entries(COMMON_WORDS)) for (const w of commonWords(language, top)) if (WORD_RE.test(w)) common.add(foldToken(w))
+  // Latin common words are kept only when they could be mistaken for a name (they are one);
+  // non-Latin ones are all kept (the non-Latin rules use them).
+  for (const w of common) if (LATIN_RE.test(w) && !isName(w)) common.delete(w)
+  // Plus everyday English words in no name list (whole 10,000 list): a capitalised one
+  // is no unknown surname (`Graham Cracker`, `Jefferson Airplane`).
+  const plainWords = new Set<string>()
+  for (const w of commonWords('english', 10000)) if (WORD_RE.test(w)) plainWords.add(foldToken(w))
+  // An everyday English word that only the any-role lists (humannames, cspell) call a name is
+  // an everyday word (`rustic`, `granite`, `steel`): only given-name and surname lists outrank it.
+  for (const w of plainWords) if (!given.has(w) && !surnames.has(w)) common.add(w)
+
+  // Model: Latin-script names versus Latin-script everyday words of every language.
+  const modelNames = new Set<string>()
+  for (const set of [given, surnames, names]) for (const w of set) if (LATIN_RE.test(w) && w.length >= 2) modelNames.add(w)
+  const modelWords = new Set<string>()
+  for (const [language, top] of Object.entries(COMMON_WORDS)) {
+    for (const w of commonWords(language, Math.max(top, 5000))) {
+      const f = foldToken(w)
+      if (LATIN_RE.test(f) && f.length >= 2 && !isName(f) && !exclude.has(f)) modelWords.add(f)
+    }
+  }
+  for (const w of plainWords) if (LATIN_RE.test(w) && !isName(w)) modelWords.add(w)
+  const model = trainNameModel(modelNames, modelWords)
+  return { given, surnames, names, common, model }
+}
+
+/** The run-time view of a built lexicon (what names-lexicon.ts returns). */
+export function asNameLexicon(b: BuiltLexicon): NameLexicon {
+  const names = new Set<string>(b.names)
+  for (const w of b.surnames) names.add(w)
+  return { given: b.given, names, surnames: b.surnames, common: b.common, model: b.model }
+}
