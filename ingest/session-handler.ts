@@ -14,6 +14,7 @@ import { PublishError, type JetStreamPublisher } from './jetstream-publisher.ts'
 import type { TenantLimits, TokenBucket } from './rate-limits.ts'
 import { SessionAcks } from './session-acks.ts'
 import type { SessionRegistry } from './session-registry.ts'
+import { peekSeq } from '../lib/peek-seq.ts'
 import { decodeFrame, encodeFrame, MalformedFrameError, type Encoding } from '../lib/wire-codec.ts'
 
 /** The transport under a session: a uWS or ws socket. */
@@ -107,8 +108,8 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
 
   // A data frame refused for good is settled: the ack watermark passes it, so one bad frame
   // cannot stall a session's acks (the error frame names its seq; the SDK drops it).
-  function refuse(message: string, seq: number | undefined): void {
-    fail(wireErrorCodes.schema, message, false, seq)
+  function refuse(message: string, seq: number | undefined, code: WireErrorCode = wireErrorCodes.schema): void {
+    fail(code, message, false, seq)
     // Only within the window: refused seqs far ahead must not grow the session's state.
     if (seq !== undefined && acks && seq <= acks.highestContiguous + maxSeqAhead && acks.markStored(seq)) scheduleAck()
   }
@@ -191,14 +192,14 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
       }
       // Every frame after the hello counts against the limits: malformed, oversized or valid.
       if (!sessionBucket!.take() || !tenantLimits.takeFrame(identity.tenant)) {
-        fail(wireErrorCodes.rateLimited, 'frame rate limit exceeded for this session or tenant; resend later', true, seqOfBytes(bytes, encoding))
+        fail(wireErrorCodes.rateLimited, 'frame rate limit exceeded for this session or tenant; resend later', true, peekSeq(bytes, encoding))
         return
       }
       if (bytes.byteLength > limits.maxFrameBytes) {
-        fail(wireErrorCodes.tooLarge, `frame of ${bytes.byteLength} bytes exceeds the limit of ${limits.maxFrameBytes}`, false)
+        refuse(`frame of ${bytes.byteLength} bytes exceeds the limit of ${limits.maxFrameBytes}`, peekSeq(bytes, encoding), wireErrorCodes.tooLarge)
         return
       }
-      const decoded = decodeOr(bytes, (problem) => fail(wireErrorCodes.malformed, problem, false))
+      const decoded = decodeOr(bytes, (problem) => refuse(problem, peekSeq(bytes, encoding), wireErrorCodes.malformed))
       if (decoded === notDecoded) return
       const result = validateClientFrame(decoded)
       const seq = seqOf(decoded)
@@ -230,18 +231,7 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
   }
 }
 
-// The seq of a frame refused before decoding, so a retryable refusal names it: read only
-// from a small frame, and only when it decodes; otherwise the client resends by timeout.
 const notDecoded = Symbol('not decoded')
-
-function seqOfBytes(bytes: Uint8Array, encoding: Encoding): number | undefined {
-  if (bytes.byteLength > 65_536) return undefined
-  try {
-    return seqOf(decodeFrame(bytes, encoding))
-  } catch {
-    return undefined
-  }
-}
 
 function seqOf(value: unknown): number | undefined {
   const seq = (value as { seq?: unknown } | null)?.seq

@@ -1,5 +1,6 @@
 // Decodes client frames and encodes server frames for the two v1 subprotocols.
 import { isNativeAccelerationEnabled, Packr, Unpackr } from 'msgpackr'
+import { jsonShapeProblem } from './json-shape.ts'
 import { msgpackShapeProblem } from './msgpack-shape.ts'
 
 /** msgpackr-extract loaded (its string decoding is native); start-up logs it and a test asserts it. */
@@ -46,12 +47,18 @@ export function decodeFrame(bytes: Uint8Array, encoding: Encoding): unknown {
     const problem = msgpackShapeProblem(bytes)
     if (problem) throw new MalformedFrameError(`the frame is not accepted msgpack: ${problem}`)
   }
+  let value: unknown
   try {
-    return encoding === 'json' ? JSON.parse(utf8.decode(bytes)) : unpackr.unpack(bytes)
+    value = encoding === 'json' ? JSON.parse(utf8.decode(bytes)) : unpackr.unpack(bytes)
   } catch (error) {
     // Deep nesting raises RangeError, truncated input a plain Error: all are the client's fault.
     throw new MalformedFrameError(`the frame is not valid ${encoding === 'json' ? 'JSON' : 'msgpack'}`, { cause: error })
   }
+  if (encoding === 'json') {
+    const problem = jsonShapeProblem(value)
+    if (problem) throw new MalformedFrameError(`the frame is not accepted JSON: ${problem}`)
+  }
+  return value
 }
 
 export function encodeFrame(frame: object, encoding: Encoding): Uint8Array | string {

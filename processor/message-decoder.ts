@@ -9,7 +9,7 @@ import { repairStrings } from '../lib/well-formed-strings.ts'
 import { decodeFrame, type Encoding } from '../lib/wire-codec.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
 import { applyPolicyToEvent, applyPolicyToStats, type DroppedCounter } from './policy/apply-policy.ts'
-import { createFieldTransformerFactory } from './policy/field-transformer.ts'
+import { createFieldTransformerFactory, withScanBudget } from './policy/field-transformer.ts'
 import type { CompiledPolicy } from './policy/load-policy.ts'
 import type { Pseudonymiser } from './pseudonymiser.ts'
 import { mapEventFrame, mapStatsFrame, type FrameRows, type FrameSource } from './report-mapper.ts'
@@ -18,6 +18,9 @@ export interface DecodedMessage {
   source: FrameSource
   rows: FrameRows
 }
+
+/** Characters of one frame scanned for personal spans; the rest is pseudonymised whole. */
+const scanBudgetChars = 16_384
 
 export interface MessageDecoderDeps {
   pseudonymiser: Pseudonymiser
@@ -62,10 +65,14 @@ export function createMessageDecoder(deps: MessageDecoderDeps) {
     if (frame.type === 'hello') throw new PermanentProcessingError('a hello frame is not data')
     const timeProblem = frameTimeProblem(frame.ts, receivedAt)
     if (timeProblem) throw new PermanentProcessingError(timeProblem)
-    const transform = transformerFor(await deps.pseudonymiser.forTenant(tenant), deps.policy.detectOptions(tenant))
-    // The SDK chooses the session id: treated like any app-chosen id (personal spans replaced).
-    // Deterministic, so redelivery look-ups find the stored rows.
-    const storedSessionId = transform.scrub(sessionId)
+    const pseudonymiser = await deps.pseudonymiser.forTenant(tenant)
+    const transform = withScanBudget(transformerFor(pseudonymiser, deps.policy.detectOptions(tenant)), scanBudgetChars)
+    // The SDK chooses the session id, and an app could make it personal: it is stored as its
+    // keyed pseudonym, whole and exactly (no normalising), so two session ids never share one
+    // stored id (`anna-schmidt-08` and `Anna-Schmidt-08` scrubbed alike, and the second
+    // session's frames were taken for redeliveries of the first). Deterministic, so
+    // redelivery look-ups find the stored rows.
+    const storedSessionId = pseudonymiser.pseudonym('session', sessionId)
     const source: FrameSource = { tenant, sessionId: storedSessionId, seq, retentionDays: deps.policy.retentionDays(tenant) ?? deps.retentionDays }
     const rows =
       frame.type === 'stats'

@@ -4,7 +4,7 @@
 // unrelated across tenants. Node's createHmac manages ~0.3M/s, so results are cached.
 import { createHmac } from 'node:crypto'
 
-export type PseudonymType = 'id' | 'name' | 'phone' | 'email' | 'sip' | 'ip'
+export type PseudonymType = 'id' | 'name' | 'phone' | 'email' | 'sip' | 'ip' | 'session'
 
 export interface TenantKey {
   version: number

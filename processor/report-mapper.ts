@@ -68,9 +68,15 @@ const codecNames = new Set(
 )
 function codecColumn(mimeType: string): string {
   if (mimeType === '') return ''
-  const [kind, name] = mimeType.split('/')
-  return (kind === 'audio' || kind === 'video') && name !== undefined && codecNames.has(name.toLowerCase()) ? mimeType : 'other'
+  // Exactly `kind/name`, stored in canonical form: `audio/opus/anna@example.com` is `other`.
+  const parts = mimeType.split('/')
+  const [kind, name] = parts
+  if (parts.length !== 2 || (kind !== 'audio' && kind !== 'video') || name === undefined || !codecNames.has(name.toLowerCase())) return 'other'
+  return `${kind}/${canonicalCodecName(name.toLowerCase())}`
 }
+// The spelling browsers report (RFC 7587 and the RTP payload registry).
+const canonicalCodecName = (name: string): string =>
+  ({ opus: 'opus', pcmu: 'PCMU', pcma: 'PCMA', g722: 'G722', g729: 'G729', ilbc: 'iLBC', isac: 'ISAC', cn: 'CN', l16: 'L16', vp8: 'VP8', vp9: 'VP9', h264: 'H264', h265: 'H265', av1: 'AV1' })[name] ?? name
 
 export type Row = Record<string, string | number | null>
 

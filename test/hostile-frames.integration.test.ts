@@ -190,4 +190,50 @@ describe('hostile frames (integration)', () => {
     expect(String(error['message'])).toMatch(/^invalid hello: \/k{199}… must NOT have additional properties$/)
     expect((await s.closed).code).toBe(closeCodes.noHello)
   })
+
+  // Regressions from a second review as an attacker.
+  it('a JSON frame nested deeper than 16 levels is MALFORMED at ingest (not acked, then dead-lettered), its seq settled', async () => {
+    const s = await rawSession(url, 'callmask.v1.json')
+    s.send(rawHello(testKey))
+    await s.next('ack')
+    const deep = '['.repeat(100) + ']'.repeat(100)
+    s.sendRaw(Buffer.from(`{"type":"event","seq":1,"ts":${Date.now()},"name":"join","call":{"conferenceId":"c","participantId":"p","peerConnectionId":"pc"},"ext":${deep}}`))
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.malformed, seq: 1, message: 'the frame is not accepted JSON: the frame nests deeper than 16 levels' })
+    await eventually(() => s.frames.some((f) => f['type'] === 'ack' && f['seq'] === 1), 10_000, 'the refused seq settled')
+  })
+
+  it('a frame refused before decoding (too large) names its seq and is settled: later acks go on', async () => {
+    const s = await rawSession(url)
+    s.send(rawHello(testKey))
+    await s.next('ack')
+    s.send({ type: 'event', seq: 1, ts: Date.now(), call, name: 'join', value: 'x'.repeat(300_000) })
+    expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.tooLarge, seq: 1 })
+    s.send({ type: 'event', seq: 2, ts: Date.now(), call, name: 'join' })
+    await eventually(() => s.frames.some((f) => f['type'] === 'ack' && f['seq'] === 2), 10_000, 'acks past the refused seq')
+  })
+
+  it('no raw personal data through the codec column, percent-encoding, form encoding or a digit after the TLD', async () => {
+    const s = await rawSession(url, 'callmask.v1.json')
+    s.send(rawHello(testKey))
+    await s.next('ack')
+    const ts = Date.now()
+    const inbound = (id: string, codecId: string) => ({ id, type: 'inbound-rtp', timestamp: ts, kind: 'audio', ssrc: 7, codecId, packetsReceived: 1 })
+    s.send({
+      type: 'stats', seq: 1, ts,
+      call: { conferenceId: 'room%2Fanna.schmidt%40example.com', participantId: 'u-1', peerConnectionId: 'Anna+Schmidt' },
+      reports: [
+        inbound('pc_anna@example.de0', 'C1'),
+        { id: 'C1', type: 'codec', timestamp: ts, mimeType: 'audio/opus/anna.schmidt@example.com', payloadType: 111 },
+      ],
+    })
+    await eventually(() => s.frames.some((f) => f['type'] === 'ack' && f['seq'] === 1), 10_000, 'acked')
+    let rows: Record<string, string>[] = []
+    await eventually(async () => {
+      rows = await world.query<Record<string, string>>("SELECT * FROM {db}.rtp_samples WHERE participant_id != '' AND ssrc = 7")
+      return rows.length === 1
+    }, 15_000, 'the row stored')
+    const text = JSON.stringify(rows)
+    for (const raw of ['anna', 'Anna', 'schmidt', 'Schmidt', '%40', 'example.de0']) expect(text).not.toContain(raw)
+    expect(rows[0]!['codec']).toBe('other')
+  })
 })

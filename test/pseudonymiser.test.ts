@@ -2,7 +2,7 @@
 // every spelling of one phone number gives one pseudonym.
 import { describe, expect, it } from 'vitest'
 import { applyPolicyToCall } from '../processor/policy/apply-policy.ts'
-import { createFieldTransformerFactory } from '../processor/policy/field-transformer.ts'
+import { createFieldTransformerFactory, withScanBudget } from '../processor/policy/field-transformer.ts'
 import { loadPolicy } from '../processor/policy/load-policy.ts'
 import { createPseudonymiser, type TenantPseudonymiser } from '../processor/pseudonymiser.ts'
 import { staticKeys } from './support/static-keys.ts'
@@ -75,5 +75,15 @@ describe('pseudonymiser', () => {
     expect(transform.pseudonymise('mailto:Anna@Example.com', 'id')).toBe(tenant.pseudonym('email', 'anna@example.com'))
     // A value with more than the identifier in it stays an id of its own.
     expect(transform.pseudonymise('tel:+4917612345678 (desk)', 'id')).not.toBe(tenant.pseudonym('phone', '+4917612345678'))
+  })
+
+  // Regression: a frame full of long digit-laden values held the processor for seconds.
+  it('a frame scans at most its budget; the values past it are pseudonymised whole', async () => {
+    const tenant = await createPseudonymiser(staticKeys()).forTenant('acme')
+    const budgeted = withScanBudget(transformerFor(tenant, {}), 100)
+    expect(budgeted.scrub('standup-+4917612345678')).toBe(`standup-${tenant.pseudonym('phone', '+4917612345678')}`)
+    const long = 'room-+4917612345678-' + 'x'.repeat(90)
+    expect(budgeted.scrub(long)).toBe(tenant.pseudonym('id', long))
+    expect(budgeted.scrub('standup-+4917612345678')).toBe(tenant.pseudonym('id', 'standup-+4917612345678'))
   })
 })

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeCodes, wireErrorCodes } from '../lib/errors.ts'
 import { hashIngestKey } from '../ingest/ingest-keys.ts'
 import type { Pipeline } from '../lib/pipeline.ts'
+import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { rawHello, rawSession } from './support/raw-session.ts'
 import { createTestWorld, eventually, testKey, testTenant, type TestWorld } from './support/test-pipeline.ts'
 
@@ -64,7 +65,7 @@ describe('sessions and resume (integration)', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${pipeline.ingest!.port}/metrics`)).text()
     expect(metrics).toMatch(/^callmask_ingest_duplicate_frames_total [1-9]/m)
     await eventually(async () => (await stored()) === before + 1, 15_000, 'one row for the seq')
-    const names = await world.query<{ name: string }>("SELECT name FROM {db}.call_events WHERE session_id = 'resend-session-1'")
+    const names = await world.query<{ name: string }>("SELECT name FROM {db}.call_events WHERE conference_id = 'resume-room' AND name IN ('mute', 'unmute')")
     expect(names.map((r) => r.name)).toEqual(['mute'])
   })
 
@@ -80,5 +81,40 @@ describe('sessions and resume (integration)', () => {
     socket.send(JSON.stringify(rawHello(browserKey)))
     expect(JSON.parse(await reply)).toEqual({ type: 'ack', seq: 0 })
     socket.close()
+  })
+
+  // Regression: `anna-schmidt-08` and `Anna-Schmidt-08` were stored under one session id, so
+  // the second session's frames were taken for redeliveries of the first: acked, never stored.
+  it('session ids that differ only in spelling keep their frames apart', async () => {
+    for (const sessionId of ['anna-schmidt-08', 'Anna-Schmidt-08', 'AnnaSchmidt-08']) {
+      const s = await rawSession(url)
+      s.send(rawHello(testKey, sessionId))
+      await s.next('ack')
+      for (let seq = 1; seq <= 3; seq++) s.send({ type: 'event', seq, ts: Date.now(), call: { ...call, conferenceId: 'spelling-room' }, name: 'join' })
+      await eventually(() => s.frames.some((f) => f['type'] === 'ack' && f['seq'] === 3), 10_000, `${sessionId} acked`)
+    }
+    await eventually(async () => {
+      const [row] = await world.query<{ n: string; sessions: string }>("SELECT count() AS n, uniqExact(session_id) AS sessions FROM {db}.call_events WHERE conference_id = 'spelling-room'")
+      return Number(row?.n) === 9 && Number(row?.sessions) === 3
+    }, 15_000, 'nine rows in three sessions')
+    const ids = await world.query<{ session_id: string }>("SELECT DISTINCT session_id FROM {db}.call_events WHERE conference_id = 'spelling-room'")
+    for (const { session_id } of ids) expect(session_id).toMatch(/^p_k1_[\w-]{22}$/)
+  })
+
+  it('the Node client stops when its session is taken over (no ping-pong over one seq space)', async () => {
+    const errors: string[] = []
+    const first = new CallmaskClient({ url, key: testKey, sessionId: 'pingpong-session', onError: (e) => errors.push(e.code) })
+    await first.connect()
+    await first.sendEvent(call, 'join', undefined, Date.now())
+    await first.waitForAck()
+    const second = new CallmaskClient({ url, key: testKey, sessionId: 'pingpong-session' })
+    await second.connect()
+    await eventually(() => errors.includes(wireErrorCodes.sessionReplaced), 10_000, 'the first client told')
+    // The second keeps the session: its frames are acked, and the first does not come back.
+    await second.sendEvent(call, 'leave', undefined, Date.now())
+    await second.waitForAck()
+    expect(errors.filter((c) => c === wireErrorCodes.sessionReplaced)).toHaveLength(1)
+    first.close()
+    second.close()
   })
 })

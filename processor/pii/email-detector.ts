@@ -7,7 +7,7 @@ import type { PiiSpan } from './span.ts'
 // (RFC 6531). Domain: dot-separated labels ending in an alphabetic TLD, which is
 // what keeps `user@203.0.113.7` (a SIP-style target) and `a@b` out.
 const EMAIL_RE =
-  /(?<![\p{L}\p{N}._%+\-'])[\p{L}\p{N}_%+\-'](?:[\p{L}\p{N}._%+\-']*[\p{L}\p{N}_%+\-'])?@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}(?![\p{L}\p{N}])/gu
+  /(?<![\p{L}\p{N}._%+\-'])[\p{L}\p{N}_%+\-'](?:[\p{L}\p{N}._%+\-']*[\p{L}\p{N}_%+\-'])?@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}(?!\p{L})/gu
 
 export function detectEmails(text: string): PiiSpan[] {
   if (!text.includes('@')) return []

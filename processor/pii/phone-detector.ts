@@ -14,10 +14,14 @@ import type { PiiSpan } from './span.ts'
 /** E.164 numbers have at most 15 digits; the shortest real ones have 7. */
 const MIN_DIGITS = 7
 const MAX_DIGITS = 15
+/** Trailing groups tried away per candidate; bounds the parses an adversarial value costs. */
+const maxDroppedGroups = 6
 
 // A group is a digit run or a bracketed area code; separators (at most three
 // characters, so ` - ` passes) are only taken when another group follows.
 const GROUP = String.raw`(?:\d+|\(\d{1,5}\))`
+// `_` is not a separator: `peer_+43664123456_1` (an id's own suffix) is far more common than
+// `+49_176_1234_5678`, and variable-length numbers would swallow the suffix.
 const SEP = String.raw`[ .\-\/\u00a0]{1,3}`
 const BODY = String.raw`${GROUP}(?:${SEP}(?=\d|\(\d{1,5}\))|${GROUP})*`
 const INTL_RE = new RegExp(String.raw`(?:\+[ \u00a0]?(?=[\d(])|(?<![0-9A-Za-z])00(?=[1-9]))${BODY}`, 'g')
@@ -110,11 +114,15 @@ function longestValid(
   validate: (digits: string, groups: readonly Group[]) => PhoneNumber | undefined,
 ): PiiSpan | undefined {
   const groups = splitGroups(match, prefixLength)
-  for (let n = groups.length; n > 0; n--) {
+  // Only the groups that fit in a phone number's length are worth trying: a candidate of
+  // hundreds of digit groups (`+1 2 2 2 …`) must cost one pass, not one per group.
+  let fitting = 0
+  for (let total = 0; fitting < groups.length && (total += groups[fitting]!.digits.length) <= MAX_DIGITS + 2; ) fitting++
+  // And at most a few trailing groups are dropped (`…5678-1699999999`): each try is a parse.
+  for (let n = fitting; n > Math.max(0, fitting - maxDroppedGroups); n--) {
     const used = groups.slice(0, n)
     const digits = used.map((g) => g.digits).join('')
     if (digits.length < MIN_DIGITS) return undefined
-    if (digits.length > MAX_DIGITS + 2) continue
     const phone = validate(digits, used)
     if (phone !== undefined) {
       return { kind: 'phone', start: offset, end: offset + used[n - 1]!.end, normalised: phone.number }

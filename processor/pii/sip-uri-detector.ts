@@ -16,6 +16,8 @@ import type { PiiSpan } from './span.ts'
 // over separators as long as digits follow, so the whole number is one span.
 const URI_RE = /(?<![A-Za-z0-9])(sips?|tel):((?<=tel:)\+?\d[\d\s().\-]*\d(?!\d)|[^\s@;?:<>,"'\/\[\]]+)(@[^\s;?<>,"'\/]+)?/gi
 const VISUAL_SEPARATORS_RE = /[\s().\-]/g
+/** Longer tel: user parts are not cut into candidate numbers (each cut costs a parse). */
+const maxCutLength = 40
 /** The last separator-led group of a user part: where an id's own suffix may begin. */
 const idSuffixRe = /[\s().\-_|#=,][^\s().\-_|#=,]*$/
 
@@ -33,7 +35,8 @@ export function detectSipUris(text: string, defaultCountry?: CountryCode): PiiSp
     // that is a valid number is the phone; the suffix stays readable.
     let phone = asPhone(user, defaultCountry)
     let length = user.length
-    if (phone === undefined && scheme === 'tel') {
+    // Bounded: a number has at most 17 digits, so only a short user part is worth cutting.
+    if (phone === undefined && scheme === 'tel' && user.length <= maxCutLength) {
       for (let cut = user.search(idSuffixRe); cut > 0 && phone === undefined; cut = user.slice(0, cut).search(idSuffixRe)) {
         phone = asPhone(user.slice(0, cut), defaultCountry)
         if (phone !== undefined) length = cut

@@ -20,15 +20,29 @@ const spanPseudonymType = (span: PiiSpan): PseudonymType => span.kind
 
 /** Longer values are not cached (the caches would hold megabytes of raw text). */
 const maxCachedLength = 256
-/** Longer values under `detect` are pseudonymised whole: no identifier is that long, and
- * scanning kilobytes of digits costs the phone detector milliseconds. */
-const maxDetectLength = 512
+/** Longer values under `detect` are pseudonymised whole: no identifier the schema allows is
+ * longer (ids are at most 256 characters), and a frame full of long digit-laden values must
+ * not cost the processor seconds. */
+const maxDetectLength = 256
 
 // What may surround the one span of a value that is "just" that identifier: a URI scheme
 // and, for SIP, the host and parameters (`<sip:+49...@pbx.example.com;user=phone>`).
 const uriPrefixRe = /^\s*<?\s*(?:(?:sips?|tel|mailto):)?$/i
 const uriSuffixRe = /^(?:@[^\s;<>]*)?(?:;[^\s<>]*)?>?\s*$/
 const isWholeValue = (before: string, after: string): boolean => uriPrefixRe.test(before) && uriSuffixRe.test(after)
+
+const percentEscapeRe = /%[0-9A-Fa-f]{2}/
+const formSpaceRe = /(?<=\p{L})\+(?=\p{L})/gu
+/** The value as URL- or form-decoded (`%40` is `@`, `Anna+Schmidt` is `Anna Schmidt`), if it is encoded at all. */
+function percentDecoded(value: string): string | undefined {
+  const formDecoded = value.replace(formSpaceRe, ' ')
+  if (!percentEscapeRe.test(formDecoded)) return formDecoded === value ? undefined : formDecoded
+  try {
+    return decodeURIComponent(formDecoded)
+  } catch {
+    return undefined // a lone `%41` or broken UTF-8 escape: not an encoding the client used
+  }
+}
 
 export function createFieldTransformerFactory(options: { cacheSize?: number } = {}) {
   const cacheSize = options.cacheSize ?? 200_000
@@ -62,6 +76,10 @@ function buildTransformer(pseudonymiser: TenantPseudonymiser, detect: DetectOpti
   }
   const scrub = (value: string): string => {
     if (value.length > maxDetectLength) return pseudonymiser.pseudonym('id', value)
+    // Percent-encoded ids (`room%2Fanna.schmidt%40example.com`) hide what the detectors look
+    // for: when the decoded text holds personal data, the whole value is pseudonymised.
+    const decoded = percentDecoded(value)
+    if (decoded !== undefined && detectPii(decoded, detect).length > 0) return pseudonymiser.pseudonym('id', value)
     const spans = detectPii(value, detect)
     return spans.length === 0 ? value : replaceSpans(value, spans, (s) => pseudonymiser.pseudonym(spanPseudonymType(s), s.normalised))
   }
@@ -90,5 +108,27 @@ function buildTransformer(pseudonymiser: TenantPseudonymiser, detect: DetectOpti
     scrub: (value) => cached(scrubCache, value, scrub),
     pseudonymise: (value, type) => (type === 'name' ? cached(nameCache, value, wholeName) : cached(idCache, value, wholeId)),
     truncateIps: (value) => cached(ipCache, value, truncateIps),
+  }
+}
+
+/**
+ * A transformer for one frame that scans at most `budgetChars` characters for personal spans;
+ * values past the budget are pseudonymised whole instead. A frame full of long, digit-laden
+ * values (hundreds of microseconds each to scan) would otherwise hold the processor's event
+ * loop for a second and more; normal frames scan a few thousand characters.
+ */
+export function withScanBudget(transformer: FieldTransformer, budgetChars: number): FieldTransformer {
+  let remaining = budgetChars
+  return {
+    scrub(value) {
+      if (value.length <= remaining) {
+        remaining -= value.length
+        return transformer.scrub(value)
+      }
+      remaining = 0
+      return transformer.pseudonymise(value, 'id')
+    },
+    pseudonymise: (value, type) => transformer.pseudonymise(value, type),
+    truncateIps: (value) => transformer.truncateIps(value),
   }
 }
