@@ -22,6 +22,10 @@
 // Load generator, pipeline and nats-server share the machine's 2 cores.
 import { nowMs, numericArgs, percentile, report, round, sleep } from './bench-report.ts'
 import { runLoadGenerator } from './load-generator-process.ts'
+import { connect } from '@nats-io/transport-node'
+import { computePseudonym } from '../processor/pseudonymiser.ts'
+import { createKeyring, openKeyringBucket } from '../processor/keyring/keyring.ts'
+import { parseMasterKey } from '../processor/keyring/master-key.ts'
 import { createTestWorld, testKey, testTenant } from '../test/support/test-pipeline.ts'
 
 const args = numericArgs({ sessions: 20, rate: 25, seconds: 5, frames: 6_000, batchMs: 50, pollMs: 25, settleS: 30 })
@@ -29,11 +33,18 @@ const world = await createTestWorld()
 const pipeline = await world.start({ batchMaxMs: args.batchMs, framesPerSecondPerSession: 1_000_000, framesPerSecondPerTenant: 10_000_000 })
 const processor = pipeline.processor!
 const url = pipeline.ingest!.url
+// Session ids are stored as their keyed pseudonyms: compute them with the tenant's real key
+// (as an admin with the master key could), to find this run's rows.
+const admin = await connect(world.natsOptions('admin'))
+const tenantKey = await createKeyring({ kv: await openKeyringBucket(admin), masterKey: parseMasterKey(world.masterKey) }).currentKey(testTenant)
+await admin.close()
+const storedSessionId = (sessionId: string) => computePseudonym(tenantKey, 'session', sessionId)
 
 // Phase 1: steady rate, per-frame send -> queryable latency.
 const steadyRunId = `l${Date.now().toString(36)}`
 const steadySessions = Array.from({ length: args.sessions }, (_, i) => `${steadyRunId}s${i}`)
-const sessionIndex = new Map(steadySessions.map((id, i) => [id, i]))
+const storedSteadySessions = steadySessions.map(storedSessionId)
+const sessionIndex = new Map(storedSteadySessions.map((id, i) => [id, i]))
 const seenSeqs = steadySessions.map(() => new Set<number>())
 const lowestUnseen = steadySessions.map(() => 1)
 const seen: { sent: number; latency: number }[] = []
@@ -44,7 +55,7 @@ async function pollOnce(): Promise<void> {
     `SELECT session_id, seq, toUnixTimestamp64Milli(ts) AS sent FROM {db}.connection_samples
      WHERE tenant = {tenant:String} AND has({sessions:Array(String)}, session_id)
        AND seq >= {from:Array(UInt32)}[indexOf({sessions:Array(String)}, session_id)]`,
-    { tenant: testTenant, sessions: steadySessions, from: [...lowestUnseen] },
+    { tenant: testTenant, sessions: storedSteadySessions, from: [...lowestUnseen] },
   )
   const at = nowMs()
   queryMs.push(at - issued)
@@ -120,10 +131,10 @@ while (processor.stats.inserted - insertedBefore < burst.rowsAcked && nowMs() < 
 const storedAt = nowMs()
 const storedRows = processor.stats.inserted - insertedBefore
 const [counts] = await world.query<{ frames: string; rows: string }>(
-  `SELECT (SELECT count() FROM {db}.connection_samples WHERE session_id LIKE {prefix:String}) AS frames,
-          (SELECT count() FROM {db}.rtp_samples WHERE session_id LIKE {prefix:String})
-        + (SELECT count() FROM {db}.connection_samples WHERE session_id LIKE {prefix:String}) AS rows`,
-  { prefix: `${burstRunId}s%` },
+  `SELECT (SELECT count() FROM {db}.connection_samples WHERE has({sessions:Array(String)}, session_id)) AS frames,
+          (SELECT count() FROM {db}.rtp_samples WHERE has({sessions:Array(String)}, session_id))
+        + (SELECT count() FROM {db}.connection_samples WHERE has({sessions:Array(String)}, session_id)) AS rows`,
+  { sessions: Array.from({ length: args.sessions }, (_, i) => storedSessionId(`${burstRunId}s${i}`)) },
 )
 await world.close()
 

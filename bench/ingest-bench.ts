@@ -23,7 +23,7 @@ import { startIngest } from '../ingest/index.ts'
 import { hashIngestKey } from '../ingest/ingest-keys.ts'
 import { uwsIsNative } from '../ingest/uws-runtime.ts'
 import { loadConfig } from '../lib/config.ts'
-import { framesStream } from '../lib/jetstream-streams.ts'
+import { ensureStreams, framesStream } from '../lib/jetstream-streams.ts'
 import { startNatsServer } from '../lib/nats-server-launcher.ts'
 import { decodeFrame } from '../lib/wire-codec.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
@@ -39,6 +39,8 @@ const storeDir = mkdtempSync(join(tmpdir(), 'callmask-bench-nats-'))
 const nats = await startNatsServer({ storeDir })
 const nc = await connect({ servers: nats.url, name: 'callmask-bench-ingest' })
 const jsm = await jetstreamManager(nc)
+// Ingest only publishes; the streams are set up as an admin (here: no authentication) would.
+await ensureStreams(nc, { duplicateWindowS: 900, maxAgeH: 168 })
 const config = loadConfig({}, {
   natsUrl: nats.url,
   ingestHost: '127.0.0.1',
