@@ -179,10 +179,13 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
       break
     }
     if (acceptRun(tokens, scores, i, j, titled) < 0) { i++; continue }
-    // Shed weak words (`from`, `green`) at either edge when the rest still reads as a name.
+    // Shed weak words (`from`, `green`) at either edge when the rest still reads as a name,
+    // but not an unknown capitalised word after the name (`Jan-Kees Lantsheer`, `Ludwig van
+    // Beethoven`): that is the surname the lexicon lacks, and leaving it would store it raw.
     let from = i
     if (!titled) {
-      while (j > from + 1 && scores[j]! <= 0.5 && acceptRun(tokens, scores, from, j - 1, false) >= 0) j--
+      const unknownSurname = (k: number) => scores[k] === 0 && tokens[k]!.titleCase && !lexicon.common.has(tokens[k]!.folded)
+      while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && acceptRun(tokens, scores, from, j - 1, false) >= 0) j--
       while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, from + 1, j, false) >= 0) from++
     }
     const end = acceptRun(tokens, scores, from, j, titled)

@@ -62,3 +62,20 @@ describe('name detector, shapes and scripts added for held-out names', () => {
     expect(detectNames(text)).toEqual([])
   })
 })
+
+// Regression: the span stopped before a surname the lexicon lacks (`Jan-Kees` of
+// `Jan-Kees Lantsheer`, `Ludwig van` of `Ludwig van Beethoven`), which was then stored raw.
+describe('a name span covers the whole name', () => {
+  it.each([
+    'Jan-Kees Lantsheer',
+    'Ludwig van Beethoven',
+    'Nguyen Thi Lan',
+    'Mohammed bin Salman',
+    "Seán O'Brien",
+    'María de la Cruz',
+    'علی‌رضا محمدی',
+  ])('%s', (name) => {
+    const spans = detectNames(`standup ${name}`)
+    expect(spans.map((s) => `standup ${name}`.slice(s.start, s.end))).toEqual([name])
+  })
+})
