@@ -26,8 +26,12 @@ const clients = new Map<string, CallmaskClient>()
 const sent = new Map<CallmaskClient, number>()
 const refusedUnread = new Map<CallmaskClient, number>() // refusals that name no seq
 const refused = new Map<string, { frames: number; example: string }>() // by error code
+const connectionRefusals = new Set(['CALLMASK_ERR_BAD_KEY', 'CALLMASK_ERR_NO_HELLO', 'CALLMASK_ERR_SESSION_REPLACED'])
+let refusedConnection: string | undefined
 const onErrorOf = (client: () => CallmaskClient) => (error: ErrorFrame) => {
   if (error.retryable) return // the client resends these itself
+  // The connection itself was refused (bad key, no hello, taken over): nothing more will settle.
+  if (connectionRefusals.has(error.code)) refusedConnection ??= `${error.code}: ${error.message}`
   const seen = refused.get(error.code)
   refused.set(error.code, { frames: (seen?.frames ?? 0) + 1, example: seen?.example ?? error.message })
   if (error.seq === undefined) refusedUnread.set(client(), (refusedUnread.get(client()) ?? 0) + 1)
@@ -39,6 +43,7 @@ async function waitUntilSettled(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   const settled = () => [...clients.values()].every((c) => c.lastAckedSeq + (refusedUnread.get(c) ?? 0) >= (sent.get(c) ?? 0))
   while (!settled()) {
+    if (refusedConnection) throw new Error(`the server refused the connection (${refusedConnection})`)
     if (Date.now() > deadline) throw new Error(`not every frame was acknowledged or refused within ${timeoutMs / 1000} s`)
     await new Promise((r) => setTimeout(r, 50))
   }
@@ -75,7 +80,7 @@ for (const [code, { frames, example }] of refused) lines.push(`    ${frames} x $
 process.stdout.write(lines.join('\n') + '\n')
 
 if (failure) {
-  process.stderr.write(`The demo could not stream to ${url}: ${failure}. Is callmask running (npm start)?\n`)
+  process.stderr.write(`The demo could not stream to ${url}: ${failure}.${refusedConnection ? ' Check CALLMASK_KEY.' : ' Is callmask running (npm start)?'}\n`)
   process.exitCode = 1
 } else if (refused.size > 0) {
   process.stderr.write(`The server refused ${refusedFrames} of ${samples.length} frames (reasons above); nothing was stored for them.\n`)

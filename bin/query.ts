@@ -2,6 +2,7 @@
 // under ./data, or CLICKHOUSE_URL) and prints the rows. With chdb, stop callmask first.
 import { loadConfig } from '../lib/config.ts'
 import { connectClickHouse } from '../processor/clickhouse-connection.ts'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
 const sql = process.argv.slice(2).join(' ').trim()
@@ -13,7 +14,13 @@ if (!/^\s*(SELECT|SHOW|DESCRIBE|DESC|EXPLAIN|WITH)\b/i.test(sql)) {
   process.stderr.write('Only read-only statements (SELECT, SHOW, DESCRIBE, EXPLAIN, WITH) are accepted here.\n')
   process.exit(2)
 }
+process.umask(0o077)
 const config = loadConfig()
+// Opening chdb on a missing path would create an empty store; say where none is instead.
+if (!config.clickhouseUrl && !existsSync(join(config.dataDir, 'chdb'))) {
+  process.stderr.write(`There is no callmask store under ${config.dataDir} (no ${join(config.dataDir, 'chdb')}). Run npm start first, or set CALLMASK_DATA_DIR to its data directory, or CLICKHOUSE_URL.\n`)
+  process.exit(1)
+}
 let connection: ReturnType<typeof connectClickHouse>
 try {
   connection = connectClickHouse({

@@ -1,4 +1,4 @@
-// Per-session and per-tenant limits (DESIGN.md §3): frames per second as token buckets, and
+// Per-session and per-tenant limits (the wire protocol section of README.md): frames per second as token buckets, and
 // open sessions per tenant. One tenant's clients cannot take all of an ingest process.
 export class TokenBucket {
   private tokens: number

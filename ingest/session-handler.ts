@@ -88,7 +88,7 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
   function onHello(hello: HelloFrame): void {
     const auth = keys.authenticate(hello.key, origin)
     if (!auth) {
-      fail(wireErrorCodes.badKey, 'the ingest key is not valid for this origin', false, undefined, closeCodes.badKey)
+      fail(wireErrorCodes.badKey, 'the ingest key is unknown, or not valid for this origin', false, undefined, closeCodes.badKey)
       return
     }
     clearTimeout(helloTimer)

@@ -1,4 +1,4 @@
-// Compiled ajv validators for the client frames. Settings follow DESIGN.md §9: strict,
+// Compiled ajv validators for the client frames. Settings follow the project design (measured on these machines): strict,
 // first error only, bounds on everything, so a validation costs about a microsecond.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import {

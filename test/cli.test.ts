@@ -1,6 +1,6 @@
 // The human-facing commands fail with a sentence and a non-zero exit, never a stack trace.
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -75,5 +75,18 @@ describe('npm start refuses a bad configuration with a sentence', () => {
     const result = await start({ CALLMASK_DATA_DIR: dir, CALLMASK_INGEST_PORT: '0' })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(`Another callmask process (pid ${process.pid}) is using ${dir}`)
+  })
+
+  it('npm run query on a data directory with no store says so and creates nothing', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'callmask-cli-')), 'none')
+    try {
+      await run(tsx, ['bin/query.ts', 'SELECT 1'], { env: { ...process.env, CALLMASK_DATA_DIR: dir }, timeout: 30_000 })
+      throw new Error('query succeeded')
+    } catch (error) {
+      const e = error as { code: number; stderr: string }
+      expect(e.code).toBe(1)
+      expect(e.stderr).toContain(`There is no callmask store under ${dir}`)
+    }
+    expect(existsSync(dir)).toBe(false)
   })
 })

@@ -10,9 +10,9 @@ import { createTestWorld, eventually, testKey, type TestWorld } from './support/
 const run = promisify(execFile)
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 
-async function demo(url: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function demo(url: string, key = testKey): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(tsx, ['bin/demo.ts'], { env: { ...process.env, CALLMASK_URL: url, CALLMASK_KEY: testKey }, timeout: 60_000 })
+    const { stdout, stderr } = await run(tsx, ['bin/demo.ts'], { env: { ...process.env, CALLMASK_URL: url, CALLMASK_KEY: key }, timeout: 60_000 })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string }
@@ -62,5 +62,14 @@ describe('npm run demo (integration)', () => {
     expect(result.stdout).toContain(`Sent 0 of 62 stats frames from 0 peers to ${url}`)
     expect(result.stderr).toContain(`The demo could not stream to ${url}`)
     expect(result.stderr).toContain('Is callmask running (npm start)?')
+  })
+
+  it('stops at once with the reason when the key is refused', async () => {
+    const pipeline = await world.start()
+    const result = await demo(pipeline.ingest!.url, 'not-a-key-of-this-server')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('the server refused the connection (CALLMASK_ERR_BAD_KEY')
+    expect(result.stderr).toContain('Check CALLMASK_KEY.')
+    await pipeline.close()
   })
 })

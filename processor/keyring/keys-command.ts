@@ -142,7 +142,7 @@ export async function runKeysCommand(
       const before = (await keyring.list()).find((s) => s.tenant === command.tenant)
       if (!before?.current && !command.create) {
         throw new UsageError(
-          `Tenant ${command.tenant} has no key, so there is nothing to rotate (a typo would create a new tenant). To give it its first key: callmask-keys create ${command.tenant} (or rotate ${command.tenant} --create).`,
+          `Tenant ${command.tenant} has no key, so there is nothing to rotate (a typo would create a new tenant). To give it its first key: npm run keys -- create ${command.tenant} (or rotate ${command.tenant} --create).`,
         )
       }
       const version = await keyring.rotate(command.tenant)
@@ -175,7 +175,7 @@ export async function runKeysCommand(
       `Destroyed key version${result.versions.length > 1 ? 's' : ''} ${result.versions.join(', ')} of tenant ${command.tenant}` +
         ` (${result.erased} stored revision${result.erased === 1 ? '' : 's'} overwritten, entry purged).` +
         ' Its existing pseudonyms can no longer be linked to any identifier.' +
-        ` New frames of this tenant wait in JetStream until it gets a fresh key (callmask-keys create ${command.tenant}: version ${next} or above); running processors may use their cached key for up to ${processorCacheSeconds} seconds.`,
+        ` New frames of this tenant wait in JetStream until it gets a fresh key (npm run keys -- create ${command.tenant}: version ${next} or above); running processors may use their cached key for up to ${processorCacheSeconds} seconds.`,
     )
     return 0
   } catch (error) {

@@ -58,7 +58,7 @@ describe('callmask-keys (integration)', () => {
     const destroyed = await run(['destroy', 'acme', '--yes'], { CALLMASK_MASTER_KEY: undefined })
     expect(destroyed.code).toBe(0)
     expect(destroyed.out).toMatch(/^Destroyed key versions 1, 2 of tenant acme \(1 stored revision overwritten, entry purged\)\. Its existing pseudonyms can no longer be linked/)
-    expect(destroyed.out).toMatch(/wait in JetStream until it gets a fresh key \(callmask-keys create acme: version 3 or above\)/)
+    expect(destroyed.out).toMatch(/wait in JetStream until it gets a fresh key \(npm run keys -- create acme: version 3 or above\)/)
     expect((await run(['list'])).out).toContain('acme: no live key; destroyed: 1, 2')
     expect((await run(['destroy', 'acme', '--yes'])).out).toBe('Tenant acme has no live keys; nothing was destroyed.')
     // The output never carries key material: only the master key id.
@@ -69,7 +69,7 @@ describe('callmask-keys (integration)', () => {
     // Regression: rotate on a mistyped tenant silently created a new one.
     const typo = await run(['rotate', 'acmee'])
     expect(typo.code).toBe(2)
-    expect(typo.err).toBe('Tenant acmee has no key, so there is nothing to rotate (a typo would create a new tenant). To give it its first key: callmask-keys create acmee (or rotate acmee --create).')
+    expect(typo.err).toBe('Tenant acmee has no key, so there is nothing to rotate (a typo would create a new tenant). To give it its first key: npm run keys -- create acmee (or rotate acmee --create).')
     expect((await run(['list'])).out).not.toContain('acmee')
 
     const noKey = await run(['rotate', 'acme'], { CALLMASK_MASTER_KEY: undefined })
