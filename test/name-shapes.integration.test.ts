@@ -5,6 +5,7 @@
 // test guards that what is detected is also never stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
+import { scanStringColumns } from './support/string-column-scan.ts'
 import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
 
 const people: [given: string, surname: string][] = [
@@ -55,24 +56,13 @@ describe('names of every shape through the pipeline (integration)', () => {
     // The rows scanned exist and carry the (pseudonymised) identifiers.
     const [filled] = await world.query<{ n: string }>("SELECT countIf(conference_id LIKE 'standup-p_k1_%' AND report_id LIKE 'IT-p_k1_%') AS n FROM {db}.rtp_samples")
     expect(Number(filled!.n)).toBe(identifiers.length)
-    const columns = await world.query<{ table: string; name: string }>(
-      `SELECT table, name FROM system.columns WHERE database = {database:String} AND type LIKE '%String%' AND table != 'schema_migrations'`,
-      { database: world.database },
-    )
+    const { columns, leaks } = await scanStringColumns(world, tokens)
     expect(columns.length).toBeGreaterThan(20)
     // The scan itself finds what is there: the readable rest of the ids.
     const [control] = await world.query<{ n: string }>(
       "SELECT count() AS n FROM {db}.rtp_samples WHERE multiSearchAnyCaseInsensitiveUTF8(conference_id, ['standup-'])",
     )
     expect(Number(control!.n)).toBe(identifiers.length)
-    const leaks: string[] = []
-    for (const { table, name } of columns) {
-      const rows = await world.query<{ v: string }>(
-        `SELECT DISTINCT toString(${name}) AS v FROM {db}.${table} WHERE multiSearchAnyCaseInsensitiveUTF8(toString(${name}), {needles:Array(String)})`,
-        { needles: tokens },
-      )
-      for (const row of rows) leaks.push(`${table}.${name}: ${row.v}`)
-    }
     expect(leaks).toEqual([])
   })
 })

@@ -6,6 +6,7 @@ import type { CallContext, StatsReport } from '../schemas/frames.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { selectReports } from '../sdk/stats-frame.ts'
 import { captureFrames, loadCapture } from './support/captures.ts'
+import { scanStringColumns } from './support/string-column-scan.ts'
 import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
 
 // Each person's data and every form in which it could leak.
@@ -91,19 +92,8 @@ describe('no personal value survives the pipeline (integration)', () => {
     expect(Number(stored!.pairs)).toBe(frames.length)
     expect(Number(stored!.events)).toBe(frames.length)
 
-    const columns = await world.query<{ table: string; name: string }>(
-      `SELECT table, name FROM system.columns WHERE database = {database:String} AND type LIKE '%String%' AND table != 'schema_migrations'`,
-      { database: world.database },
-    )
+    const { columns, leaks } = await scanStringColumns(world, allForms)
     expect(columns.length).toBeGreaterThan(25)
-    const leaks: string[] = []
-    for (const { table, name } of columns) {
-      const rows = await world.query<{ v: string }>(
-        `SELECT DISTINCT toString(${name}) AS v FROM {db}.${table} WHERE multiSearchAnyCaseInsensitiveUTF8(toString(${name}), {needles:Array(String)})`,
-        { needles: allForms },
-      )
-      for (const row of rows) leaks.push(`${table}.${name}: ${row.v}`)
-    }
     expect(leaks).toEqual([])
 
     // Pseudonymised, not emptied: the identifiers are still there to group by.
