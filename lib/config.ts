@@ -85,6 +85,8 @@ export const configSchema = {
     batchMaxMs: { type: 'integer', minimum: 1, maximum: 60000, default: 1000 },
     /** CALLMASK_RETENTION_DAYS: default per-row retention. @default 30 */
     retentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
+    /** CALLMASK_AGGREGATE_RETENTION_DAYS: default retention of per-minute aggregates and call summaries (13 months: a year-on-year comparison). @default 395 */
+    aggregateRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 395 },
     /** CALLMASK_MASTER_KEY: base64 or hex, 32 bytes; seals the tenant keyring. */
     masterKey: { type: 'string' },
     /** CALLMASK_MASTER_KEY_FILE: a file holding the master key. Neither set: generated under dataDir. */
@@ -129,6 +131,7 @@ const envNames: Record<keyof Config, string> = {
   batchMaxRows: 'CALLMASK_BATCH_MAX_ROWS',
   batchMaxMs: 'CALLMASK_BATCH_MAX_MS',
   retentionDays: 'CALLMASK_RETENTION_DAYS',
+  aggregateRetentionDays: 'CALLMASK_AGGREGATE_RETENTION_DAYS',
   masterKey: 'CALLMASK_MASTER_KEY',
   masterKeyFile: 'CALLMASK_MASTER_KEY_FILE',
   policyFile: 'CALLMASK_POLICY_FILE',

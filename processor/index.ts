@@ -51,6 +51,8 @@ export interface JetStreamSetUp {
 }
 
 type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'batchMaxMs' | 'retentionDays' | 'duplicateWindowS' | 'streamMaxAgeH'> & {
+  /** @default 395 */
+  aggregateRetentionDays?: number | undefined
   /** A message held longer than this makes the processor unready. @default 120 */
   stuckAfterS?: number | undefined
   /** Seconds JetStream waits for an ack before redelivering. @default 30 */
@@ -137,6 +139,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     pseudonymiser: deps.pseudonymiser,
     policy: deps.policy,
     retentionDays: config.retentionDays,
+    aggregateRetentionDays: config.aggregateRetentionDays,
     onRepairedStrings: (count) => metrics.repairedStrings.inc(count),
     dropped: {
       unknownReport: (type) => metrics.droppedReports.inc({ report_type: reportTypeLabel(type) }),

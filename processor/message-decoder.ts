@@ -12,7 +12,7 @@ import { applyPolicyToEvent, applyPolicyToStats, type DroppedCounter } from './p
 import { createFieldTransformerFactory, withScanBudget } from './policy/field-transformer.ts'
 import type { CompiledPolicy } from './policy/load-policy.ts'
 import type { Pseudonymiser } from './pseudonymiser.ts'
-import { mapEventFrame, mapStatsFrame, type FrameRows, type FrameSource } from './report-mapper.ts'
+import { defaultAggregateRetentionDays, mapEventFrame, mapStatsFrame, type FrameRows, type FrameSource } from './report-mapper.ts'
 
 export interface DecodedMessage {
   source: FrameSource
@@ -26,6 +26,8 @@ export interface MessageDecoderDeps {
   pseudonymiser: Pseudonymiser
   policy: CompiledPolicy
   retentionDays: number
+  /** @default 395 */
+  aggregateRetentionDays?: number | undefined
   /** Counts strings whose lone surrogates were replaced by U+FFFD. */
   onRepairedStrings?: (count: number) => void
   /** Counts what the policy's allow-list dropped (report types, fields it does not name). */
@@ -73,7 +75,13 @@ export function createMessageDecoder(deps: MessageDecoderDeps) {
     // session's frames were taken for redeliveries of the first). Deterministic, so
     // redelivery look-ups find the stored rows.
     const storedSessionId = pseudonymiser.pseudonym('session', sessionId)
-    const source: FrameSource = { tenant, sessionId: storedSessionId, seq, retentionDays: deps.policy.retentionDays(tenant) ?? deps.retentionDays }
+    const source: FrameSource = {
+      tenant,
+      sessionId: storedSessionId,
+      seq,
+      retentionDays: deps.policy.retentionDays(tenant) ?? deps.retentionDays,
+      aggregateRetentionDays: deps.policy.aggregateRetentionDays(tenant) ?? deps.aggregateRetentionDays ?? defaultAggregateRetentionDays,
+    }
     const rows =
       frame.type === 'stats'
         ? mapStatsFrame(applyPolicyToStats(frame, deps.policy, transform, deps.dropped), source)

@@ -3,6 +3,8 @@
 // guard, so the `*_truncated` columns never hold a whole address whatever the policy says.
 import type { CallContext, EventFrame, StatsFrame, StatsReport } from '../schemas/frames.ts'
 import { truncateIp } from './pii/ip-detector.ts'
+import { noInterval, streamInterval, type StreamInterval } from './quality/stream-interval.ts'
+import { scoreAudio } from './quality/audio-score.ts'
 
 export const rtpReportTypes = new Set(['inbound-rtp', 'outbound-rtp', 'remote-inbound-rtp', 'remote-outbound-rtp'])
 
@@ -38,6 +40,52 @@ const rtpMetricFields: Record<string, [field: string, type: NumericType]> = {
   target_bitrate: ['targetBitrate', 'Float64'],
   retransmitted_packets_sent: ['retransmittedPacketsSent', 'UInt64'],
   retransmitted_packets_received: ['retransmittedPacketsReceived', 'UInt64'],
+  retransmitted_bytes_sent: ['retransmittedBytesSent', 'UInt64'],
+  retransmitted_bytes_received: ['retransmittedBytesReceived', 'UInt64'],
+  packets_discarded: ['packetsDiscarded', 'UInt64'],
+  header_bytes_received: ['headerBytesReceived', 'UInt64'],
+  header_bytes_sent: ['headerBytesSent', 'UInt64'],
+  fec_packets_received: ['fecPacketsReceived', 'UInt64'],
+  fec_packets_discarded: ['fecPacketsDiscarded', 'UInt64'],
+  silent_concealed_samples: ['silentConcealedSamples', 'UInt64'],
+  concealment_events: ['concealmentEvents', 'UInt64'],
+  inserted_samples_for_deceleration: ['insertedSamplesForDeceleration', 'UInt64'],
+  removed_samples_for_acceleration: ['removedSamplesForAcceleration', 'UInt64'],
+  jitter_buffer_target_delay: ['jitterBufferTargetDelay', 'Float64'],
+  jitter_buffer_minimum_delay: ['jitterBufferMinimumDelay', 'Float64'],
+  frames_received: ['framesReceived', 'UInt64'],
+  frames_sent: ['framesSent', 'UInt64'],
+  key_frames_decoded: ['keyFramesDecoded', 'UInt64'],
+  key_frames_encoded: ['keyFramesEncoded', 'UInt64'],
+  huge_frames_sent: ['hugeFramesSent', 'UInt64'],
+  pause_count: ['pauseCount', 'UInt64'],
+  total_pauses_duration: ['totalPausesDuration', 'Float64'],
+  total_decode_time: ['totalDecodeTime', 'Float64'],
+  total_processing_delay: ['totalProcessingDelay', 'Float64'],
+  total_inter_frame_delay: ['totalInterFrameDelay', 'Float64'],
+  total_encode_time: ['totalEncodeTime', 'Float64'],
+  total_packet_send_delay: ['totalPacketSendDelay', 'Float64'],
+  quality_limitation_resolution_changes: ['qualityLimitationResolutionChanges', 'UInt64'],
+  total_round_trip_time: ['totalRoundTripTime', 'Float64'],
+  round_trip_time_measurements: ['roundTripTimeMeasurements', 'UInt64'],
+}
+
+// From the outbound stream's media-source (what the microphone or camera delivered) and the
+// inbound audio stream's media-playout (what the speaker got): columns of the rtp row.
+const mediaSourceFields: Record<string, [field: string, type: NumericType]> = {
+  source_audio_level: ['audioLevel', 'Float64'],
+  source_total_audio_energy: ['totalAudioEnergy', 'Float64'],
+  source_total_samples_duration: ['totalSamplesDuration', 'Float64'],
+  source_frames_per_second: ['framesPerSecond', 'Float64'],
+  source_width: ['width', 'UInt32'],
+  source_height: ['height', 'UInt32'],
+}
+const mediaPlayoutFields: Record<string, [field: string, type: NumericType]> = {
+  playout_synthesized_samples_duration: ['synthesizedSamplesDuration', 'Float64'],
+  playout_synthesized_samples_events: ['synthesizedSamplesEvents', 'UInt64'],
+  playout_total_playout_delay: ['totalPlayoutDelay', 'Float64'],
+  playout_total_samples_count: ['totalSamplesCount', 'UInt64'],
+  playout_total_samples_duration: ['totalSamplesDuration', 'Float64'],
 }
 
 const pairMetricFields: Record<string, [field: string, type: NumericType]> = {
@@ -49,6 +97,18 @@ const pairMetricFields: Record<string, [field: string, type: NumericType]> = {
   bytes_received: ['bytesReceived', 'UInt64'],
   packets_sent: ['packetsSent', 'UInt64'],
   packets_received: ['packetsReceived', 'UInt64'],
+  packets_discarded_on_send: ['packetsDiscardedOnSend', 'UInt64'],
+  bytes_discarded_on_send: ['bytesDiscardedOnSend', 'UInt64'],
+  requests_sent: ['requestsSent', 'UInt64'],
+  requests_received: ['requestsReceived', 'UInt64'],
+  responses_sent: ['responsesSent', 'UInt64'],
+  responses_received: ['responsesReceived', 'UInt64'],
+  consent_requests_sent: ['consentRequestsSent', 'UInt64'],
+}
+const transportFields: Record<string, [field: string, type: NumericType]> = {
+  transport_bytes_sent: ['bytesSent', 'UInt64'],
+  transport_bytes_received: ['bytesReceived', 'UInt64'],
+  transport_selected_pair_changes: ['selectedCandidatePairChanges', 'UInt64'],
 }
 
 // Kept string columns take only their W3C vocabulary: an app cannot smuggle a name or a
@@ -61,6 +121,8 @@ const vocabularies = {
   relayProtocol: new Set(['udp', 'tcp', 'tls']),
   networkType: new Set(['bluetooth', 'cellular', 'ethernet', 'wifi', 'wimax', 'vpn', 'unknown']),
   qualityLimitationReason: new Set(['none', 'cpu', 'bandwidth', 'other']),
+  dtlsState: new Set(['new', 'connecting', 'connected', 'closed', 'failed']),
+  iceState: new Set(['new', 'checking', 'connected', 'completed', 'disconnected', 'failed', 'closed']),
 }
 // Codec names registered for RTP that browsers use; any other mimeType is stored as 'other'.
 const codecNames = new Set(
@@ -89,11 +151,15 @@ export interface FrameRows {
 export const tableNames = ['rtp_samples', 'connection_samples', 'call_events'] as const
 export type TableName = (typeof tableNames)[number]
 
+export const defaultAggregateRetentionDays = 395
+
 export interface FrameSource {
   tenant: string
   sessionId: string
   seq: number
   retentionDays: number
+  /** Of the aggregates the materialised views derive from the row. @default 395 */
+  aggregateRetentionDays?: number
 }
 
 export interface CallContextColumns {
@@ -101,6 +167,7 @@ export interface CallContextColumns {
   participant_id: string
   display_name: string
   peer_connection_id: string
+  call_id: string
 }
 
 export function callContextColumns(call: Partial<CallContext>): CallContextColumns {
@@ -109,6 +176,7 @@ export function callContextColumns(call: Partial<CallContext>): CallContextColum
     participant_id: call.participantId ?? '',
     display_name: call.displayName ?? '',
     peer_connection_id: call.peerConnectionId ?? '',
+    call_id: call.callId ?? '',
   }
 }
 
@@ -133,10 +201,46 @@ function baseColumns(source: FrameSource, ts: number, context: CallContextColumn
     tenant: source.tenant,
     ts: Math.round(ts),
     retention_days: source.retentionDays,
+    aggregate_retention_days: source.aggregateRetentionDays ?? defaultAggregateRetentionDays,
     ...context,
     session_id: source.sessionId,
     seq: source.seq,
   }
+}
+
+function copyNumbers(row: Row, report: StatsReport | undefined, fields: Record<string, [field: string, type: NumericType]>): void {
+  for (const column in fields) {
+    const [field, type] = fields[column]!
+    row[column] = report ? numeric(report, field, type) : null
+  }
+}
+
+/** Cumulative seconds per reason (outbound-rtp `qualityLimitationDurations`). */
+function limitationColumns(row: Row, report: StatsReport): void {
+  const durations = report['qualityLimitationDurations']
+  const record = durations !== null && typeof durations === 'object' ? (durations as Record<string, unknown>) : {}
+  for (const reason of ['none', 'cpu', 'bandwidth', 'other']) {
+    const value = record[reason]
+    row[`ql_duration_${reason}`] = typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null
+  }
+}
+
+const finite = (value: number | null): number | null => (value !== null && Number.isFinite(value) ? value : null)
+
+function intervalColumns(row: Row, interval: StreamInterval): void {
+  row['interval_state'] = interval.state
+  row['interval_ms'] = finite(interval.ms)
+  row['interval_bitrate_bps'] = finite(interval.bitrateBps)
+  row['interval_packet_rate'] = finite(interval.packetRate)
+  row['interval_loss_fraction'] = finite(interval.lossFraction)
+  row['interval_jitter_buffer_delay'] = finite(interval.jitterBufferDelayS)
+  row['interval_concealment_ratio'] = finite(interval.concealmentRatio)
+  row['interval_frames_per_second'] = finite(interval.framesPerSecond)
+  row['interval_freeze_count'] = finite(interval.freezeCount)
+  row['interval_freeze_duration'] = finite(interval.freezeS)
+  row['interval_pause_duration'] = finite(interval.pauseS)
+  row['interval_average_rtt'] = finite(interval.averageRttS)
+  row['interval_quality_limited_share'] = finite(interval.qualityLimitedShare)
 }
 
 export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows {
@@ -144,9 +248,17 @@ export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows
   const rows: FrameRows = { rtp_samples: [], connection_samples: [], call_events: [] }
   const byId = new Map<string, StatsReport>()
   for (const report of frame.reports) byId.set(report.id, report)
+  const previousById = new Map<string, StatsReport>()
+  for (const report of frame.previous ?? []) if (report.type !== undefined) previousById.set(`${report.type} ${report.id}`, report)
+  const previousOf = (report: StatsReport) => previousById.get(`${report.type} ${report.id}`)
+  // The transports' selected pairs: after an ICE restart the selected pair is the new one.
+  const selectedPairs = new Set<string>()
+  for (const report of frame.reports) if (report.type === 'transport') selectedPairs.add(str(report, 'selectedCandidatePairId'))
+  const rtpRows: { row: Row; report: StatsReport; interval: StreamInterval }[] = []
   for (const report of frame.reports) {
     if (rtpReportTypes.has(report.type)) {
       const row = baseColumns(source, frame.ts, context)
+      row['report_ts'] = Math.round(report.timestamp)
       row['report_type'] = report.type
       row['report_id'] = report.id
       row['kind'] = oneOf(str(report, 'kind'), vocabularies.kind)
@@ -154,23 +266,29 @@ export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows
       row['mid'] = str(report, 'mid')
       const codec = str(byId.get(str(report, 'codecId')), 'mimeType')
       row['codec'] = codecColumn(codec)
-      for (const column in rtpMetricFields) {
-        const [field, type] = rtpMetricFields[column]!
-        row[column] = numeric(report, field, type)
-      }
+      copyNumbers(row, report, rtpMetricFields)
+      limitationColumns(row, report)
       row['quality_limitation_reason'] = oneOf(str(report, 'qualityLimitationReason'), vocabularies.qualityLimitationReason)
+      copyNumbers(row, report.type === 'outbound-rtp' ? byId.get(str(report, 'mediaSourceId')) : undefined, mediaSourceFields)
+      copyNumbers(row, report.type === 'inbound-rtp' ? byId.get(str(report, 'playoutId')) : undefined, mediaPlayoutFields)
+      const interval = frame.previous === undefined || report.type === 'remote-outbound-rtp' ? noInterval('none') : streamInterval(previousOf(report), report)
+      intervalColumns(row, interval)
+      // An RTCP receiver report's fraction covers its own interval: the best loss figure we have.
+      if (report.type === 'remote-inbound-rtp') row['interval_loss_fraction'] = numeric(report, 'fractionLost', 'Float64')
+      row['mos'] = null
+      rtpRows.push({ row, report, interval })
       rows.rtp_samples.push(row)
     } else if (report.type === 'candidate-pair') {
       const local = byId.get(str(report, 'localCandidateId'))
       const remote = byId.get(str(report, 'remoteCandidateId'))
+      const transport = byId.get(str(report, 'transportId'))
       const row = baseColumns(source, frame.ts, context)
+      row['report_ts'] = Math.round(report.timestamp)
       row['pair_id'] = report.id
       row['state'] = oneOf(str(report, 'state'), vocabularies.pairState)
       row['nominated'] = report['nominated'] === true ? 1 : 0
-      for (const column in pairMetricFields) {
-        const [field, type] = pairMetricFields[column]!
-        row[column] = numeric(report, field, type)
-      }
+      row['selected'] = selectedPairs.has(report.id) ? 1 : 0
+      copyNumbers(row, report, pairMetricFields)
       row['local_candidate_type'] = oneOf(str(local, 'candidateType'), vocabularies.candidateType)
       row['remote_candidate_type'] = oneOf(str(remote, 'candidateType'), vocabularies.candidateType)
       // Candidate addresses are never stored whole: IPv4 /24, IPv6 /48.
@@ -179,9 +297,19 @@ export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows
       row['protocol'] = oneOf(str(local, 'protocol'), vocabularies.protocol)
       row['network_type'] = oneOf(str(local, 'networkType'), vocabularies.networkType)
       row['relay_protocol'] = oneOf(str(local, 'relayProtocol'), vocabularies.relayProtocol)
+      row['transport_dtls_state'] = oneOf(str(transport, 'dtlsState'), vocabularies.dtlsState)
+      row['transport_ice_state'] = oneOf(str(transport, 'iceState'), vocabularies.iceState)
+      copyNumbers(row, transport, transportFields)
+      const interval = frame.previous === undefined ? noInterval('none') : streamInterval(previousOf(report), report)
+      row['interval_state'] = interval.state
+      row['interval_ms'] = finite(interval.ms)
+      row['interval_receive_bitrate_bps'] = finite(interval.bitrateBps)
+      row['interval_send_bitrate_bps'] = finite(interval.sendBitrateBps)
+      row['interval_average_rtt'] = finite(interval.averageRttS)
       rows.connection_samples.push(row)
     }
   }
+  scoreAudio(rtpRows, frame.reports, selectedPairs, byId)
   return rows
 }
 

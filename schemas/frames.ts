@@ -96,6 +96,13 @@ export const statsFrameSchema = {
     ts: { type: 'number', minimum: 0, description: 'Wall-clock ms since the epoch when getStats() resolved.' },
     call: callContextSchema,
     reports: { type: 'array', maxItems: 256, items: statsReportSchema },
+    previous: {
+      type: 'array',
+      maxItems: 256,
+      items: statsReportSchema,
+      description:
+        'Optional: the same peer connection\'s rtp reports at the getStats() before this one, trimmed to the counters of schemas/interval-fields.ts. The processor computes each interval from the pair, so intervals do not depend on which processor gets which frame. Without it the interval columns stay empty.',
+    },
   },
 } as const
 

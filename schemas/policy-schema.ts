@@ -48,6 +48,12 @@ export const policySchema = {
           allow: { type: 'array', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 256 }, description: 'Tokens never treated as personal.' },
           deny: { type: 'array', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 256 }, description: 'Tokens always pseudonymised where they appear.' },
           retentionDays: { type: 'integer', minimum: 1, maximum: 3650, description: "Days this tenant's rows are kept (written into each row's TTL). Unset: CALLMASK_RETENTION_DAYS." },
+          aggregateRetentionDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 3650,
+            description: "Days this tenant's per-minute aggregates and call summaries are kept. Unset: CALLMASK_AGGREGATE_RETENTION_DAYS.",
+          },
         },
       },
     },

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { Packr, Unpackr } from 'msgpackr'
 import WebSocket from 'ws'
 import type { AckFrame, CallContext, ErrorFrame, StatsReport } from '../schemas/frames.ts'
+import { intervalSnapshot } from './stats-frame.ts'
 
 export interface ClientOptions {
   url: string
@@ -34,6 +35,8 @@ export class CallmaskClient {
   private nextSeq = 1
   private acked = 0
   private unacked = new Map<number, Uint8Array | string>()
+  /** Per peer connection, the interval counters of the last snapshot sent. */
+  private lastSnapshot = new Map<string, StatsReport[]>()
   private resendTimer: NodeJS.Timeout | undefined
   private toResend = new Set<number>()
   private retryDelayMs = 100
@@ -142,8 +145,19 @@ export class CallmaskClient {
   }
 
   /** Sends one getStats() snapshot; returns its seq. */
-  async sendStats(call: CallContext, reports: StatsReport[], ts = Date.now()): Promise<number> {
-    return this.sendData({ type: 'stats', ts, call, reports })
+  /**
+   * Sends one getStats() snapshot of `call.peerConnectionId`. The frame carries the interval
+   * counters of the snapshot sent before it for the same peer connection (`previous`), so
+   * the server computes rates from the frame alone; `intervals: false` leaves them out.
+   */
+  async sendStats(call: CallContext, reports: StatsReport[], ts = Date.now(), options: { intervals?: boolean } = {}): Promise<number> {
+    const frame: Record<string, unknown> = { type: 'stats', ts, call, reports }
+    if (options.intervals !== false) {
+      // [] on a peer connection's first snapshot: "intervals start here".
+      frame['previous'] = this.lastSnapshot.get(call.peerConnectionId) ?? []
+      this.lastSnapshot.set(call.peerConnectionId, intervalSnapshot(reports))
+    }
+    return this.sendData(frame)
   }
 
   async sendEvent(call: CallContext, name: string, value?: string | number, ts = Date.now()): Promise<number> {

@@ -1,6 +1,9 @@
 // Builds stats frames from a getStats() result. Data minimisation starts at the source:
 // only the report types the pipeline uses are sent (no certificates, no data channels).
+// Each frame also carries the interval counters of the snapshot before it (`previous`), so
+// the processor can compute per-interval rates from the frame alone.
 import type { CallContext, StatsFrame, StatsReport } from '../schemas/frames.ts'
+import { intervalInputFields, intervalReportTypes } from '../schemas/interval-fields.ts'
 
 export const sentReportTypes: ReadonlySet<string> = new Set([
   'inbound-rtp',
@@ -16,8 +19,10 @@ export const sentReportTypes: ReadonlySet<string> = new Set([
   'codec',
 ])
 
+type RawReports = Iterable<Record<string, unknown>> | Map<string, Record<string, unknown>>
+
 /** Accepts a browser RTCStatsReport (a Map) or an array of its values. */
-export function selectReports(reports: Iterable<Record<string, unknown>> | Map<string, Record<string, unknown>>): StatsReport[] {
+export function selectReports(reports: RawReports): StatsReport[] {
   const values = reports instanceof Map ? reports.values() : reports
   const selected: StatsReport[] = []
   for (const report of values) {
@@ -26,6 +31,24 @@ export function selectReports(reports: Iterable<Record<string, unknown>> | Map<s
   return selected
 }
 
-export function buildStatsFrame(seq: number, ts: number, call: CallContext, reports: Iterable<Record<string, unknown>>): StatsFrame {
-  return { type: 'stats', seq, ts, call, reports: selectReports(reports) }
+/** The rtp reports of one snapshot, trimmed to what an interval needs. */
+export function intervalSnapshot(reports: readonly StatsReport[]): StatsReport[] {
+  const trimmed: StatsReport[] = []
+  for (const report of reports) {
+    if (!intervalReportTypes.has(report.type)) continue
+    const kept: StatsReport = { id: report.id, type: report.type, timestamp: report.timestamp }
+    for (const field of intervalInputFields) if (report[field] !== undefined) kept[field] = report[field]
+    trimmed.push(kept)
+  }
+  return trimmed
+}
+
+/**
+ * `previous`: the snapshot before this one of the same peer connection, `[]` for its first
+ * (which tells the server this SDK sends intervals), undefined to send none.
+ */
+export function buildStatsFrame(seq: number, ts: number, call: CallContext, reports: RawReports, previous?: readonly StatsReport[]): StatsFrame {
+  const frame: StatsFrame = { type: 'stats', seq, ts, call, reports: selectReports(reports) }
+  if (previous) frame.previous = intervalSnapshot(previous)
+  return frame
 }

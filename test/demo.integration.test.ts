@@ -42,9 +42,9 @@ describe('npm run demo (integration)', () => {
   })
 
   it('fails with a sentence and the reasons when the server refuses the frames', async () => {
-    // The demo's frames are 3 to 7.5 KB: over a 2 KiB limit, under the transport's cut-off (4x),
-    // so each one is refused for good with an error frame.
-    const pipeline = await world.start({ maxFrameBytes: 2048 })
+    // The demo's frames are 3.1 to 8.7 KB (with their `previous` counters): over a 2400-byte
+    // limit, under the transport's cut-off (4x), so each one is refused for good with an error frame.
+    const pipeline = await world.start({ maxFrameBytes: 2400 })
     const result = await demo(pipeline.ingest!.url)
     expect(result.code).toBe(1)
     expect(result.stdout).toContain('stored in JetStream (acknowledged): 0')

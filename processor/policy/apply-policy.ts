@@ -48,9 +48,9 @@ export function applyPolicyToCall(call: CallContext, policy: CompiledPolicy, tra
   return out
 }
 
-export function applyPolicyToStats(frame: StatsFrame, policy: CompiledPolicy, transform: FieldTransformer, counter: DroppedCounter = nothingCounted): StatsFrame {
+function applyPolicyToReports(input: readonly StatsReport[], frameTs: number, policy: CompiledPolicy, transform: FieldTransformer, counter: DroppedCounter): StatsReport[] {
   const reports: StatsReport[] = []
-  for (const report of frame.reports) {
+  for (const report of input) {
     const rules = policy.reportRules(report.type)
     if (!rules) {
       counter.unknownReport(report.type)
@@ -63,10 +63,23 @@ export function applyPolicyToStats(frame: StatsFrame, policy: CompiledPolicy, tr
     if (unknown.count > 0) counter.unknownFields(report.type, unknown.count)
     out['type'] = report.type
     if (typeof out['id'] !== 'string') out['id'] = ''
-    if (typeof out['timestamp'] !== 'number') out['timestamp'] = frame.ts
+    if (typeof out['timestamp'] !== 'number') out['timestamp'] = frameTs
     reports.push(out as StatsReport)
   }
-  return { type: 'stats', seq: frame.seq, ts: frame.ts, call: applyPolicyToCall(frame.call, policy, transform, counter), reports }
+  return reports
+}
+
+export function applyPolicyToStats(frame: StatsFrame, policy: CompiledPolicy, transform: FieldTransformer, counter: DroppedCounter = nothingCounted): StatsFrame {
+  const out: StatsFrame = {
+    type: 'stats',
+    seq: frame.seq,
+    ts: frame.ts,
+    call: applyPolicyToCall(frame.call, policy, transform, counter),
+    reports: applyPolicyToReports(frame.reports, frame.ts, policy, transform, counter),
+  }
+  // The previous snapshot's ids go through the same rules, so they match the reports' ids.
+  if (frame.previous) out.previous = applyPolicyToReports(frame.previous, frame.ts, policy, transform, nothingCounted)
+  return out
 }
 
 export function applyPolicyToEvent(frame: EventFrame, policy: CompiledPolicy, transform: FieldTransformer, counter: DroppedCounter = nothingCounted): EventFrame {

@@ -21,6 +21,8 @@ export interface CompiledPolicy {
   detectOptions(tenant: string): DetectOptions
   /** The tenant's retention in days, if the policy sets one. */
   retentionDays(tenant: string): number | undefined
+  /** The tenant's retention of aggregates and call summaries in days, if the policy sets one. */
+  aggregateRetentionDays(tenant: string): number | undefined
 }
 
 const validatePolicy = new Ajv({ strict: true, allErrors: true }).compile(policySchema)
@@ -43,8 +45,10 @@ export function compilePolicy(value: unknown, source: string): CompiledPolicy {
   if (unsupported.length > 0) throw new ConfigError(`The policy ${source} is invalid:\n  - ${unsupported.join('\n  - ')}`)
   const tenants = new Map<string, DetectOptions>()
   const retention = new Map<string, number>()
+  const aggregateRetention = new Map<string, number>()
   for (const [tenant, settings] of Object.entries(policy.tenants ?? {})) {
     if (settings.retentionDays !== undefined) retention.set(tenant, settings.retentionDays)
+    if (settings.aggregateRetentionDays !== undefined) aggregateRetention.set(tenant, settings.aggregateRetentionDays)
     const options: DetectOptions = {}
     if (settings.defaultCountry) options.defaultCountry = settings.defaultCountry as CountryCode
     if (settings.allow) options.allow = new Set(settings.allow.map((t) => t.toLowerCase()))
@@ -59,6 +63,7 @@ export function compilePolicy(value: unknown, source: string): CompiledPolicy {
     reportRules: (type) => byType.get(type),
     detectOptions: (tenant) => tenants.get(tenant) ?? noOptions,
     retentionDays: (tenant) => retention.get(tenant),
+    aggregateRetentionDays: (tenant) => aggregateRetention.get(tenant),
   }
 }
 
