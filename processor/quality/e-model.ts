@@ -168,6 +168,11 @@ function lossFractionOf(loss: LossInput): Checked {
 export function estimateMos(input: EModelInput): MosEstimate {
   const profile = typeof input.codec === 'string' ? codecProfiles[input.codec] : input.codec
   if (profile === undefined) return { computable: false, reason: 'out-of-range', field: 'codec' }
+  for (const [field, value, max] of [['codec.ie', profile.ie, 95], ['codec.bpl', profile.bpl, Infinity], ['codec.codecDelaySeconds', profile.codecDelaySeconds, maxPlausibleSeconds]] as const) {
+    const checked = check(field, value, max)
+    if (!checked.ok) return { computable: false, reason: checked.reason, field }
+  }
+  if (profile.bpl === 0) return { computable: false, reason: 'out-of-range', field: 'codec.bpl' }
   const rtt = check('rttSeconds', input.rttSeconds, maxPlausibleSeconds)
   if (!rtt.ok) return { computable: false, reason: rtt.reason, field: rtt.field }
   const buffer = check('jitterBufferDelaySeconds', input.jitterBufferDelaySeconds, maxPlausibleSeconds)

@@ -202,12 +202,22 @@ describe('data that cannot be scored', () => {
     ['no packets at all', { loss: { packetsLost: 0, packetsReceived: 0 } }, { reason: 'no-packets', field: 'packetsReceived' }],
     ['zero burst ratio', { burstRatio: 0 }, { reason: 'out-of-range', field: 'burstRatio' }],
     ['unknown codec', { codec: 'g729' as CodecName }, { reason: 'out-of-range', field: 'codec' }],
+    ['custom profile with NaN Ie', { codec: { ...codecProfiles.opus, ie: Number.NaN } }, { reason: 'not-a-number', field: 'codec.ie' }],
+    ['custom profile with Bpl 0', { codec: { ...codecProfiles.opus, bpl: 0 } }, { reason: 'out-of-range', field: 'codec.bpl' }],
   ]
   for (const [name, overrides, expected] of cases) {
     it(`${name}: not computable, no throw`, () => {
       expect(estimateMos(input(overrides))).toEqual({ computable: false, ...expected })
     })
   }
+})
+
+describe('a custom codec profile', () => {
+  it('uses its own Ie and Bpl', () => {
+    // Ie 10, Bpl 20, Ppl 5 %: Ie,eff = 10 + (95 - 10) * 5 / (5 + 20) = 10 + 425 / 25 = 27
+    const estimate = estimateMos(input({ codec: { ie: 10, bpl: 20, codecDelaySeconds: 0.02, source: 'test' }, loss: { lossFraction: 0.05 } }))
+    expect(estimate.computable && estimate.ieEff).toBeCloseTo(27, 12)
+  })
 })
 
 describe('codec from a WebRTC codec report', () => {
