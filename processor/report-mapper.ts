@@ -275,7 +275,6 @@ export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows
       intervalColumns(row, interval)
       // An RTCP receiver report's fraction covers its own interval: the best loss figure we have.
       if (report.type === 'remote-inbound-rtp') row['interval_loss_fraction'] = numeric(report, 'fractionLost', 'Float64')
-      row['mos'] = null
       rtpRows.push({ row, report, interval })
       rows.rtp_samples.push(row)
     } else if (report.type === 'candidate-pair') {

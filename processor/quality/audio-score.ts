@@ -2,6 +2,7 @@
 // one-way delay (half the round trip of the selected candidate pair, else of the RTCP
 // reports, plus the interval's jitter-buffer delay), the interval's loss and the codec.
 import type { StatsReport } from '../../schemas/frames.ts'
+import { codecNameFromStats, estimateMos, seconds } from './e-model.ts'
 import type { StreamInterval } from './stream-interval.ts'
 
 type Row = Record<string, string | number | null>
@@ -34,16 +35,28 @@ export function connectionRttSeconds(reports: readonly StatsReport[], selectedPa
   return undefined
 }
 
-/** In-band FEC negotiated for the stream's Opus (`useinbandfec=1` in the codec's fmtp line). */
-export function usesInbandFec(report: StatsReport, byId: ReadonlyMap<string, StatsReport>): boolean {
-  const codec = byId.get(typeof report['codecId'] === 'string' ? report['codecId'] : '')
-  const fmtp = codec?.['sdpFmtpLine']
-  return typeof fmtp === 'string' && /(^|;)\s*useinbandfec=1\s*(;|$)/.test(fmtp)
-}
-
+/**
+ * Sets `connection_rtt` on every rtp row of the frame and `mos` on each received audio
+ * interval that has its loss, its jitter-buffer delay, a round-trip time and a known codec.
+ */
 export function scoreAudio(rows: readonly ScoredRow[], reports: readonly StatsReport[], selectedPairs: ReadonlySet<string>, byId: ReadonlyMap<string, StatsReport>): void {
-  void rows
-  void reports
-  void selectedPairs
-  void byId
+  const rtt = connectionRttSeconds(reports, selectedPairs)
+  for (const { row, report, interval } of rows) {
+    row['connection_rtt'] = rtt ?? null
+    row['mos'] = null
+    if (report.type !== 'inbound-rtp' || report['kind'] !== 'audio' || interval.state !== 'ok') continue
+    if (rtt === undefined || interval.lossFraction === null || interval.jitterBufferDelayS === null) continue
+    const codecReport = byId.get(typeof report['codecId'] === 'string' ? report['codecId'] : '')
+    const mimeType = typeof codecReport?.['mimeType'] === 'string' ? codecReport['mimeType'] : ''
+    const fmtp = typeof codecReport?.['sdpFmtpLine'] === 'string' ? codecReport['sdpFmtpLine'] : ''
+    const codec = codecNameFromStats(mimeType, fmtp)
+    if (!codec) continue
+    const estimate = estimateMos({
+      codec,
+      rttSeconds: seconds(rtt),
+      jitterBufferDelaySeconds: seconds(interval.jitterBufferDelayS),
+      loss: { lossFraction: interval.lossFraction },
+    })
+    if (estimate.computable) row['mos'] = estimate.mos
+  }
 }

@@ -10,12 +10,14 @@
 --   interval_jitter_buffer_delay  seconds per emitted sample / frame
 --   interval_concealment_ratio    concealed / received samples
 --   interval_average_rtt  seconds, totalRoundTripTime / roundTripTimeMeasurements (STUN responses for pairs)
+--   connection_rtt        the peer connection's RTT at the snapshot, seconds: the selected pair's STUN RTT, else RTCP's
 --   mos                   ITU-T G.107 E-model estimate for received audio (processor/quality/e-model.ts)
 -- Cumulative counters stay, so SQL can recompute any of these.
 
 ALTER TABLE {db}.rtp_samples
     ADD COLUMN IF NOT EXISTS call_id String,
     ADD COLUMN IF NOT EXISTS report_ts DateTime64(3, 'UTC') DEFAULT ts,
+    ADD COLUMN IF NOT EXISTS aggregate_retention_days UInt16 DEFAULT 395,
     ADD COLUMN IF NOT EXISTS retransmitted_bytes_sent Nullable(UInt64),
     ADD COLUMN IF NOT EXISTS retransmitted_bytes_received Nullable(UInt64),
     ADD COLUMN IF NOT EXISTS packets_discarded Nullable(UInt64),
@@ -72,11 +74,13 @@ ALTER TABLE {db}.rtp_samples
     ADD COLUMN IF NOT EXISTS interval_pause_duration Nullable(Float64),
     ADD COLUMN IF NOT EXISTS interval_average_rtt Nullable(Float64),
     ADD COLUMN IF NOT EXISTS interval_quality_limited_share Nullable(Float64),
+    ADD COLUMN IF NOT EXISTS connection_rtt Nullable(Float64),
     ADD COLUMN IF NOT EXISTS mos Nullable(Float64);
 
 ALTER TABLE {db}.connection_samples
     ADD COLUMN IF NOT EXISTS call_id String,
     ADD COLUMN IF NOT EXISTS report_ts DateTime64(3, 'UTC') DEFAULT ts,
+    ADD COLUMN IF NOT EXISTS aggregate_retention_days UInt16 DEFAULT 395,
     ADD COLUMN IF NOT EXISTS selected UInt8,
     ADD COLUMN IF NOT EXISTS packets_discarded_on_send Nullable(UInt64),
     ADD COLUMN IF NOT EXISTS bytes_discarded_on_send Nullable(UInt64),
@@ -97,4 +101,5 @@ ALTER TABLE {db}.connection_samples
     ADD COLUMN IF NOT EXISTS interval_average_rtt Nullable(Float64);
 
 ALTER TABLE {db}.call_events
-    ADD COLUMN IF NOT EXISTS call_id String;
+    ADD COLUMN IF NOT EXISTS call_id String,
+    ADD COLUMN IF NOT EXISTS aggregate_retention_days UInt16 DEFAULT 395;

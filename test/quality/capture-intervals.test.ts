@@ -27,6 +27,12 @@ describe('per-interval values from real captures', () => {
         expect(values(inboundAudio, 'interval_loss_fraction').every((v) => v >= 0 && v <= 1)).toBe(true)
         expect(values(inboundAudio, 'interval_jitter_buffer_delay').length).toBeGreaterThan(5)
         expect(values(inboundAudio, 'interval_jitter_buffer_delay').every((v) => v > 0 && v < 1)).toBe(true)
+        // No loss and loopback delay: the E-model gives the narrowband ceiling, about 4.4 (e-model.test.ts).
+        const mos = values(inboundAudio, 'mos')
+        expect(mos.length).toBeGreaterThan(inboundAudio.length / 2)
+        expect(mos.every((v) => v > 4.2 && v <= 4.5)).toBe(true)
+        expect(values(inboundAudio, 'connection_rtt').every((v) => v >= 0 && v < 0.1)).toBe(true)
+        expect(values(streamRows(rtp, 'inbound-rtp', 'video'), 'mos')).toEqual([])
         // media-playout joined to the received audio, media-source to the sent audio
         expect(values(inboundAudio, 'playout_total_samples_count').length).toBe(inboundAudio.length)
         expect(values(streamRows(rtp, 'outbound-rtp', 'audio'), 'source_total_audio_energy').length).toBeGreaterThan(0)
