@@ -14,6 +14,8 @@ export const processorConsumer = 'processor'
 /** Frames of one tenant are published to `callmask.frames.<tenant>`. */
 export const framesSubject = (tenant: string): string => `callmask.frames.${tenant}`
 export const deadLetterSubject = (tenant: string): string => `callmask.dlq.${tenant}`
+/** Core NATS (not a stream): live issue starts and ends, published once stored (processor/issue-publisher.ts). */
+export const issuesSubject = (tenant: string): string => `callmask.issues.${tenant}`
 
 const nanosPerSecond = 1_000_000_000
 

@@ -49,6 +49,8 @@ const permissionsOf: Record<Exclude<NatsRole, 'admin'>, Permissions> = {
       `${api}.CONSUMER.MSG.NEXT.${framesStream}.${processorConsumer}`,
       `$JS.ACK.${framesStream}.${processorConsumer}.>`,
       'callmask.dlq.*',
+      // Live issues for apps (core NATS, after storage).
+      'callmask.issues.*',
       // Keyring: read only.
       `${api}.STREAM.INFO.${keyringStream}`,
       `${api}.STREAM.MSG.GET.${keyringStream}`,

@@ -25,6 +25,8 @@ import { reportTypeLabel } from '../schemas/frames.ts'
 import { classifyInsertError } from './clickhouse-errors.ts'
 import { createClickHouseSink } from './clickhouse-sink.ts'
 import { createDeadLetterPublisher } from './dead-letter.ts'
+import { createIssuePublisher } from './issue-publisher.ts'
+import { createLiveIssueDetector } from './quality/live-issues.ts'
 import { createMessageDecoder } from './message-decoder.ts'
 import type { CompiledPolicy } from './policy/load-policy.ts'
 import { TenantKeyMissingError } from './keyring/keyring-errors.ts'
@@ -135,6 +137,8 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   await janitor.sweep().catch((error: unknown) => log.warn({ err: (error as Error).message }, 'stream janitor could not run; it tries again in 30 s'))
   const stats: ProcessorStats = { messages: 0, rows: 0, inserted: 0, deadLettered: 0, redelivered: 0 }
   const deadLetters = createDeadLetterPublisher(deps.nc)
+  const liveIssues = createLiveIssueDetector()
+  const publishIssues = createIssuePublisher(deps.nc, (count) => metrics.issues.inc(count))
   const decodeMessage = createMessageDecoder({
     pseudonymiser: deps.pseudonymiser,
     policy: deps.policy,
@@ -190,10 +194,14 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     }
     try {
       const { source, rows } = await decodeMessage(msg)
+      rows.stream_issues = liveIssues.observe(rows)
       await writer.add({
         source: { tenant: source.tenant, sessionId: source.sessionId, seq: source.seq },
         rows,
-        ack: () => msg.ack(),
+        ack: () => {
+          msg.ack()
+          publishIssues(rows.stream_issues)
+        },
         working: () => msg.working(),
         deadLetter: (reason) => deadLetter(msg, reason),
       })

@@ -41,6 +41,7 @@ export function createProcessorMetrics(registry: Registry) {
       help: 'Processed frames the nats-server had kept after an unclean stop, purged by the stream janitor',
       registers: [registry],
     }),
+    issues: new Counter({ name: 'callmask_processor_issue_events_total', help: 'Live issue starts and ends stored and published on callmask.issues.<tenant>', registers: [registry] }),
     redelivered: new Counter({ name: 'callmask_processor_redelivered_total', help: 'Messages JetStream delivered more than once', registers: [registry] }),
     batchRows: new Histogram({
       name: 'callmask_processor_batch_rows',

@@ -146,9 +146,11 @@ export interface FrameRows {
   rtp_samples: Row[]
   connection_samples: Row[]
   call_events: Row[]
+  /** Live issues' starts and ends (quality/live-issues.ts), added by the processor. */
+  stream_issues: Row[]
 }
 
-export const tableNames = ['rtp_samples', 'connection_samples', 'call_events'] as const
+export const tableNames = ['rtp_samples', 'connection_samples', 'call_events', 'stream_issues'] as const
 export type TableName = (typeof tableNames)[number]
 
 export const defaultAggregateRetentionDays = 395
@@ -241,11 +243,13 @@ function intervalColumns(row: Row, interval: StreamInterval): void {
   row['interval_pause_duration'] = finite(interval.pauseS)
   row['interval_average_rtt'] = finite(interval.averageRttS)
   row['interval_quality_limited_share'] = finite(interval.qualityLimitedShare)
+  row['interval_cpu_limited_share'] = finite(interval.cpuLimitedShare)
+  row['interval_bandwidth_limited_share'] = finite(interval.bandwidthLimitedShare)
 }
 
 export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows {
   const context = callContextColumns(frame.call)
-  const rows: FrameRows = { rtp_samples: [], connection_samples: [], call_events: [] }
+  const rows: FrameRows = { rtp_samples: [], connection_samples: [], call_events: [], stream_issues: [] }
   const byId = new Map<string, StatsReport>()
   for (const report of frame.reports) byId.set(report.id, report)
   const previousById = new Map<string, StatsReport>()
@@ -323,5 +327,5 @@ export function mapEventFrame(frame: EventFrame, source: FrameSource): FrameRows
   row['name'] = frame.name
   row['value_text'] = typeof frame.value === 'string' && keptEventTexts.has(frame.value) ? frame.value : ''
   row['value_number'] = typeof frame.value === 'number' && Number.isFinite(frame.value) ? frame.value : null
-  return { rtp_samples: [], connection_samples: [], call_events: [row] }
+  return { rtp_samples: [], connection_samples: [], call_events: [row], stream_issues: [] }
 }

@@ -14,7 +14,7 @@ const classify = (e: unknown): InsertErrorKind => (e === dataError ? 'data' : 'u
 function item(seq: number, outcome: { acked: number[]; deadLettered: number[]; working: number[] }): BatchItem {
   return {
     source: { tenant: 't', sessionId: 's', seq },
-    rows: { rtp_samples: [{ seq }], connection_samples: [], call_events: [] },
+    rows: { rtp_samples: [{ seq }], connection_samples: [], call_events: [], stream_issues: [] },
     ack: () => outcome.acked.push(seq),
     working: () => outcome.working.push(seq),
     deadLetter: async () => void outcome.deadLettered.push(seq),

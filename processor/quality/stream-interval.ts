@@ -38,6 +38,8 @@ export interface StreamInterval {
   averageRttS: number | null
   /** 0..1: share of the interval the encoder was limited by CPU, bandwidth or other. */
   qualityLimitedShare: number | null
+  cpuLimitedShare: number | null
+  bandwidthLimitedShare: number | null
 }
 
 const noValues: Omit<StreamInterval, 'state'> = {
@@ -54,6 +56,8 @@ const noValues: Omit<StreamInterval, 'state'> = {
   pauseS: null,
   averageRttS: null,
   qualityLimitedShare: null,
+  cpuLimitedShare: null,
+  bandwidthLimitedShare: null,
 }
 
 
@@ -76,14 +80,28 @@ function limitationDurations(report: StatsReport): Durations | undefined {
   return value !== null && typeof value === 'object' ? (value as Durations) : undefined
 }
 
-function qualityLimitedShare(previous: StatsReport, current: StatsReport): number | null {
+interface LimitationShares {
+  /** 0..1: share of the interval the encoder was limited by CPU, bandwidth or other. */
+  any: number | null
+  cpu: number | null
+  bandwidth: number | null
+}
+const noShares: LimitationShares = { any: null, cpu: null, bandwidth: null }
+
+function limitationShares(previous: StatsReport, current: StatsReport): LimitationShares {
   const before = limitationDurations(previous)
   const now = limitationDurations(current)
-  if (!before || !now) return null
-  const spent = (d: Durations, key: keyof Durations) => (typeof d[key] === 'number' && Number.isFinite(d[key]) ? d[key] : 0)
-  const limited = (['cpu', 'bandwidth', 'other'] as const).reduce((sum, key) => sum + spent(now, key) - spent(before, key), 0)
-  const total = limited + spent(now, 'none') - spent(before, 'none')
-  return total > 0 && limited >= 0 ? Math.min(1, limited / total) : null
+  if (!before || !now) return noShares
+  const spent = (key: keyof Durations) => {
+    const [a, b] = [before[key], now[key]]
+    return typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) ? b - a : 0
+  }
+  const cpu = spent('cpu')
+  const bandwidth = spent('bandwidth')
+  const limited = cpu + bandwidth + spent('other')
+  const total = limited + spent('none')
+  if (!(total > 0) || limited < 0 || cpu < 0 || bandwidth < 0) return noShares
+  return { any: Math.min(1, limited / total), cpu: Math.min(1, cpu / total), bandwidth: Math.min(1, bandwidth / total) }
 }
 
 export const noInterval = (state: Exclude<IntervalState, 'ok'>): StreamInterval => ({ state, ...noValues })
@@ -97,6 +115,7 @@ export function streamInterval(previous: StatsReport | undefined, current: Stats
     if (change !== null && change < 0) return { state: 'reset', ...noValues }
   }
   const seconds = ms / 1000
+  const limitation = limitationShares(previous, current)
   // A candidate pair both sends and receives: its rate is the received one, `sendBitrateBps` the other.
   const inbound = current.type === 'inbound-rtp' || current.type === 'candidate-pair'
   const bytes = delta(previous, current, inbound ? 'bytesReceived' : 'bytesSent')
@@ -123,6 +142,8 @@ export function streamInterval(previous: StatsReport | undefined, current: Stats
     freezeS: delta(previous, current, 'totalFreezesDuration'),
     pauseS: delta(previous, current, 'totalPausesDuration'),
     averageRttS: ratio(rttSum, rttCount),
-    qualityLimitedShare: qualityLimitedShare(previous, current),
+    qualityLimitedShare: limitation.any,
+    cpuLimitedShare: limitation.cpu,
+    bandwidthLimitedShare: limitation.bandwidth,
   }
 }

@@ -74,6 +74,8 @@ ALTER TABLE {db}.rtp_samples
     ADD COLUMN IF NOT EXISTS interval_pause_duration Nullable(Float64),
     ADD COLUMN IF NOT EXISTS interval_average_rtt Nullable(Float64),
     ADD COLUMN IF NOT EXISTS interval_quality_limited_share Nullable(Float64),
+    ADD COLUMN IF NOT EXISTS interval_cpu_limited_share Nullable(Float64),
+    ADD COLUMN IF NOT EXISTS interval_bandwidth_limited_share Nullable(Float64),
     ADD COLUMN IF NOT EXISTS connection_rtt Nullable(Float64),
     ADD COLUMN IF NOT EXISTS mos Nullable(Float64);
 

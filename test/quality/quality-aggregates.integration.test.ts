@@ -1,12 +1,15 @@
 // The analysts' tables through the real pipeline (uWS ingest, nats-server, processor, chdb):
 // a clean and a degraded call streamed by the SDK; the materialised views fill the per-minute
 // quality and the per-call summaries; raw rows expire by their TTL while aggregates stay.
+import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { issuesSubject } from '../../lib/jetstream-streams.ts'
+import type { IssueEvent } from '../../processor/issue-publisher.ts'
 import type { Pipeline } from '../../lib/pipeline.ts'
 import { CallmaskClient } from '../../sdk/callmask-client.ts'
 import { selectReports } from '../../sdk/stats-frame.ts'
 import { captureFrames, loadCapture } from '../support/captures.ts'
-import { createTestWorld, eventually, testKey, type TestWorld } from '../support/test-pipeline.ts'
+import { createTestWorld, eventually, testKey, testTenant, type TestWorld } from '../support/test-pipeline.ts'
 
 const day = 86_400_000
 
@@ -54,6 +57,8 @@ describe('quality aggregates (integration)', () => {
   let world: TestWorld
   let pipeline: Pipeline
   let summaries: Summary[]
+  let subscriber: NatsConnection
+  const published: IssueEvent[] = []
 
   beforeAll(async () => {
     world = await createTestWorld()
@@ -61,6 +66,13 @@ describe('quality aggregates (integration)', () => {
     // as made three days ago (inside ingest's window): its raw rows are expired on arrival,
     // and ClickHouse may drop them at any moment, while its aggregates (395 days) stay.
     pipeline = await world.start({ retentionDays: 1 })
+    // An app listening for live issues on its tenant's subject.
+    subscriber = await connect(world.natsOptions('admin'))
+    const subscription = subscriber.subscribe(issuesSubject(testTenant))
+    void (async () => {
+      for await (const message of subscription) published.push(message.json<IssueEvent>())
+    })()
+    await subscriber.flush()
     const url = pipeline.ingest!.url
     const sent = (await streamCall(url, 'chromium-loopback-av.json', 'room-clean', Date.now())) + (await streamCall(url, 'chromium-loopback-degraded.json', 'room-degraded', Date.now() - 3 * day))
     expect(sent).toBe(124)
@@ -69,7 +81,10 @@ describe('quality aggregates (integration)', () => {
     await pipeline.processor!.close()
     summaries = await world.query<Summary>('SELECT * FROM {db}.call_summaries ORDER BY conference_id, participant_id, kind, direction')
   }, 120_000)
-  afterAll(async () => world?.close())
+  afterAll(async () => {
+    await subscriber?.close()
+    await world?.close()
+  })
 
   // Participant ids are stored as pseudonyms: the peers are told apart by their peer connection ids.
   const summary = (conference: string, peer: string, kind: string, direction: string) =>
@@ -117,6 +132,22 @@ describe('quality aggregates (integration)', () => {
       expect(m.jitter_p95).toBeGreaterThanOrEqual(0)
       expect(m.rtt_p95).toBeLessThan(0.1)
     }
+  })
+
+  it('publishes the degraded call\'s issues on the tenant\'s subject once stored, and none for the clean call', async () => {
+    await eventually(() => published.some((e) => e.issue === 'audio-concealment' && e.state === 'end'), 10_000, 'the concealment issue to end')
+    const degraded = published.filter((e) => e.conferenceId === 'room-degraded').map((e) => `${e.peerConnectionId} ${e.reportType} ${e.mediaKind} ${e.issue} ${e.state}`)
+    expect(degraded).toContain('pc-caller outbound-rtp video bandwidth-limitation start')
+    expect(degraded).toContain('pc-callee inbound-rtp audio audio-concealment start')
+    expect(published.filter((e) => e.conferenceId === 'room-clean')).toEqual([])
+    // The same transitions are in the table, and the pseudonymised participant ids match it.
+    const stored = await world.query<{ participant_id: string; issue: string; state: string }>("SELECT participant_id, issue, state FROM {db}.stream_issues WHERE conference_id = 'room-degraded'")
+    expect(stored.length).toBe(degraded.length)
+    const participants = new Set(stored.map((r) => r.participant_id))
+    expect(published.every((e) => participants.has(e.participantId) && !e.participantId.includes('room-'))).toBe(true)
+    const active = await world.query<{ issue: string }>("SELECT issue FROM {db}.active_issues WHERE conference_id = 'room-degraded'")
+    expect(active.map((a) => a.issue)).toContain('bandwidth-limitation')
+    expect(active.map((a) => a.issue)).not.toContain('audio-concealment')
   })
 
   it('raw rows expire by their TTL (forced by OPTIMIZE FINAL) while the aggregates keep theirs', async () => {

@@ -1,0 +1,52 @@
+// Live issue detection on real captures: the degraded call's impairments (SUMMARY.md in
+// test/fixtures/webrtc) start and end issues; the clean call raises none.
+import { describe, expect, it } from 'vitest'
+import { createLiveIssueDetector } from '../../processor/quality/live-issues.ts'
+import type { Row } from '../../processor/report-mapper.ts'
+import { loadCapture } from '../support/captures.ts'
+import { mapFrame, peerFrames } from '../support/mapped-captures.ts'
+
+async function issuesOf(captureName: string): Promise<Row[]> {
+  const detector = createLiveIssueDetector()
+  const issues: Row[] = []
+  const capture = loadCapture(captureName)
+  for (const peer of ['caller', 'callee']) {
+    for (const frame of peerFrames(capture, peer)) {
+      const rows = await mapFrame({ ...frame, call: { ...frame.call, peerConnectionId: `pc-${peer}` } })
+      issues.push(...detector.observe(rows))
+    }
+  }
+  return issues
+}
+
+const describeIssue = (r: Row) => `${r['peer_connection_id']} ${r['report_type']} ${r['kind']} ${r['issue']} ${r['state']}`
+
+describe('live issues', () => {
+  it('the degraded call: bandwidth limitation of the caller\'s video, concealment while the caller\'s audio was off', async () => {
+    const issues = (await issuesOf('chromium-loopback-degraded.json')).map(describeIssue)
+    expect(issues).toContain('pc-caller outbound-rtp video bandwidth-limitation start')
+    expect(issues).toContain('pc-callee inbound-rtp audio audio-concealment start')
+    expect(issues).toContain('pc-callee inbound-rtp audio audio-concealment end')
+  })
+
+  it('the clean call raises no issue, though every interval was judged', async () => {
+    const detector = createLiveIssueDetector()
+    const capture = loadCapture('chromium-loopback-av.json')
+    let judged = 0
+    const issues: Row[] = []
+    for (const frame of peerFrames(capture, 'caller')) {
+      const rows = await mapFrame(frame)
+      judged += rows.rtp_samples.filter((r) => r['interval_state'] === 'ok').length
+      issues.push(...detector.observe(rows))
+    }
+    expect(judged).toBeGreaterThan(100)
+    expect(issues.map(describeIssue)).toEqual([])
+  })
+
+  it('a transition row carries its interval times, value and threshold, and only pseudonymised ids', async () => {
+    const issue = (await issuesOf('chromium-loopback-degraded.json')).find((r) => r['issue'] === 'audio-concealment' && r['state'] === 'start')!
+    expect(issue['since'] as number).toBeLessThan(issue['ts'] as number)
+    expect(issue['value'] as number).toBeGreaterThan(issue['threshold'] as number)
+    expect(String(issue['participant_id'])).not.toMatch(/anna|jan|user-4711/i)
+  })
+})
