@@ -35,9 +35,10 @@ export function replayOffsetMs(capture: Capture, now: number): number {
 }
 
 // `timestamp` and the W3C fields named `...Timestamp` are absolute times (epoch ms, or NTP
-// ms for estimatedPlayoutTimestamp); durations and counters are left alone.
+// ms for estimatedPlayoutTimestamp); durations and counters are left alone. 0 is "never"
+// (Firefox's lastPacketReceivedTimestamp before the first packet) and stays 0.
 const isAbsoluteTime = (field: string, value: unknown): value is number =>
-  typeof value === 'number' && (field === 'timestamp' || field.endsWith('Timestamp'))
+  typeof value === 'number' && value !== 0 && (field === 'timestamp' || field.endsWith('Timestamp'))
 
 /** A copy of one getStats report with its absolute times moved by `offsetMs`. */
 export function shiftReportTimes(report: Record<string, unknown>, offsetMs: number): Record<string, unknown> {
