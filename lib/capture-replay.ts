@@ -5,8 +5,9 @@
 // by one offset, chosen so the capture's last sample lands at `now`: the intervals between
 // samples, and so every rate computed from them, stay as recorded.
 //
-// Used by the tests, `npm run demo` and the benchmarks; `now` is a parameter so a test can
-// replay with the clock a year ahead.
+// Used by the tests, `npm run demo`, the benchmarks and the rtcstats importer (which moves
+// its dumps with shiftReportTimes); `now` is a parameter so a test can replay with the
+// clock a year ahead.
 
 export interface CaptureSample {
   /** ms since `capturedAt`. */
