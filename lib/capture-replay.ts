@@ -5,8 +5,9 @@
 // by one offset, chosen so the capture's last sample lands at `now`: the intervals between
 // samples, and so every rate computed from them, stay as recorded.
 //
-// Used by the tests, `npm run demo` and the benchmarks; `now` is a parameter so a test can
-// replay with the clock a year ahead.
+// Used by the tests, `npm run demo`, the benchmarks and the rtcstats importer (which moves
+// its dumps with shiftReportTimes); `now` is a parameter so a test can replay with the
+// clock a year ahead.
 
 export interface CaptureSample {
   /** ms since `capturedAt`. */
@@ -35,9 +36,10 @@ export function replayOffsetMs(capture: Capture, now: number): number {
 }
 
 // `timestamp` and the W3C fields named `...Timestamp` are absolute times (epoch ms, or NTP
-// ms for estimatedPlayoutTimestamp); durations and counters are left alone.
+// ms for estimatedPlayoutTimestamp); durations and counters are left alone. 0 is "never"
+// (Firefox's lastPacketReceivedTimestamp before the first packet) and stays 0.
 const isAbsoluteTime = (field: string, value: unknown): value is number =>
-  typeof value === 'number' && (field === 'timestamp' || field.endsWith('Timestamp'))
+  typeof value === 'number' && value !== 0 && (field === 'timestamp' || field.endsWith('Timestamp'))
 
 /** A copy of one getStats report with its absolute times moved by `offsetMs`. */
 export function shiftReportTimes(report: Record<string, unknown>, offsetMs: number): Record<string, unknown> {
