@@ -257,7 +257,10 @@ export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows
   const previousOf = (report: StatsReport) => previousById.get(`${report.type} ${report.id}`)
   // The transports' selected pairs: after an ICE restart the selected pair is the new one.
   const selectedPairs = new Set<string>()
-  for (const report of frame.reports) if (report.type === 'transport') selectedPairs.add(str(report, 'selectedCandidatePairId'))
+  for (const report of frame.reports) {
+    if (report.type === 'transport') selectedPairs.add(str(report, 'selectedCandidatePairId'))
+    else if (report.type === 'candidate-pair' && report['selected'] === true) selectedPairs.add(report.id)
+  }
   const rtpRows: { row: Row; report: StatsReport; interval: StreamInterval }[] = []
   for (const report of frame.reports) {
     if (rtpReportTypes.has(report.type)) {
@@ -288,8 +291,10 @@ export function mapStatsFrame(frame: StatsFrame, source: FrameSource): FrameRows
       const row = baseColumns(source, frame.ts, context)
       row['report_ts'] = Math.round(report.timestamp)
       row['pair_id'] = report.id
-      row['state'] = oneOf(str(report, 'state'), vocabularies.pairState)
+      // Firefox spells `in-progress` without the hyphen.
+      row['state'] = oneOf(str(report, 'state').replace(/^inprogress$/, 'in-progress'), vocabularies.pairState)
       row['nominated'] = report['nominated'] === true ? 1 : 0
+      // The transport's selected pair, or Firefox's own flag (it has no transport report).
       row['selected'] = selectedPairs.has(report.id) ? 1 : 0
       copyNumbers(row, report, pairMetricFields)
       row['local_candidate_type'] = oneOf(str(local, 'candidateType'), vocabularies.candidateType)
