@@ -16,6 +16,7 @@ type Figures = Record<string, unknown> & { benchmark: string }
 const benches: { file: string; timeoutMs: number }[] = [
   { file: 'detectors-bench.ts', timeoutMs: 60_000 },
   { file: 'pseudonymiser-bench.ts', timeoutMs: 60_000 },
+  { file: 'interval-cost-bench.ts', timeoutMs: 60_000 },
   { file: 'ingest-bench.ts', timeoutMs: 120_000 },
   { file: 'nats-sync-bench.ts', timeoutMs: 90_000 },
   { file: 'processor-bench.ts', timeoutMs: 120_000 },
@@ -76,6 +77,11 @@ function summaryRows(f: Figures): SummaryRow[] {
         ['pseudonyms/s uncached (1 core)', n(f['uncachedPerSecond']), `bare createHmac ${n(f['bareCreateHmacPerSecond'])}`,
           x(Number(f['uncachedPerSecond']) / Number(f['bareCreateHmacPerSecond']))],
         ['pseudonyms/s cached', n(f['cachedPerSecond']), '', ''],
+      ]
+    case 'interval-cost':
+      return [
+        ['frame bytes with previous (intervals)', n(f['bytesPerFrame'], 'B'), `without ${n(f['bytesPerFrameBaseline'], 'B')}`, x(Number(f['bytesPerFrame']) / Number(f['bytesPerFrameBaseline']))],
+        ['policy + mapping us/frame with intervals', n(f['mapUsPerFrame']), `without ${n(f['mapUsPerFrameBaseline'])}`, x(Number(f['mapUsPerFrame']) / Number(f['mapUsPerFrameBaseline']))],
       ]
     case 'ingest':
       return [
