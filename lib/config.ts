@@ -53,6 +53,8 @@ export const configSchema = {
     clickhousePassword: { type: 'string', default: '' },
     /** CLICKHOUSE_DATABASE @default "callmask" */
     clickhouseDatabase: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$', default: 'callmask' },
+    /** CLICKHOUSE_CLUSTER: apply the migrations' cluster variant (Replicated engines, ON CLUSTER) on this cluster. Unset: one server or chdb. */
+    clickhouseCluster: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' },
     /** CALLMASK_INGEST_HOST @default "127.0.0.1" */
     ingestHost: { type: 'string', default: '127.0.0.1' },
     /** CALLMASK_INGEST_PORT: 0 picks a free port. @default 8080 */
@@ -97,7 +99,7 @@ export const configSchema = {
 } as const
 
 export type Config = FromSchema<typeof configSchema> &
-  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'natsUser' | 'natsPassword' | 'natsCredentialsFile' | 'natsSyncInterval' | 'clickhouseUrl' | 'ingestKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile'>>
+  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'natsUser' | 'natsPassword' | 'natsCredentialsFile' | 'natsSyncInterval' | 'clickhouseUrl' | 'clickhouseCluster' | 'ingestKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile'>>
 export type IngestKeyEntry = FromSchema<typeof ingestKeySchema>
 
 const envNames: Record<keyof Config, string> = {
@@ -115,6 +117,7 @@ const envNames: Record<keyof Config, string> = {
   clickhouseUser: 'CLICKHOUSE_USER',
   clickhousePassword: 'CLICKHOUSE_PASSWORD',
   clickhouseDatabase: 'CLICKHOUSE_DATABASE',
+  clickhouseCluster: 'CLICKHOUSE_CLUSTER',
   ingestHost: 'CALLMASK_INGEST_HOST',
   ingestPort: 'CALLMASK_INGEST_PORT',
   statusPort: 'CALLMASK_STATUS_PORT',

@@ -167,7 +167,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
         clickhouseWhere = connection.embedded ? `chdb at ${connection.where}` : `ClickHouse at ${connection.where}`
         ownsClickhouse = true
       }
-      const applied = await applyMigrations(clickhouse, config.clickhouseDatabase)
+      const applied = await applyMigrations(clickhouse, config.clickhouseDatabase, { cluster: config.clickhouseCluster })
       if (applied.length > 0) log.info({ applied }, 'ClickHouse migrations applied')
       const masterKey = loadMasterKey(masterKeySource(config, dataDir, embedded))
       if (credentials.admin) {

@@ -4,6 +4,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { clusterStatement } from './cluster-migrations.ts'
 
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'schemas', 'migrations')
 
@@ -28,17 +29,18 @@ export function loadMigrations(database: string): Migration[] {
     })
 }
 
-export async function applyMigrations(client: ClickHouseClient, database: string): Promise<string[]> {
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` })
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${database}.schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version`,
-  })
+/** `cluster`: apply the cluster variant (cluster-migrations.ts) on that ClickHouse cluster. */
+export async function applyMigrations(client: ClickHouseClient, database: string, options: { cluster?: string | undefined } = {}): Promise<string[]> {
+  const { cluster } = options
+  const ddl = (statement: string) => client.command({ query: cluster ? clusterStatement(statement, cluster) : statement })
+  await ddl(`CREATE DATABASE IF NOT EXISTS ${database}`)
+  await ddl(`CREATE TABLE IF NOT EXISTS ${database}.schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version`)
   const result = await client.query({ query: `SELECT version FROM ${database}.schema_migrations`, format: 'JSONEachRow' })
   const applied = new Set((await result.json<{ version: number }>()).map((row) => Number(row.version)))
   const done: string[] = []
   for (const migration of loadMigrations(database)) {
     if (applied.has(migration.version)) continue
-    for (const statement of migration.statements) await client.command({ query: statement })
+    for (const statement of migration.statements) await ddl(statement)
     await client.insert({
       table: `${database}.schema_migrations`,
       values: [{ version: migration.version, name: migration.name }],
