@@ -6,7 +6,7 @@ import { foldToken } from '../processor/pii/fold-token.ts'
 import { trainNameModel } from '../processor/pii/name-model.ts'
 import type { NameModel } from '../processor/pii/name-model.ts'
 import type { NameLexicon } from '../processor/pii/names-lexicon.ts'
-import { COMMON_WORDS, commonWords } from './name-sources.ts'
+import { COMMON_WORDS, commonWords, englishDictionary, fakerPlaces } from './name-sources.ts'
 import type { NameList } from './name-sources.ts'
 
 /** Only single words of letters (apostrophes allowed inside): what a token can look like. */
@@ -64,6 +64,14 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
     }
   }
   for (const w of plainWords) if (LATIN_RE.test(w) && !isName(w)) modelWords.add(w)
+  // Places are proper nouns like names: without them the model calls every capitalised thing a name.
+  for (const place of fakerPlaces()) for (const f of words(place)) if (LATIN_RE.test(f) && f.length >= 3 && !isName(f) && !exclude.has(f)) modelWords.add(f)
+  for (const w of englishDictionary()) {
+    if (!LATIN_RE.test(w) || w.length < 3 || exclude.has(w)) continue
+    if (!isName(w)) modelWords.add(w)
+    // A dictionary word that only the any-role lists call a name (`server`, `booth`) is a word.
+    else if (!given.has(w) && !surnames.has(w)) common.add(w)
+  }
   const model = trainNameModel(modelNames, modelWords)
   return { given, surnames, names, common, model }
 }

