@@ -65,7 +65,14 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
   }
   for (const w of plainWords) if (LATIN_RE.test(w) && !isName(w)) modelWords.add(w)
   // Places are proper nouns like names: without them the model calls every capitalised thing a name.
-  for (const place of fakerPlaces()) for (const f of words(place)) if (LATIN_RE.test(f) && f.length >= 3 && !isName(f) && !exclude.has(f)) modelWords.add(f)
+  // A place that only the any-role lists call a name (`aschaffenburg`, `dubuque`) is a place.
+  for (const place of fakerPlaces()) {
+    for (const f of words(place)) {
+      if (!LATIN_RE.test(f) || f.length < 3 || exclude.has(f)) continue
+      if (!isName(f)) modelWords.add(f)
+      else if (!given.has(f) && !surnames.has(f)) common.add(f)
+    }
+  }
   for (const w of englishDictionary()) {
     if (!LATIN_RE.test(w) || w.length < 3 || exclude.has(w)) continue
     if (!isName(w)) modelWords.add(w)

@@ -46,6 +46,8 @@ const VETO = -100
 export const MODEL_THRESHOLD = 0.5
 /** Log-odds at which a token in no lexicon counts as a solid name (score 1): two of them side by side are a name. */
 export const MODEL_SOLID = 2.5
+/** Log-odds at which a token only the any-role lists know counts as a solid name. */
+export const MODEL_ANY_ROLE = 1
 /** Stricter, for a surname that has only an initial next to it (`k.nowakowska`, `knowakowska`). */
 export const MODEL_THRESHOLD_INITIAL = 3
 const ASCII_WORD_RE = /^[a-z']+$/
@@ -111,9 +113,14 @@ function score(token: WordToken, lexicon: NameLexicon): number {
   if (NON_NAME_WORDS.has(f)) return COMMON_SURNAMES_AMONG_PLACE_WORDS.has(f) ? 0.5 : VETO
   const given = lexicon.given.has(f)
   const wordLike = lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)
-  if (given && !WORD_LIKE_GIVEN_NAMES.has(f)) return 2
-  if (given || lexicon.names.has(f)) return wordLike ? 0.5 : 1
+  if (given && !wordLike) return 2
+  // A given name that is also an everyday word somewhere (`car`, `mark`) needs a neighbour.
+  if (given) return lexicon.common.has(f) && !WORD_LIKE_GIVEN_NAMES.has(f) ? 1 : 0.5
+  if (lexicon.surnames?.has(f) === true) return wordLike ? 0.5 : 1
   if (wordLike) return 0
+  // Only the any-role lists (cspell, humannames: noisy, places and brands among them) call it a name:
+  // solid only when the model agrees, else it completes a name next to a solid one.
+  if (lexicon.names.has(f)) return lexicon.model === undefined || !ASCII_WORD_RE.test(f) || nameLikelihood(lexicon.model, f) >= MODEL_ANY_ROLE ? 1 : MODEL_SCORE
   // In no lexicon: the trigram model may vouch for it (`hamalainen`, `nwosu`), never for an everyday word.
   if (lexicon.model !== undefined && f.length >= 3 && ASCII_WORD_RE.test(f)) {
     const m = nameLikelihood(lexicon.model, f)
