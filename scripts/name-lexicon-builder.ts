@@ -12,6 +12,8 @@ import type { NameList } from './name-sources.ts'
 /** Only single words of letters (apostrophes allowed inside): what a token can look like. */
 const WORD_RE = /^\p{L}[\p{L}\p{M}'’]*$/u
 const LATIN_RE = /^[a-z']+$/
+/** What the model reads: folded Latin-script letters (ə, ğ and the like stay). */
+const MODEL_RE = /^[\p{Script=Latin}']+$/u
 
 /** Folded single words of a name entry; multi-word entries (`Anh Vũ`, `Jean-Pierre`) give each word. */
 function words(entry: string): string[] {
@@ -55,12 +57,12 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
 
   // Model: Latin-script names versus Latin-script everyday words of every language.
   const modelNames = new Set<string>()
-  for (const set of [given, surnames, names]) for (const w of set) if (LATIN_RE.test(w) && w.length >= 2) modelNames.add(w)
+  for (const set of [given, surnames, names]) for (const w of set) if (MODEL_RE.test(w) && w.length >= 2) modelNames.add(w)
   const modelWords = new Set<string>()
   for (const [language, top] of Object.entries(COMMON_WORDS)) {
     for (const w of commonWords(language, Math.max(top, 5000))) {
       const f = foldToken(w)
-      if (LATIN_RE.test(f) && f.length >= 2 && !isName(f) && !exclude.has(f)) modelWords.add(f)
+      if (MODEL_RE.test(f) && f.length >= 2 && !isName(f) && !exclude.has(f)) modelWords.add(f)
     }
   }
   for (const w of plainWords) if (LATIN_RE.test(w) && !isName(w)) modelWords.add(w)
@@ -68,7 +70,7 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
   // A place that only the any-role lists call a name (`aschaffenburg`, `dubuque`) is a place.
   for (const place of fakerPlaces()) {
     for (const f of words(place)) {
-      if (!LATIN_RE.test(f) || f.length < 3 || exclude.has(f)) continue
+      if (!MODEL_RE.test(f) || f.length < 3 || exclude.has(f)) continue
       if (!isName(f)) modelWords.add(f)
       else if (!given.has(f) && !surnames.has(f)) common.add(f)
     }
@@ -79,6 +81,9 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
     // A dictionary word that only the any-role lists call a name (`server`, `booth`) is a word.
     else if (!given.has(w) && !surnames.has(w)) common.add(w)
   }
+  // A held-out name is one no source has: an everyday-word list that has it (`michael`, `storm`)
+  // is such a source, so excluded Latin words leave the everyday words too.
+  for (const w of exclude) if (MODEL_RE.test(w)) common.delete(w)
   const model = trainNameModel(modelNames, modelWords)
   return { given, surnames, names, common, model }
 }
