@@ -6,12 +6,14 @@ import { foldToken } from '../processor/pii/fold-token.ts'
 import { trainNameModel } from '../processor/pii/name-model.ts'
 import type { NameModel } from '../processor/pii/name-model.ts'
 import type { NameLexicon } from '../processor/pii/names-lexicon.ts'
-import { COMMON_WORDS, commonWords, englishDictionary, fakerPlaces } from './name-sources.ts'
+import { COMMON_WORDS, commonWords, englishDictionary, fakerPlaces, worldCities } from './name-sources.ts'
 import type { NameList } from './name-sources.ts'
 
 /** Only single words of letters (apostrophes allowed inside): what a token can look like. */
 const WORD_RE = /^\p{L}[\p{L}\p{M}'’]*$/u
 const LATIN_RE = /^[a-z']+$/
+/** Places at least this big are everyday words in the lexicon (smaller ones only train the model). */
+const GAZETTEER_POPULATION = 50000
 /** What the model reads: folded Latin-script letters (ə, ğ and the like stay). */
 const MODEL_RE = /^[\p{Script=Latin}']+$/u
 
@@ -67,12 +69,20 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
   }
   for (const w of plainWords) if (LATIN_RE.test(w) && !isName(w)) modelWords.add(w)
   // Places are proper nouns like names: without them the model calls every capitalised thing a name.
-  // A place that only the any-role lists call a name (`aschaffenburg`, `dubuque`) is a place.
+  // A place that no given-name or surname list has (`aschaffenburg`, `dubuque`) is a place.
+  // Places of some size are everyday words (towns train nothing: as the model's non-names they cost
+  // more recall on surnames than they bought precision).
+  const bigPlaces = new Set([...fakerPlaces(), ...worldCities(GAZETTEER_POPULATION)])
+  for (const place of bigPlaces) {
+    for (const f of words(place)) {
+      if (MODEL_RE.test(f) && f.length >= 3 && !exclude.has(f) && !given.has(f) && !surnames.has(f)) common.add(f) // `aschaffenburg`, `waukesha`
+    }
+  }
   for (const place of fakerPlaces()) {
     for (const f of words(place)) {
       if (!MODEL_RE.test(f) || f.length < 3 || exclude.has(f)) continue
+      if (!given.has(f) && !surnames.has(f)) common.add(f)
       if (!isName(f)) modelWords.add(f)
-      else if (!given.has(f) && !surnames.has(f)) common.add(f)
     }
   }
   for (const w of englishDictionary()) {

