@@ -47,8 +47,8 @@ export const MODEL_THRESHOLD = 0.5
 /** Log-odds at which a token in no lexicon counts as a solid name (score 1): two of them side by side are a name. */
 export const MODEL_SOLID = 2
 /** Least log-odds of a word in a run judged by the model alone, and what such a run must add up to. */
-export const MODEL_MIN = -0.5
-export const MODEL_PAIR = 4
+export const MODEL_MIN = -1.5
+export const MODEL_PAIR = 3.5
 /** What a word with log-odds in [MODEL_MIN, MODEL_THRESHOLD) scores: it may grow a run, never completes one. */
 const MODEL_WEAK = 0.01
 const VOWEL_RE = /[aeiouy]/
