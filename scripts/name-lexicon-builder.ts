@@ -6,7 +6,7 @@ import { foldToken } from '../processor/pii/fold-token.ts'
 import { trainNameModel } from '../processor/pii/name-model.ts'
 import type { NameModel } from '../processor/pii/name-model.ts'
 import type { NameLexicon } from '../processor/pii/names-lexicon.ts'
-import { COMMON_WORDS, commonWords, englishDictionary, fakerPlaces, worldCities } from './name-sources.ts'
+import { brandNames, COMMON_WORDS, commonWords, englishDictionary, fakerPlaces, worldCities } from './name-sources.ts'
 import type { NameList } from './name-sources.ts'
 
 /** Only single words of letters (apostrophes allowed inside): what a token can look like. */
@@ -78,7 +78,7 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
       if (MODEL_RE.test(f) && f.length >= 3 && !exclude.has(f) && !given.has(f) && !surnames.has(f)) common.add(f) // `aschaffenburg`, `waukesha`
     }
   }
-  for (const place of fakerPlaces()) {
+  for (const place of [...fakerPlaces(), ...brandNames()]) {
     for (const f of words(place)) {
       if (!MODEL_RE.test(f) || f.length < 3 || exclude.has(f)) continue
       if (!given.has(f) && !surnames.has(f)) common.add(f)

