@@ -22,7 +22,7 @@ function words(entry: string): string[] {
   return entry.split(/[\s\-\u200c]+/).filter((w) => WORD_RE.test(w)).map(foldToken)
 }
 
-export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names: Set<string>; common: Set<string>; model: NameModel }
+export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names: Set<string>; common: Set<string>; model: NameModel; givenWords: Set<string> }
 
 /**
  * given: given names of every list; surnames: family names; names: any role
@@ -85,8 +85,10 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
       if (!isName(f)) modelWords.add(f)
     }
   }
+  const givenWords = new Set<string>()
   for (const w of englishDictionary()) {
     if (!LATIN_RE.test(w) || w.length < 3 || exclude.has(w)) continue
+    if (given.has(w)) givenWords.add(w)
     if (!isName(w)) modelWords.add(w)
     // A dictionary word that only the any-role lists call a name (`server`, `booth`) is a word.
     else if (!given.has(w) && !surnames.has(w)) common.add(w)
@@ -95,12 +97,12 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
   // is such a source, so excluded Latin words leave the everyday words too.
   for (const w of exclude) if (MODEL_RE.test(w)) common.delete(w)
   const model = trainNameModel(modelNames, modelWords)
-  return { given, surnames, names, common, model }
+  return { given, surnames, names, common, model, givenWords }
 }
 
 /** The run-time view of a built lexicon (what names-lexicon.ts returns). */
 export function asNameLexicon(b: BuiltLexicon): NameLexicon {
   const names = new Set<string>(b.names)
   for (const w of b.surnames) names.add(w)
-  return { given: b.given, names, surnames: b.surnames, common: b.common, model: b.model }
+  return { given: b.given, names, surnames: b.surnames, common: b.common, model: b.model, givenWords: b.givenWords }
 }

@@ -139,7 +139,8 @@ function score(token: WordToken, lexicon: NameLexicon, odds: number): number {
   if (NON_NAME_WORDS.has(f)) return COMMON_SURNAMES_AMONG_PLACE_WORDS.has(f) ? 0.5 : VETO
   const given = lexicon.given.has(f)
   const wordLike = lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)
-  if (given && !WORD_LIKE_GIVEN_NAMES.has(f)) return 2
+  // A given name that is also an English word (`virgin`, `crystal`, `jack`) needs a solid neighbour.
+  if (given && !WORD_LIKE_GIVEN_NAMES.has(f)) return lexicon.givenWords?.has(f) === true ? 1 : 2
   if (given) return 0.5
   if (lexicon.surnames?.has(f) === true) return wordLike ? 0.5 : 1
   if (wordLike) return 0
@@ -259,7 +260,7 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
     // Beethoven`): that is the surname the lexicon lacks, and leaving it would store it raw.
     let from = i
     if (!titled) {
-      const unknownSurname = (k: number) => unknownScore(scores[k]!) && tokens[k]!.titleCase && !lexicon.common.has(tokens[k]!.folded)
+      const unknownSurname = (k: number) => unknownScore(scores[k]!) && tokens[k]!.titleCase && !lexicon.common.has(tokens[k]!.folded) && !againstName(odds[k]!)
       while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && acceptRun(tokens, scores, odds, from, j - 1, false) >= 0) j--
       while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, odds, from + 1, j, false) >= 0) from++
     }
@@ -275,6 +276,11 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
 function holdsNonNamePair(tokens: readonly WordToken[], from: number, end: number): boolean {
   for (let k = from; k < end; k++) if (NON_NAME_PAIRS.has(`${tokens[k]!.folded} ${tokens[k + 1]!.folded}`)) return true
   return false
+}
+
+/** The model is sure it is no name (`Hornets`, `Galactic`, `Dreamhouse`: words the lists lack). */
+function againstName(odds: number): boolean {
+  return odds < MODEL_MIN
 }
 
 /** A word nothing vouches for: in no lexicon, the model unsure or against. */
@@ -301,7 +307,7 @@ function acceptRun(tokens: readonly WordToken[], scores: readonly number[], odds
     if (s >= 2) hasGiven = true
     if (s > best) { second = best; best = s } else if (s > second) second = s
     if (s > MODEL_WEAK) last = k
-    else if (unknownScore(s) && tokens[k]!.titleCase && tokens[k]!.folded.length >= 2) { unknownCapitalised++; if (humanShape) last = k }
+    else if (unknownScore(s) && tokens[k]!.titleCase && tokens[k]!.folded.length >= 2 && !againstName(odds[k]!)) { unknownCapitalised++; if (humanShape) last = k }
   }
   if (second >= 0.5 && best >= 1 && best + second >= 1.99) return last
   if (humanShape && hasGiven && unknownCapitalised > 0 && j > i) return last
