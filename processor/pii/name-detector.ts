@@ -56,13 +56,13 @@ const CONSONANT_RUN_RE = /[^aeiouy']{5}/
 /** Folded Latin letters (diacritics gone; ə, ı-less letters kept) the model reads. */
 const MODEL_WORD_RE = /^[\p{L}']+$/u
 /** A lower-case word split into two halves the model alone judges: what the halves must add up to. */
-export const MODEL_CONCAT = 8
+export const MODEL_CONCAT = 6
 /** An initial glued to a surname the model alone judges (`kvirtanen`). */
-export const MODEL_INITIAL_ALONE = 5
+export const MODEL_INITIAL_ALONE = 4
 /** Log-odds at which a token only the any-role lists know counts as a solid name. */
 export const MODEL_ANY_ROLE = 1
 /** Stricter, for a surname that has only an initial next to it (`k.nowakowska`, `knowakowska`). */
-export const MODEL_THRESHOLD_INITIAL = 3
+export const MODEL_THRESHOLD_INITIAL = 2
 const ASCII_WORD_RE = /^[a-z']+$/
 /** What a model-vouched token scores: enough next to a known name (1 or 2), never two of them alone. */
 const MODEL_SCORE = 0.99
