@@ -12,8 +12,10 @@
 // Adjacent words (one separator or a camel-case boundary between them) form a
 // run; a run is a name when two of its words score >= 0.5 and add up to >= 2
 // (a given name plus any name, or two solid names; a word in no lexicon that
-// the trigram model (name-model.ts) vouches for scores 0.99: it completes a
-// name next to a lexicon name, `tomasz_wierzbicki`, never two alone), or when it is written like
+// the n-gram model (name-model.ts) vouches for scores 0.99 and completes a name
+// next to a lexicon name, `tomasz_wierzbicki`, or 1 when the model is sure;
+// two or three words only the model judges are a name when their log-odds add
+// up to MODEL_PAIR, `Ilkka Hämäläinen`), or when it is written like
 // a person (Title Case) and pairs a given name with a capitalised unknown word
 // (`Anna Lantsheer`; an everyday English word is no unknown word, so not
 // `Graham Cracker`), or when it starts with a title (Dr., Prof., Frau). A run
