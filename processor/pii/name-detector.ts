@@ -204,7 +204,7 @@ function findInitialOrConcatenated(tokens: readonly WordToken[], lexicon: NameLe
   // Nothing in the lexicon: the model alone, stricter. Given name + surname, the best split whose
   // halves are both name-like (`tuulamakinen`); or an initial and a surname (`kvirtanen`).
   const model = lexicon.model
-  if (model === undefined) return
+  if (model === undefined || hasWordPart(f, lexicon) || hasWordPart(rest, lexicon)) return
   const plain = (w: string) => !lexicon.common.has(w) && !IDENTIFIER_WORDS.has(w) && !NON_NAME_WORDS.has(w)
   let best = -Infinity
   let at = 0
@@ -223,6 +223,17 @@ function findInitialOrConcatenated(tokens: readonly WordToken[], lexicon: NameLe
   if (rest.length >= 5 && plain(rest) && nameLikelihood(model, rest) >= MODEL_INITIAL_ALONE) {
     spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.charAt(0)} ${rest}` })
   }
+}
+
+/**
+ * The model is no judge of a glued word that starts or ends with an everyday word of five
+ * letters or more (`steelpizza`, `cottonsoap`, `kensingtonpalace`): its n-grams say little.
+ */
+function hasWordPart(f: string, lexicon: NameLexicon): boolean {
+  // A part that is also a given name or surname (`anna`, `berg`) says nothing either way.
+  const wordish = (w: string) => (lexicon.common.has(w) || NON_NAME_WORDS.has(w) || IDENTIFIER_WORDS.has(w)) && !lexicon.given.has(w) && lexicon.surnames?.has(w) !== true
+  for (let k = 5; k <= f.length - 3; k++) if (wordish(f.slice(0, k)) || wordish(f.slice(f.length - k))) return true
+  return false
 }
 
 /** `rosegarden`, `kingscross`, `valentineday`, `mupgrade`: everyday or place words glued together. */
