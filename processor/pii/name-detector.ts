@@ -45,7 +45,7 @@ const VETO = -100
  * score (nats per trigram, name vs word) reaches this counts as a solid name
  * (score 1): two of them next to each other in an identifier are a name.
  */
-export const MODEL_THRESHOLD = 0.5
+export const MODEL_THRESHOLD = 0
 /** Log-odds at which a token in no lexicon counts as a solid name (score 1): two of them side by side are a name. */
 export const MODEL_SOLID = 2
 /** Least log-odds of a word in a run judged by the model alone, and what such a run must add up to. */
@@ -54,6 +54,8 @@ export const MODEL_PAIR = 3.5
 /** What a word with log-odds in [MODEL_MIN, MODEL_THRESHOLD) scores: it may grow a run, never completes one. */
 const MODEL_WEAK = 0.01
 const VOWEL_RE = /[aeiouy]/
+/** Only the letters of hex digits (`edbc` of `edbc831032`): a piece of a hash, not a word to judge. */
+const HEX_LETTERS_RE = /^[a-f]+$/
 const CONSONANT_RUN_RE = /[^aeiouy']{5}/
 /** Folded Latin letters (diacritics gone; ə, ı-less letters kept) the model reads. */
 const MODEL_WORD_RE = /^[\p{L}']+$/u
@@ -127,8 +129,8 @@ function modelOdds(token: WordToken, lexicon: NameLexicon): number {
   const f = token.folded
   if (token.opaque || lexicon.model === undefined || f.length < 3 || !MODEL_WORD_RE.test(f) || IDENTIFIER_WORDS.has(f) || NON_NAME_WORDS.has(f)) return NaN
   if (lexicon.given.has(f) || lexicon.surnames?.has(f) === true || lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)) return NaN
-  // Letters no one can say (`mxk`, random camel-case chunks) are no name, whatever the n-grams say.
-  if (!VOWEL_RE.test(f) || CONSONANT_RUN_RE.test(f)) return NaN
+  // Letters no one can say (`mxk`, random camel-case chunks) or hex letters are no name, whatever the n-grams say.
+  if (!VOWEL_RE.test(f) || CONSONANT_RUN_RE.test(f) || HEX_LETTERS_RE.test(f)) return NaN
   return nameLikelihood(lexicon.model, f)
 }
 
