@@ -41,9 +41,8 @@ import type { WordToken } from './word-tokenizer.ts'
 
 const VETO = -100
 /**
- * A Latin token in no lexicon and no everyday-word list whose trigram model
- * score (nats per trigram, name vs word) reaches this counts as a solid name
- * (score 1): two of them next to each other in an identifier are a name.
+ * A Latin token in no lexicon and no everyday-word list whose model log-odds
+ * (name-model.ts) reach this completes a name next to a solid one (score 0.99).
  */
 export const MODEL_THRESHOLD = 0
 /** Log-odds at which a token in no lexicon counts as a solid name (score 1): two of them side by side are a name. */
