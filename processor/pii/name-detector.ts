@@ -12,8 +12,10 @@
 // Adjacent words (one separator or a camel-case boundary between them) form a
 // run; a run is a name when two of its words score >= 0.5 and add up to >= 2
 // (a given name plus any name, or two solid names; a word in no lexicon that
-// the trigram model (name-model.ts) vouches for scores 0.99: it completes a
-// name next to a lexicon name, `tomasz_wierzbicki`, never two alone), or when it is written like
+// the n-gram model (name-model.ts) vouches for scores 0.99 and completes a name
+// next to a lexicon name, `tomasz_wierzbicki`, or 1 when the model is sure;
+// two or three words only the model judges are a name when their log-odds add
+// up to MODEL_PAIR, `Ilkka Hämäläinen`), or when it is written like
 // a person (Title Case) and pairs a given name with a capitalised unknown word
 // (`Anna Lantsheer`; an everyday English word is no unknown word, so not
 // `Graham Cracker`), or when it starts with a title (Dr., Prof., Frau). A run
@@ -39,13 +41,31 @@ import type { WordToken } from './word-tokenizer.ts'
 
 const VETO = -100
 /**
- * A Latin token in no lexicon and no everyday-word list whose trigram model
- * score (nats per trigram, name vs word) reaches this counts as a solid name
- * (score 1): two of them next to each other in an identifier are a name.
+ * A Latin token in no lexicon and no everyday-word list whose model log-odds
+ * (name-model.ts) reach this completes a name next to a solid one (score 0.99).
  */
-export const MODEL_THRESHOLD = 0.35
+export const MODEL_THRESHOLD = 0
+/** Log-odds at which a token in no lexicon counts as a solid name (score 1): two of them side by side are a name. */
+export const MODEL_SOLID = 2
+/** Least log-odds of a word in a run judged by the model alone, and what such a run must add up to. */
+export const MODEL_MIN = -1.5
+export const MODEL_PAIR = 3.5
+/** What a word with log-odds in [MODEL_MIN, MODEL_THRESHOLD) scores: it may grow a run, never completes one. */
+const MODEL_WEAK = 0.01
+const VOWEL_RE = /[aeiouy]/
+/** Only the letters of hex digits (`edbc` of `edbc831032`): a piece of a hash, not a word to judge. */
+const HEX_LETTERS_RE = /^[a-f]+$/
+const CONSONANT_RUN_RE = /[^aeiouy']{5}/
+/** Folded Latin letters (diacritics gone; ə, ı-less letters kept) the model reads. */
+const MODEL_WORD_RE = /^[\p{L}']+$/u
+/** A lower-case word split into two halves the model alone judges: what the halves must add up to. */
+export const MODEL_CONCAT = 6
+/** An initial glued to a surname the model alone judges (`kvirtanen`). */
+export const MODEL_INITIAL_ALONE = 4
+/** Log-odds at which a token only the any-role lists know counts as a solid name. */
+export const MODEL_ANY_ROLE = 1
 /** Stricter, for a surname that has only an initial next to it (`k.nowakowska`, `knowakowska`). */
-export const MODEL_THRESHOLD_INITIAL = 0.6
+export const MODEL_THRESHOLD_INITIAL = 2
 const ASCII_WORD_RE = /^[a-z']+$/
 /** What a model-vouched token scores: enough next to a known name (1 or 2), never two of them alone. */
 const MODEL_SCORE = 0.99
@@ -100,7 +120,20 @@ function mayHoldName(text: string): boolean {
   return (runs >= 2 || camel || longest >= 5) && (nonHexLetter || !digit)
 }
 
-function score(token: WordToken, lexicon: NameLexicon): number {
+/**
+ * The model's log-odds for a token that only the model can judge (in no lexicon
+ * but the any-role lists, no everyday word), NaN for every other token.
+ */
+function modelOdds(token: WordToken, lexicon: NameLexicon): number {
+  const f = token.folded
+  if (token.opaque || lexicon.model === undefined || f.length < 3 || !MODEL_WORD_RE.test(f) || IDENTIFIER_WORDS.has(f) || NON_NAME_WORDS.has(f)) return NaN
+  if (lexicon.given.has(f) || lexicon.surnames?.has(f) === true || lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)) return NaN
+  // Letters no one can say (`mxk`, random camel-case chunks) or hex letters are no name, whatever the n-grams say.
+  if (!VOWEL_RE.test(f) || CONSONANT_RUN_RE.test(f) || HEX_LETTERS_RE.test(f)) return NaN
+  return nameLikelihood(lexicon.model, f)
+}
+
+function score(token: WordToken, lexicon: NameLexicon, odds: number): number {
   const f = token.folded
   if (f.length < 2 || IDENTIFIER_WORDS.has(f)) return VETO
   // Place/brand/holiday words that are also surnames (Park, Day, Hill) count weakly: they
@@ -109,11 +142,19 @@ function score(token: WordToken, lexicon: NameLexicon): number {
   if (NON_NAME_WORDS.has(f)) return COMMON_SURNAMES_AMONG_PLACE_WORDS.has(f) ? 0.5 : VETO
   const given = lexicon.given.has(f)
   const wordLike = lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)
-  if (given && !WORD_LIKE_GIVEN_NAMES.has(f)) return 2
-  if (given || lexicon.names.has(f)) return wordLike ? 0.5 : 1
+  // A given name that is also an English word (`virgin`, `crystal`, `jack`) needs a solid neighbour.
+  if (given && !WORD_LIKE_GIVEN_NAMES.has(f)) return lexicon.givenWords?.has(f) === true ? 1 : 2
+  if (given) return 0.5
+  if (lexicon.surnames?.has(f) === true) return wordLike ? 0.5 : 1
   if (wordLike) return 0
-  // In no lexicon: the trigram model may vouch for it (`hamalainen`, `nwosu`), never for an everyday word.
-  if (lexicon.model !== undefined && f.length >= 3 && ASCII_WORD_RE.test(f) && nameLikelihood(lexicon.model, f) >= MODEL_THRESHOLD) return MODEL_SCORE
+  // Only the any-role lists (cspell, humannames: noisy, places and brands among them) call it a name:
+  // solid only when the model agrees, else it completes a name next to a solid one.
+  if (lexicon.names.has(f)) return Number.isNaN(odds) || odds >= MODEL_ANY_ROLE ? 1 : MODEL_SCORE
+  // In no lexicon: the model may vouch for it (`hamalainen`, `nwosu`), never for an everyday word.
+  if (odds >= MODEL_SOLID) return 1
+  if (odds >= MODEL_THRESHOLD) return MODEL_SCORE
+  // Too weak alone, but may still belong to a run whose words add up (MODEL_PAIR).
+  if (odds >= MODEL_MIN) return MODEL_WEAK
   return 0
 }
 
@@ -121,8 +162,10 @@ function score(token: WordToken, lexicon: NameLexicon): number {
 function surnameLike(f: string, lexicon: NameLexicon, strict: boolean): boolean {
   if (f.length < 3 || IDENTIFIER_WORDS.has(f) || NON_NAME_WORDS.has(f) || lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)) return false
   if ((lexicon.surnames ?? lexicon.names).has(f)) return true
-  if (!strict && lexicon.names.has(f)) return true
-  return lexicon.model !== undefined && ASCII_WORD_RE.test(f) && nameLikelihood(lexicon.model, f) >= MODEL_THRESHOLD_INITIAL
+  const m = lexicon.model !== undefined && MODEL_WORD_RE.test(f) ? nameLikelihood(lexicon.model, f) : -Infinity
+  // Only the any-role lists know it: the model must agree (they hold `upgrade`, `check`).
+  if (!strict && lexicon.names.has(f)) return m >= MODEL_ANY_ROLE
+  return m >= MODEL_THRESHOLD_INITIAL
 }
 function givenLike(f: string, lexicon: NameLexicon): boolean {
   return f.length >= 2 && lexicon.given.has(f) && !WORD_LIKE_GIVEN_NAMES.has(f) && !IDENTIFIER_WORDS.has(f) && !NON_NAME_WORDS.has(f)
@@ -145,7 +188,7 @@ function findInitialOrConcatenated(tokens: readonly WordToken[], lexicon: NameLe
   const t = tokens[0]!
   const f = t.folded
   if (t.opaque || f.length < 6 || f.length > 30 || !ASCII_WORD_RE.test(f) || t.capitalised) return
-  if (lexicon.given.has(f) || lexicon.names.has(f) || lexicon.common.has(f) || IDENTIFIER_WORDS.has(f)) return
+  if (lexicon.given.has(f) || lexicon.names.has(f) || lexicon.common.has(f) || IDENTIFIER_WORDS.has(f) || isWordCompound(f, lexicon)) return
   for (let k = 2; k <= f.length - 3; k++) {
     const first = f.slice(0, k)
     const last = f.slice(k)
@@ -157,11 +200,58 @@ function findInitialOrConcatenated(tokens: readonly WordToken[], lexicon: NameLe
   const rest = f.slice(1)
   if (rest.length >= 4 && (lexicon.surnames ?? lexicon.names).has(rest) && surnameLike(rest, lexicon, true)) {
     spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.charAt(0)} ${rest}` })
+    return
+  }
+  // Nothing in the lexicon: the model alone, stricter. Given name + surname, the best split whose
+  // halves are both name-like (`tuulamakinen`); or an initial and a surname (`kvirtanen`).
+  const model = lexicon.model
+  if (model === undefined || hasWordPart(f, lexicon) || hasWordPart(rest, lexicon)) return
+  const plain = (w: string) => !lexicon.common.has(w) && !IDENTIFIER_WORDS.has(w) && !NON_NAME_WORDS.has(w)
+  let best = -Infinity
+  let at = 0
+  for (let k = 3; k <= f.length - 3; k++) {
+    const first = f.slice(0, k)
+    const last = f.slice(k)
+    if (!plain(first) || !plain(last)) continue
+    const a = givenLike(first, lexicon) ? MODEL_CONCAT : nameLikelihood(model, first)
+    const b = (lexicon.surnames ?? lexicon.names).has(last) ? MODEL_CONCAT : nameLikelihood(model, last)
+    if (a >= MODEL_THRESHOLD && b >= MODEL_THRESHOLD && a + b > best) { best = a + b; at = k }
+  }
+  if (best >= MODEL_CONCAT) {
+    spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.slice(0, at)} ${f.slice(at)}` })
+    return
+  }
+  if (rest.length >= 5 && plain(rest) && nameLikelihood(model, rest) >= MODEL_INITIAL_ALONE) {
+    spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.charAt(0)} ${rest}` })
   }
 }
 
+/**
+ * The model is no judge of a glued word that starts or ends with an everyday word of five
+ * letters or more (`steelpizza`, `cottonsoap`, `kensingtonpalace`): its n-grams say little.
+ */
+function hasWordPart(f: string, lexicon: NameLexicon): boolean {
+  // A part that is also a given name or surname (`anna`, `berg`) says nothing either way.
+  const wordish = (w: string) => (lexicon.common.has(w) || NON_NAME_WORDS.has(w) || IDENTIFIER_WORDS.has(w)) && !lexicon.given.has(w) && lexicon.surnames?.has(w) !== true
+  for (let k = 5; k <= f.length - 3; k++) if (wordish(f.slice(0, k)) || wordish(f.slice(f.length - k))) return true
+  return false
+}
+
+/** `rosegarden`, `kingscross`, `valentineday`, `mupgrade`: everyday or place words glued together. */
+function isWordCompound(f: string, lexicon: NameLexicon): boolean {
+  const wordish = (w: string) => lexicon.common.has(w) || NON_NAME_WORDS.has(w) || IDENTIFIER_WORDS.has(w)
+  if (wordish(f.slice(1))) return true // `mupgrade`: an initial and a word
+  for (let k = 2; k <= f.length - 3; k++) {
+    const head = f.slice(0, k)
+    const tail = f.slice(k)
+    if (wordish(tail) && (wordish(head) || lexicon.given.has(head) || lexicon.names.has(head))) return true
+  }
+  return false
+}
+
 function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, spans: PiiSpan[]): void {
-  const scores = tokens.map((t) => (t.opaque ? VETO : score(t, lexicon)))
+  const odds = tokens.map((t) => modelOdds(t, lexicon))
+  const scores = tokens.map((t, k) => (t.opaque ? VETO : score(t, lexicon, odds[k]!)))
   let i = 0
   while (i < tokens.length) {
     const first = tokens[i]!
@@ -178,17 +268,17 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
       if (PARTICLES.has(next.folded) && j + 2 < tokens.length && tokens[j + 2]!.joinedToPrevious && tokens[j + 2]!.capitalised) { j++; continue }
       break
     }
-    if (acceptRun(tokens, scores, i, j, titled) < 0) { i++; continue }
+    if (acceptRun(tokens, scores, odds, i, j, titled) < 0) { i++; continue }
     // Shed weak words (`from`, `green`) at either edge when the rest still reads as a name,
     // but not an unknown capitalised word after the name (`Jan-Kees Lantsheer`, `Ludwig van
     // Beethoven`): that is the surname the lexicon lacks, and leaving it would store it raw.
     let from = i
     if (!titled) {
-      const unknownSurname = (k: number) => scores[k] === 0 && tokens[k]!.titleCase && !lexicon.common.has(tokens[k]!.folded)
-      while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && acceptRun(tokens, scores, from, j - 1, false) >= 0) j--
-      while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, from + 1, j, false) >= 0) from++
+      const unknownSurname = (k: number) => unknownScore(scores[k]!) && tokens[k]!.titleCase && !lexicon.common.has(tokens[k]!.folded) && !againstName(odds[k]!)
+      while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && acceptRun(tokens, scores, odds, from, j - 1, false) >= 0) j--
+      while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, odds, from + 1, j, false) >= 0) from++
     }
-    const end = acceptRun(tokens, scores, from, j, titled)
+    const end = acceptRun(tokens, scores, odds, from, j, titled)
     if (holdsNonNamePair(tokens, from, end)) { i++; continue }
     const words = tokens.slice(titled ? from + 1 : from, end + 1).map((t) => t.folded).filter((w) => !PARTICLES.has(w))
     spans.push({ kind: 'name', start: tokens[from]!.start, end: tokens[end]!.end, normalised: words.sort().join(' ') })
@@ -202,8 +292,18 @@ function holdsNonNamePair(tokens: readonly WordToken[], from: number, end: numbe
   return false
 }
 
+/** The model is sure it is no name (`Hornets`, `Galactic`, `Dreamhouse`: words the lists lack). */
+function againstName(odds: number): boolean {
+  return odds < MODEL_MIN
+}
+
+/** A word nothing vouches for: in no lexicon, the model unsure or against. */
+function unknownScore(s: number): boolean {
+  return s === 0 || s === MODEL_WEAK
+}
+
 /** Index of the last word of the name in tokens[i..j], or -1 when the run is no name. */
-function acceptRun(tokens: readonly WordToken[], scores: readonly number[], i: number, j: number, titled: boolean): number {
+function acceptRun(tokens: readonly WordToken[], scores: readonly number[], odds: readonly number[], i: number, j: number, titled: boolean): number {
   if (titled) {
     let end = i
     while (end + 1 <= j && (tokens[end + 1]!.capitalised || PARTICLES.has(tokens[end + 1]!.folded))) end++
@@ -220,10 +320,20 @@ function acceptRun(tokens: readonly WordToken[], scores: readonly number[], i: n
     const s = scores[k]!
     if (s >= 2) hasGiven = true
     if (s > best) { second = best; best = s } else if (s > second) second = s
-    if (s > 0) last = k
-    else if (s === 0 && tokens[k]!.titleCase && tokens[k]!.folded.length >= 2) { unknownCapitalised++; if (humanShape) last = k }
+    if (s > MODEL_WEAK) last = k
+    else if (unknownScore(s) && tokens[k]!.titleCase && tokens[k]!.folded.length >= 2 && !againstName(odds[k]!)) { unknownCapitalised++; if (humanShape) last = k }
   }
   if (second >= 0.5 && best >= 1 && best + second >= 1.99) return last
   if (humanShape && hasGiven && unknownCapitalised > 0 && j > i) return last
+  // Two or three words only the model can judge: their log-odds add up (independent evidence).
+  if (j > i && j - i <= 2) {
+    let total = 0
+    for (let k = i; k <= j; k++) {
+      const o = odds[k]!
+      if (!(o >= MODEL_MIN)) return -1
+      total += o
+    }
+    if (total >= MODEL_PAIR) return j
+  }
   return -1
 }

@@ -14,11 +14,13 @@ export interface NameLexicon {
   readonly common: ReadonlySet<string>
   /** Folded family names (a subset of `names`), many locales. */
   readonly surnames?: ReadonlySet<string>
-  /** Character trigram model for Latin tokens in no lexicon (name-model.ts). */
+  /** Character n-gram model for Latin tokens in no lexicon (name-model.ts). */
   readonly model?: NameModel
+  /** Given names that are also English dictionary words (`jack`, `virgin`): weaker evidence. */
+  readonly givenWords?: ReadonlySet<string>
 }
 
-interface LexiconFile { sources: string[]; given: string; names: string; surnames?: string; common: string; model?: string }
+interface LexiconFile { sources: string[]; given: string; names: string; surnames?: string; common: string; model?: string; givenWords?: string }
 
 let cached: NameLexicon | undefined
 
@@ -31,6 +33,7 @@ export function loadNameLexicon(): NameLexicon {
   cached = {
     given: decodeFrontCoded(file.given), names, common: decodeFrontCoded(file.common),
     ...(surnames === undefined ? {} : { surnames }), ...(file.model === undefined ? {} : { model: decodeNameModel(file.model) }),
+    ...(file.givenWords === undefined ? {} : { givenWords: decodeFrontCoded(file.givenWords) }),
   }
   return cached
 }

@@ -22,6 +22,12 @@ const HAN_RE = /(?<![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])\p{sc=Han}{1,3}(?
 const HANGUL_RE = /(?<!\p{sc=Hangul})\p{sc=Hangul}{3}(?!\p{sc=Hangul})/gu
 const HAN_KANA_RE = /(?<![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])(\p{sc=Han}{1,3})(?:( )([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}ー]{1,4})|([\p{sc=Hiragana}\p{sc=Katakana}ー]{2,4}))(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])/gu
 
+/** Chinese function and everyday-verb characters that no personal name holds (`谢谢哪儿`, `金做到`). */
+const HAN_FUNCTION_RE = /[的了是不我你他她这這那哪儿兒么麼吗嗎呢吧们們到做说說要没沒就都还還很在个個来來去过過着著看想会會]/
+
+/** Last characters of Japanese given names (子 ko, 郎 rō, 也 ya, 美 mi...), from public naming guides. */
+const JA_GIVEN_ENDINGS: ReadonlySet<string> = new Set([...'子郎也美香樹介彦夫雄男恵代奈菜乃輝翔斗真誠隆進優治浩博之湊蔵吾衛弥'])
+
 export function detectNonLatinNames(text: string, tokens: readonly WordToken[], lexicon: NameLexicon): PiiSpan[] {
   const spans: PiiSpan[] = []
   findWordPairs(tokens, lexicon, spans)
@@ -39,7 +45,7 @@ function findWordPairs(tokens: readonly WordToken[], lexicon: NameLexicon, spans
     if (!(cased || caseless) || !fits(first, cased)) continue
     let j = i
     while (j + 1 < tokens.length && j - i < 3 && !tokens[j + 1]!.comma && tokens[j + 1]!.joinedToPrevious
-      && tokens[j + 1]!.script === first.script && fits(tokens[j + 1]!, cased)) j++
+      && tokens[j + 1]!.script === first.script && (fits(tokens[j + 1]!, cased) || isThaiParticle(tokens, j + 1))) j++
     if (j === i) continue
     const words = tokens.slice(i, j + 1)
     const everyday = words.filter((w) => lexicon.common.has(w.folded)).length
@@ -47,6 +53,11 @@ function findWordPairs(tokens: readonly WordToken[], lexicon: NameLexicon, spans
     spans.push({ kind: 'name', start: first.start, end: tokens[j]!.end, normalised: words.map((w) => w.folded).join(' ') })
     i = j
   }
+}
+
+/** `ณ` (na) inside a Thai surname (`ณ นคร`, `ณ อยุธยา`): one letter, followed by the rest of the name. */
+function isThaiParticle(tokens: readonly WordToken[], k: number): boolean {
+  return tokens[k]!.folded === 'ณ' && k + 1 < tokens.length && tokens[k + 1]!.joinedToPrevious && tokens[k + 1]!.script === 'thai'
 }
 
 function fits(token: WordToken, cased: boolean): boolean {
@@ -58,12 +69,15 @@ function findHan(text: string, lexicon: NameLexicon, spans: PiiSpan[]): void {
   for (let m = HAN_RE.exec(text); m !== null; m = HAN_RE.exec(text)) {
     const written = m[0]
     const compact = written.replace(' ', '')
-    if (compact.length < 2 || compact.length > 4 || lexicon.common.has(compact)) continue
+    if (compact.length < 2 || compact.length > 4 || lexicon.common.has(compact) || HAN_FUNCTION_RE.test(compact)) continue
     const spaced = written.indexOf(' ')
     const surnameOk = spaced > 0
       ? HAN_SURNAMES.has(written.slice(0, spaced))
       : HAN_SURNAMES.has(compact.slice(0, 1)) || HAN_SURNAMES.has(compact.slice(0, 2)) || HAN_SURNAMES.has(compact.slice(0, 3))
-    if (surnameOk) spans.push({ kind: 'name', start: m.index, end: m.index + written.length, normalised: compact })
+    // No surname from the tables: a Japanese name of three or four characters still ends in a
+    // given-name character (`-子`, `-郎`, `-也`), two surname characters before it.
+    const japaneseGiven = spaced < 0 && compact.length >= 3 && JA_GIVEN_ENDINGS.has(compact.charAt(compact.length - 1)) && !lexicon.common.has(compact.slice(0, 2))
+    if (surnameOk || japaneseGiven) spans.push({ kind: 'name', start: m.index, end: m.index + written.length, normalised: compact })
   }
 }
 

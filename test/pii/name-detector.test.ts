@@ -42,19 +42,21 @@ describe('name detector, non-Latin everyday words', () => {
   })
 })
 
-// `Patrick Day` stays flagged on purpose: it may well be a person, and a false positive only
-// costs readability, while a miss would store a name.
+// A place-word surname (Park, Day, Hill) completes a name next to a solid given name. Since
+// issue 8, a given name that is also an English dictionary word (`patrick`, `doris`, `jack`,
+// `virgin`) is no solid given name: `Patrick Day` and `Doris Day` read as the holidays and
+// brands they mostly are in room names (measured: test/pii/name-heldout.test.ts), `Emily Park` still a person.
 describe('surnames that are also place words', () => {
-  it.each(['Emily Park', 'emily.park', 'Doris Day', 'Patrick Day'])('still finds %s next to a given name', (text) => {
+  it.each(['Emily Park', 'emily.park', 'Patrick Nowak', 'Doris Kowalski'])('still finds %s next to a given name', (text) => {
     expect(detectNames(text).length).toBe(1)
   })
-  it.each(['Apple Park', 'central-park-sync', 'Sandy Bridge'])('does not read %s as a person', (text) => {
+  it.each(['Apple Park', 'central-park-sync', 'Sandy Bridge', 'Patrick Day', 'Virgin Galactic', 'Charlotte Hornets'])('does not read %s as a person', (text) => {
     expect(detectNames(text)).toEqual([])
   })
 })
 
 describe('name detector, shapes and scripts added for held-out names', () => {
-  it.each(['Nowak, Anna', 'a.schmidt', 'annaschmidt', 'tomasz_wierzbicki', 'ADAEZE NWOSU', 'Nguyễn Thị Mai', "Seán O'Brien",
+  it.each(['Nowak, Anna', 'a.schmidt', 'annaschmidt', 'tomasz_wierzbicki', 'katarzyna.nowakowska', 'ADAEZE NWOSU', 'Nguyễn Thị Mai', "Seán O'Brien",
     'علی‌رضا محمدی', 'Անահիտ Աբրահամյան', 'ავთანდილ აბაშიძე', 'กนกวรรณ งามกระโทก', 'राहुल शर्मा', '小川 さくら', '山田はなこ'])('finds %s as one whole name', (text) => {
     expect(detectNames(text).map((s) => text.slice(s.start, s.end))).toEqual([text])
   })

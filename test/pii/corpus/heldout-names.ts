@@ -16,14 +16,17 @@ import { foldToken } from '../../../processor/pii/fold-token.ts'
 import { mulberry32 } from '../../../bench/identifier-mix.ts'
 import { chanceLists, commonWords, cspellNames, fakerLists, humanNames, stdlibGiven } from '../../../scripts/name-sources.ts'
 import type { NameList } from '../../../scripts/name-sources.ts'
+import { heldOutIdStrings, heldOutNegativePhrases } from './heldout-negatives.ts'
 import { ROOM_PHRASES, UNSEEN_ROOM_NAMES } from './room-names.ts'
 
 export const SHAPES = ['First Last', 'first.last', 'first_last', 'FirstLast', 'FIRST LAST', 'last-first-42', 'Last, First', 'f.last', 'flast', 'firstlast'] as const
 export type Shape = typeof SHAPES[number] | 'native' | 'native spaced' | 'id'
 export type NameScript = 'latin' | 'cyrillic' | 'greek' | 'arabic' | 'hebrew' | 'devanagari' | 'thai' | 'armenian' | 'georgian' | 'han' | 'kana' | 'hangul' | 'other'
 
-export interface HeldOutItem { text: string; shape: Shape; script: NameScript; source: string; locale: string; span: [number, number] | null }
-export interface Fold { k: number; trainLists: NameList[]; baselineLists: NameList[]; exclude: Set<string>; positives: HeldOutItem[]; negatives: HeldOutItem[] }
+/** Negatives come in two parts: `tuning` (read while tuning the rules) and `held-out` (counted only, never read one by one). */
+export type NegativePart = 'tuning' | 'held-out'
+export interface HeldOutItem { text: string; shape: Shape; script: NameScript; source: string; locale: string; span: [number, number] | null; part?: NegativePart; group?: string }
+export interface Fold { k: number; trainLists: NameList[]; baselineLists: NameList[]; exclude: Set<string>; positives: HeldOutItem[] }
 
 export function scriptOfName(s: string): NameScript {
   if (/[\p{sc=Hiragana}\p{sc=Katakana}]/u.test(s)) return 'kana'
@@ -134,16 +137,17 @@ function nonLatinNegatives(rand: () => number): HeldOutItem[] {
   const langs: Record<string, NameScript> = { russian: 'cyrillic', ukrainian: 'cyrillic', greek: 'greek', arabic: 'arabic', farsi: 'arabic', hebrew: 'hebrew', hindi: 'devanagari', thai: 'thai', japanese: 'kana', chinese: 'han', korean: 'hangul' }
   for (const [lang, script] of Object.entries(langs)) {
     const words = commonWords(lang, 1000).filter((w) => scriptOfName(w) === script || (script === 'kana' && scriptOfName(w) === 'han'))
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 120; i++) {
       const a = words[Math.floor(rand() * words.length)]!
       const b = words[Math.floor(rand() * words.length)]!
       const cased = script === 'cyrillic' || script === 'greek'
       const text = script === 'han' || script === 'kana' || script === 'hangul' ? a + b : cased ? `${cap(a)} ${cap(b)}` : `${a} ${b}`
-      out.push({ text, shape: 'native', script: scriptOfName(text), source: 'most-common-words', locale: lang, span: null })
+      out.push({ text, shape: 'native', script: scriptOfName(text), source: 'most-common-words', locale: lang, span: null, part: i % 2 === 0 ? 'tuning' : 'held-out', group: 'non-latin words' })
     }
   }
-  for (const text of ['会议室', '周会', '产品评审', '技术分享会', '全体大会', '週次定例', '会議室A', '営業会議', '朝会', '주간회의', '회의실', '개발팀', 'Еженедельная планёрка', 'Переговорная', 'Совещание отдела', 'غرفة الاجتماعات', 'ישיבת צוות', 'साप्ताहिक बैठक', 'ห้องประชุม', 'ประชุมทีม'])
-    out.push({ text, shape: 'native', script: scriptOfName(text), source: 'hand', locale: 'room', span: null })
+  const rooms = ['会议室', '周会', '产品评审', '技术分享会', '全体大会', '週次定例', '会議室A', '営業会議', '朝会', '주간회의', '회의실', '개발팀', 'Еженедельная планёрка', 'Переговорная', 'Совещание отдела', 'غرفة الاجتماعات', 'ישיבת צוות', 'साप्ताहिक बैठक', 'ห้องประชุม', 'ประชุมทีม',
+    '大会议室', '培训室', '销售周会', '第一会議室', '応接室', '全社朝礼', '대회의실', '팀회의', 'Большой зал', 'Планирование спринта', 'Αίθουσα συσκέψεων', 'قاعة التدريب', 'חדר ישיבות', 'बोर्ड रूम', 'ห้องประชุมใหญ่']
+  rooms.forEach((text, i) => out.push({ text, shape: 'native', script: scriptOfName(text), source: 'hand', locale: 'room', span: null, part: i < 20 ? 'tuning' : 'held-out', group: 'non-latin rooms' }))
   return out
 }
 
@@ -157,7 +161,30 @@ function idNegatives(rand: () => number): HeldOutItem[] {
     out.push(`${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`, `${d}.${m}.${y}`, `v${Math.floor(rand() * 20)}.${Math.floor(rand() * 30)}.${Math.floor(rand() * 99)}`,
       `release-${Math.floor(rand() * 9)}.${Math.floor(rand() * 20)}`, `build_${pick(hex, 7)}`)
   }
-  return out.map((text) => ({ text, shape: 'id', script: 'latin', source: 'generated', locale: 'id', span: null }))
+  return out.map((text) => ({ text, shape: 'id', script: 'latin', source: 'generated', locale: 'id', span: null, part: 'tuning', group: 'ids' }))
+}
+
+/** A phrase in every Latin identifier shape. */
+function shaped(phrase: string, part: NegativePart, group: string): HeldOutItem[] {
+  return SHAPES.map((shape) => ({ text: renderNegative(shape, phrase), shape, script: 'latin', source: 'negative', locale: 'room', span: null, part, group }))
+}
+
+/**
+ * Negatives, deterministic: the tuning part (room-names.ts, the brands, places
+ * and products above, ids, half of the non-Latin word pairs) and the held-out
+ * part (heldout-negatives.ts, its ids, the other half of the word pairs).
+ */
+export function buildNegatives(): HeldOutItem[] {
+  const rand = mulberry32(99)
+  const out: HeldOutItem[] = []
+  for (const phrase of [...ROOM_PHRASES, ...UNSEEN_ROOM_NAMES]) out.push(...shaped(phrase, 'tuning', 'rooms'))
+  for (const phrase of BRANDS) out.push(...shaped(phrase, 'tuning', 'brands'))
+  for (const phrase of placePhrases(rand)) out.push(...shaped(phrase, 'tuning', 'places'))
+  for (const phrase of productPhrases()) out.push(...shaped(phrase, 'tuning', 'products'))
+  out.push(...idNegatives(rand), ...nonLatinNegatives(rand))
+  for (const { group, phrase } of heldOutNegativePhrases()) out.push(...shaped(phrase, 'held-out', group))
+  for (const text of heldOutIdStrings(mulberry32(2026))) out.push({ text, shape: 'id', script: 'latin', source: 'generated', locale: 'id', span: null, part: 'held-out', group: 'ids' })
+  return out
 }
 
 export function buildFolds(): Fold[] {
@@ -166,13 +193,6 @@ export function buildFolds(): Fold[] {
   const fGroup = groupOf(faker.map((l) => l.locale))
   const cGroup = groupOf(chance.map((l) => l.locale))
   const base = [stdlibGiven(), cspellNames(), humanNames()]
-  const rand = mulberry32(99)
-  const negativePhrases = [...ROOM_PHRASES, ...UNSEEN_ROOM_NAMES, ...BRANDS, ...placePhrases(rand), ...productPhrases()]
-  const negatives: HeldOutItem[] = []
-  for (const phrase of negativePhrases) {
-    for (const shape of SHAPES) negatives.push({ text: renderNegative(shape, phrase), shape, script: 'latin', source: 'negative', locale: 'room', span: null })
-  }
-  negatives.push(...idNegatives(rand), ...nonLatinNegatives(rand))
 
   return [0, 1].map((k) => {
     const testLists = [...faker.filter((l) => fGroup.get(l.locale) === k), ...chance.filter((l) => cGroup.get(l.locale) === k)]
@@ -206,6 +226,6 @@ export function buildFolds(): Fold[] {
       }
     }
     const trainLists = [...base, ...faker.filter((l) => fGroup.get(l.locale) !== k)]
-    return { k, trainLists, baselineLists: base, exclude, positives, negatives }
+    return { k, trainLists, baselineLists: base, exclude, positives }
   })
 }
