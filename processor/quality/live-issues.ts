@@ -61,6 +61,9 @@ export function createLiveIssueDetector(options: LiveIssueDetectorOptions = {}) 
   const tracker = createIssueTracker()
   // Per peer connection, its tracked keys, most recently seen last (Map order).
   const connections = new Map<string, Set<string>>()
+  // Per peer connection, the selected candidate pair last seen: a new one mid-call is an ICE
+  // restart (or a switch to another path after one failed), which is what users notice.
+  const selectedPair = new Map<string, string>()
 
   function touch(connection: string, key: string): void {
     const keys = connections.get(connection) ?? new Set<string>()
@@ -69,6 +72,7 @@ export function createLiveIssueDetector(options: LiveIssueDetectorOptions = {}) 
     while (connections.size > maxStreams) {
       const [oldest, oldKeys] = connections.entries().next().value as [string, Set<string>]
       connections.delete(oldest)
+      selectedPair.delete(oldest)
       for (const old of oldKeys) tracker.close(old, 0)
     }
   }
@@ -112,7 +116,12 @@ export function createLiveIssueDetector(options: LiveIssueDetectorOptions = {}) 
       for (const row of rows.connection_samples) {
         const rtt = num(row, 'current_round_trip_time')
         const atMs = num(row, 'report_ts')
-        if (row['selected'] === 1 && rtt !== undefined && atMs !== undefined) track(row, { type: 'connection', id: '', kind: '' }, { atMs, rttSeconds: rtt })
+        if (row['selected'] !== 1 || atMs === undefined) continue
+        const connection = `${row['tenant']}\0${row['session_id']}\0${row['peer_connection_id']}`
+        const before = selectedPair.get(connection)
+        selectedPair.set(connection, String(row['pair_id']))
+        const iceRestarts = before === undefined ? 0 : before === row['pair_id'] ? 0 : 1
+        track(row, { type: 'connection', id: '', kind: '' }, rtt === undefined ? { atMs, iceRestarts } : { atMs, rttSeconds: rtt, iceRestarts })
       }
       for (const row of rows.call_events) {
         const atMs = num(row, 'ts')
@@ -127,6 +136,7 @@ export function createLiveIssueDetector(options: LiveIssueDetectorOptions = {}) 
             for (const transition of tracker.close(key, atMs)) out.push(issueRow(row, transition, { type: type!, id: id!, kind: '' }))
           }
           connections.delete(connection)
+          selectedPair.delete(connection)
         }
       }
       return out

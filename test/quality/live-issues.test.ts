@@ -50,3 +50,26 @@ describe('live issues', () => {
     expect(String(issue['participant_id'])).not.toMatch(/anna|jan|user-4711/i)
   })
 })
+
+describe('live issues of the connection', () => {
+  it('a new selected candidate pair mid-call is an ICE restart; an ICE disconnect starts and ends with the state events', async () => {
+    const detector = createLiveIssueDetector()
+    const frames = peerFrames(loadCapture('chromium-loopback-av.json'), 'caller')
+    const transitions: string[] = []
+    for (const [i, frame] of frames.entries()) {
+      const rows = await mapFrame(frame)
+      // From frame 15 on the pair has another id, as after an ICE restart.
+      if (i >= 15) for (const pair of rows.connection_samples) pair['pair_id'] = `${pair['pair_id']}-restarted`
+      transitions.push(...detector.observe(rows).map((r) => `${r['issue']} ${r['state']}`))
+    }
+    expect(transitions).toEqual(['ice-restart start', 'ice-restart end'])
+    const event = (ts: number, value: string) => ({
+      rtp_samples: [],
+      connection_samples: [],
+      stream_issues: [],
+      call_events: [{ tenant: 'acme', ts, session_id: 's', peer_connection_id: 'pc', seq: ts, name: 'ice-state', value_text: value }],
+    })
+    const ice = [event(1000, 'connected'), event(2000, 'disconnected'), event(5000, 'connected')].flatMap((rows) => detector.observe(rows).map((r) => `${r['issue']} ${r['state']} ${r['since']}`))
+    expect(ice).toEqual(['ice-disconnected start 2000', 'ice-disconnected end 5000'])
+  })
+})
