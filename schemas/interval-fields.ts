@@ -14,6 +14,7 @@ export const monotonicCounters = [
   'jitterBufferDelay',
   'jitterBufferEmittedCount',
   'concealedSamples',
+  'silentConcealedSamples',
   'totalSamplesReceived',
   'framesDecoded',
   'framesEncoded',

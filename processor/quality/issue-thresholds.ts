@@ -83,8 +83,8 @@ export const issueThresholds: Readonly<Record<IssueKind, IssueThreshold>> = Obje
     source: 'rtcStats knowledge base, concealedSamples/totalSamplesReceived: 3-5 % "clearly audible degradation" (start), < 1 % "imperceptible" (end)',
   },
   'video-freeze': {
-    metric: 'freezeShare', direction: 'above', start: 0.05, end: 0.005, startIntervals: 2, endIntervals: 3,
-    source: 'chosen: no published alert threshold found; the freeze itself is the W3C webrtc-stats definition (a gap between rendered frames >= max(3 x mean frame duration, mean + 150 ms)); start: 5 % of the interval frozen, end: practically none',
+    metric: 'freezeShare', direction: 'above', start: 0.05, end: 0.005, startIntervals: 1, endIntervals: 3,
+    source: 'chosen: no published alert threshold found; the freeze itself is the W3C webrtc-stats definition (a gap between rendered frames >= max(3 x mean frame duration, mean + 150 ms)); start: 5 % of the interval frozen, in one interval because totalFreezesDuration grows only when the freeze ends, all at once; end: practically none for 3 intervals',
   },
   'cpu-limitation': {
     metric: 'cpuLimitedShare', direction: 'above', start: 0.5, end: 0.1, startIntervals: 3, endIntervals: 3,

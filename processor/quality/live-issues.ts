@@ -61,9 +61,12 @@ export function createLiveIssueDetector(options: LiveIssueDetectorOptions = {}) 
   const tracker = createIssueTracker()
   // Per peer connection, its tracked keys, most recently seen last (Map order).
   const connections = new Map<string, Set<string>>()
-  // Per peer connection, the selected candidate pair last seen: a new one mid-call is an ICE
-  // restart (or a switch to another path after one failed), which is what users notice.
-  const selectedPair = new Map<string, string>()
+  // Per peer connection, the selected candidate pair and since when: a new one after the old
+  // one carried the call for `settledMs` is an ICE restart (or a switch of path after one
+  // failed), which users notice. Earlier switches are ICE still choosing (Chromium replaces a
+  // peer-reflexive remote candidate in the first second), not restarts.
+  const selectedPair = new Map<string, { pair: string; sinceMs: number }>()
+  const settledMs = 10_000
 
   function touch(connection: string, key: string): void {
     const keys = connections.get(connection) ?? new Set<string>()
@@ -119,8 +122,9 @@ export function createLiveIssueDetector(options: LiveIssueDetectorOptions = {}) 
         if (row['selected'] !== 1 || atMs === undefined) continue
         const connection = `${row['tenant']}\0${row['session_id']}\0${row['peer_connection_id']}`
         const before = selectedPair.get(connection)
-        selectedPair.set(connection, String(row['pair_id']))
-        const iceRestarts = before === undefined ? 0 : before === row['pair_id'] ? 0 : 1
+        const pair = String(row['pair_id'])
+        if (before?.pair !== pair) selectedPair.set(connection, { pair, sinceMs: atMs })
+        const iceRestarts = before !== undefined && before.pair !== pair && atMs - before.sinceMs >= settledMs ? 1 : 0
         track(row, { type: 'connection', id: '', kind: '' }, rtt === undefined ? { atMs, iceRestarts } : { atMs, rttSeconds: rtt, iceRestarts })
       }
       for (const row of rows.call_events) {

@@ -28,7 +28,7 @@ export interface StreamInterval {
   lossFraction: number | null
   /** Mean time an emitted sample (audio) or frame (video) spent in the jitter buffer, seconds. */
   jitterBufferDelayS: number | null
-  /** 0..1: concealed over received audio samples. */
+  /** 0..1: audibly concealed (concealed minus silent-concealed) over received audio samples. */
   concealmentRatio: number | null
   framesPerSecond: number | null
   freezeCount: number | null
@@ -104,6 +104,13 @@ function limitationShares(previous: StatsReport, current: StatsReport): Limitati
   return { any: Math.min(1, limited / total), cpu: Math.min(1, cpu / total), bandwidth: Math.min(1, bandwidth / total) }
 }
 
+// Silent concealment (comfort noise while the sender sends nothing) is not heard as damage.
+function audibleConcealment(previous: StatsReport, current: StatsReport): number | null {
+  const concealed = delta(previous, current, 'concealedSamples')
+  if (concealed === null) return null
+  return Math.max(0, concealed - (delta(previous, current, 'silentConcealedSamples') ?? 0))
+}
+
 export const noInterval = (state: Exclude<IntervalState, 'ok'>): StreamInterval => ({ state, ...noValues })
 
 export function streamInterval(previous: StatsReport | undefined, current: StatsReport): StreamInterval {
@@ -136,7 +143,7 @@ export function streamInterval(previous: StatsReport | undefined, current: Stats
     packetRate: packets === null ? null : packets / seconds,
     lossFraction: inbound && lost !== null && packets !== null ? ratio(lost, lost + packets) ?? 0 : null,
     jitterBufferDelayS: ratio(delta(previous, current, 'jitterBufferDelay'), delta(previous, current, 'jitterBufferEmittedCount')),
-    concealmentRatio: ratio(delta(previous, current, 'concealedSamples'), delta(previous, current, 'totalSamplesReceived')),
+    concealmentRatio: ratio(audibleConcealment(previous, current), delta(previous, current, 'totalSamplesReceived')),
     framesPerSecond: frames === null ? null : frames / seconds,
     freezeCount: delta(previous, current, 'freezeCount'),
     freezeS: delta(previous, current, 'totalFreezesDuration'),

@@ -8,7 +8,7 @@
 --   interval_*_bitrate_bps, interval_packet_rate   per second of the interval
 --   interval_loss_fraction  0..1 (inbound: lost / (lost + received); remote-inbound: the RTCP fractionLost)
 --   interval_jitter_buffer_delay  seconds per emitted sample / frame
---   interval_concealment_ratio    concealed / received samples
+--   interval_concealment_ratio    audibly concealed (concealed - silent concealed) / received samples
 --   interval_average_rtt  seconds, totalRoundTripTime / roundTripTimeMeasurements (STUN responses for pairs)
 --   connection_rtt        the peer connection's RTT at the snapshot, seconds: the selected pair's STUN RTT, else RTCP's
 --   mos                   ITU-T G.107 E-model estimate for received audio (processor/quality/e-model.ts)

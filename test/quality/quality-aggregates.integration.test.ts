@@ -135,10 +135,11 @@ describe('quality aggregates (integration)', () => {
   })
 
   it('publishes the degraded call\'s issues on the tenant\'s subject once stored, and none for the clean call', async () => {
-    await eventually(() => published.some((e) => e.issue === 'audio-concealment' && e.state === 'end'), 10_000, 'the concealment issue to end')
+    await eventually(() => published.filter((e) => e.issue === 'video-freeze' && e.state === 'end').length === 2, 10_000, 'both freezes to end')
     const degraded = published.filter((e) => e.conferenceId === 'room-degraded').map((e) => `${e.peerConnectionId} ${e.reportType} ${e.mediaKind} ${e.issue} ${e.state}`)
     expect(degraded).toContain('pc-caller outbound-rtp video bandwidth-limitation start')
-    expect(degraded).toContain('pc-callee inbound-rtp audio audio-concealment start')
+    expect(degraded).toContain('pc-callee inbound-rtp video video-freeze start')
+    expect(degraded).toContain('pc-caller inbound-rtp video video-freeze end')
     expect(published.filter((e) => e.conferenceId === 'room-clean')).toEqual([])
     // The same transitions are in the table, and the pseudonymised participant ids match it.
     const stored = await world.query<{ participant_id: string; issue: string; state: string }>("SELECT participant_id, issue, state FROM {db}.stream_issues WHERE conference_id = 'room-degraded'")
@@ -147,7 +148,7 @@ describe('quality aggregates (integration)', () => {
     expect(published.every((e) => participants.has(e.participantId) && !e.participantId.includes('room-'))).toBe(true)
     const active = await world.query<{ issue: string }>("SELECT issue FROM {db}.active_issues WHERE conference_id = 'room-degraded'")
     expect(active.map((a) => a.issue)).toContain('bandwidth-limitation')
-    expect(active.map((a) => a.issue)).not.toContain('audio-concealment')
+    expect(active.map((a) => a.issue)).not.toContain('video-freeze')
   })
 
   it('raw rows expire by their TTL (forced by OPTIMIZE FINAL) while the aggregates keep theirs', async () => {
