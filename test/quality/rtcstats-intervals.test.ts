@@ -1,6 +1,7 @@
 // Imported rtcstats dumps get the same per-interval values as live SDK frames: each dump's
 // snapshots become frames carrying their predecessor (as the import's client sends them),
 // mapped by the processor's policy and mapper. Firefox and Safari shapes included.
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Row } from '../../processor/report-mapper.ts'
@@ -34,7 +35,22 @@ async function dumpRows(name: string): Promise<{ rtp: Row[]; pairs: Row[] }> {
 const ok = (rows: Row[], type: string) => rows.filter((r) => r['report_type'] === type && r['interval_state'] === 'ok')
 const positive = (rows: Row[], column: string) => rows.filter((r) => typeof r[column] === 'number' && (r[column] as number) > 0).length
 
+const dumpNames = readdirSync(join(fixturesDir, 'rtcstats')).filter((f) => f.endsWith('.jsonl')).sort()
+
 describe('per-interval values of imported rtcstats dumps', () => {
+  it.each(dumpNames)('%s: every rtp and pair row says how its interval went; streams seen twice get one', async (name) => {
+    const { rtp, pairs } = await dumpRows(name)
+    for (const row of [...rtp, ...pairs]) expect(['ok', 'first', 'reset', 'invalid', 'none']).toContain(row['interval_state'])
+    // The legacy-stats Chrome 96 dump has no standard report at all (see rtcstats-frames.test.ts).
+    if (name.startsWith('chrome96')) return expect(rtp).toEqual([])
+    expect(ok(rtp, 'inbound-rtp').length + ok(rtp, 'outbound-rtp').length).toBeGreaterThan(0)
+    for (const row of ok(rtp, 'inbound-rtp')) {
+      const loss = row['interval_loss_fraction']
+      if (loss !== null) expect(loss as number).toBeGreaterThanOrEqual(0)
+      if (row['interval_bitrate_bps'] !== null) expect(row['interval_bitrate_bps'] as number).toBeGreaterThanOrEqual(0)
+    }
+  })
+
   it.each(['firefox-relay.jsonl', 'firefox97-standard-stats-sfu.jsonl', 'safari-relay.jsonl', 'chrome-relay.jsonl'])('%s: received and sent streams get bitrates, loss and a selected pair', async (name) => {
     const { rtp, pairs } = await dumpRows(name)
     const inbound = ok(rtp, 'inbound-rtp')
