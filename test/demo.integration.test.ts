@@ -1,24 +1,11 @@
 // Regression: `npm run demo` printed "all acknowledged" and exited 0 while the server refused
 // every frame. It now says what was stored and what was refused, and fails when anything was.
-import { execFile } from 'node:child_process'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closedPort } from './support/closed-port.ts'
+import { runScript } from './support/run-script.ts'
 import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
 
-const run = promisify(execFile)
-const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx')
-
-async function demo(url: string, key = testKey): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(tsx, ['bin/demo.ts'], { env: { ...process.env, CALLMASK_URL: url, CALLMASK_KEY: key }, timeout: 60_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const demo = (url: string, key = testKey) => runScript('bin/demo.ts', [], { env: { CALLMASK_URL: url, CALLMASK_KEY: key } })
 
 describe('npm run demo (integration)', () => {
   let world: TestWorld

@@ -3,18 +3,15 @@
 // session per peer connection. Rows must arrive with the dumps' values, and neither the
 // display names, endpoint ids nor IP addresses the dumps carry may appear in any String
 // column or log line.
-import { execFile } from 'node:child_process'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pipeline } from '../lib/pipeline.ts'
 import { importRtcstatsDump, openDumpFile, readDump, RtcstatsImportError, statsFramesOf, type DecodedDump, type ImportSummary } from '../rtcstats/index.ts'
 import { fixturesDir } from './support/captures.ts'
+import { runScript } from './support/run-script.ts'
 import { scanStringColumns } from './support/string-column-scan.ts'
 import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
 
-const run = promisify(execFile)
-const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx')
 const dumpPath = (name: string) => join(fixturesDir, 'rtcstats', name)
 
 // Personal data in the dumps' identity and stats lines (display names, endpoint ids, the
@@ -45,15 +42,7 @@ function expectedRows(dump: DecodedDump) {
   return { rtp, pairs, maxPackets: [...maxPackets.values()] }
 }
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(tsx, ['bin/import-rtcstats.ts', ...args], { timeout: 90_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const runCli = (args: string[]) => runScript('bin/import-rtcstats.ts', args, { timeoutMs: 90_000 })
 
 describe('rtcstats import through the pipeline (integration)', () => {
   let world: TestWorld
@@ -84,7 +73,8 @@ describe('rtcstats import through the pipeline (integration)', () => {
 
     const expected = expectedRows(dump)
     expect(expected.rtp).toBeGreaterThan(10)
-    await eventually(async () => (await rowsOf('rtp_samples', conference)) === expected.rtp && (await rowsOf('call_events', conference)) === summary.eventFrames, 30_000, `rows of ${name}`)
+    // Each table is a separate insert: wait for all three, then check none holds more.
+    await eventually(async () => (await rowsOf('rtp_samples', conference)) === expected.rtp && (await rowsOf('call_events', conference)) === summary.eventFrames && (await rowsOf('connection_samples', conference)) >= expected.pairs, 30_000, `rows of ${name}`)
     expect(await rowsOf('connection_samples', conference)).toBe(expected.pairs)
 
     // Plausible values, the dump's own: the highest packet count per peer connection and direction.
@@ -128,7 +118,7 @@ describe('rtcstats import through the pipeline (integration)', () => {
     imported.set('safari-relay.jsonl', undefined)
     const conference = conferences['safari-relay.jsonl']!
     const expected = expectedRows(await readDump(openDumpFile(dumpPath('safari-relay.jsonl'))))
-    await eventually(async () => (await rowsOf('rtp_samples', conference)) === expected.rtp && (await rowsOf('call_events', conference)) === 9, 30_000, 'safari rows')
+    await eventually(async () => (await rowsOf('rtp_samples', conference)) === expected.rtp && (await rowsOf('call_events', conference)) === 9 && (await rowsOf('connection_samples', conference)) >= expected.pairs, 30_000, 'safari rows')
     expect(await rowsOf('connection_samples', conference)).toBe(expected.pairs)
     // Safari's outbound video carries its codec through the import.
     const codecs = await world.query<{ codec: string }>(`SELECT DISTINCT codec FROM {db}.rtp_samples WHERE conference_id = {c:String} AND codec != ''`, { c: conference })
