@@ -35,8 +35,8 @@ export class CallmaskClient {
   private nextSeq = 1
   private acked = 0
   private unacked = new Map<number, Uint8Array | string>()
-  /** Per peer connection, the interval counters of the last snapshot sent. */
-  private lastSnapshot = new Map<string, StatsReport[]>()
+  /** Per peer connection and report id, the interval counters last sent. */
+  private lastSnapshot = new Map<string, Map<string, StatsReport>>()
   private resendTimer: NodeJS.Timeout | undefined
   private toResend = new Set<number>()
   private retryDelayMs = 100
@@ -153,9 +153,13 @@ export class CallmaskClient {
   async sendStats(call: CallContext, reports: StatsReport[], ts = Date.now(), options: { intervals?: boolean } = {}): Promise<number> {
     const frame: Record<string, unknown> = { type: 'stats', ts, call, reports }
     if (options.intervals !== false) {
-      // [] on a peer connection's first snapshot: "intervals start here".
-      frame['previous'] = this.lastSnapshot.get(call.peerConnectionId) ?? []
-      this.lastSnapshot.set(call.peerConnectionId, intervalSnapshot(reports))
+      // Each report's own predecessor, so a snapshot split over two frames (or a report
+      // missing from one) still gets its interval; [] on a peer connection's first frame.
+      const known = this.lastSnapshot.get(call.peerConnectionId) ?? new Map<string, StatsReport>()
+      this.lastSnapshot.set(call.peerConnectionId, known)
+      const trimmed = intervalSnapshot(reports)
+      frame['previous'] = trimmed.flatMap((report) => known.get(report.id) ?? [])
+      for (const report of trimmed) known.set(report.id, report)
     }
     return this.sendData(frame)
   }
