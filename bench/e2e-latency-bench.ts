@@ -23,9 +23,9 @@
 import { nowMs, numericArgs, percentile, report, round, sleep } from './bench-report.ts'
 import { runLoadGenerator } from './load-generator-process.ts'
 import { connect } from '@nats-io/transport-node'
-import { computePseudonym } from '../processor/pseudonymiser.ts'
-import { createKeyring, openKeyringBucket } from '../processor/keyring/keyring.ts'
-import { parseMasterKey } from '../processor/keyring/master-key.ts'
+import { computePseudonym } from '../keyring/pseudonymiser.ts'
+import { createKeyring, openKeyringBucket } from '../keyring/keyring.ts'
+import { parseMasterKey } from '../keyring/master-key.ts'
 import { createTestWorld, testKey, testTenant } from '../test/support/test-pipeline.ts'
 
 const args = numericArgs({ sessions: 20, rate: 25, seconds: 5, frames: 6_000, batchMs: 50, pollMs: 25, settleS: 30 })

@@ -8,8 +8,8 @@
 // calls' ids) over and over. Also the policy's `detect` path (FieldTransformer.scrub),
 // cold and cached. Baseline measured in the same run: a bare createHmac per value.
 import { createHmac, randomBytes } from 'node:crypto'
-import { createFieldTransformerFactory } from '../processor/policy/field-transformer.ts'
-import { createPseudonymiser, type KeySource } from '../processor/pseudonymiser.ts'
+import { createFieldTransformerFactory } from '../policy/field-transformer.ts'
+import { createPseudonymiser, type KeySource } from '../keyring/pseudonymiser.ts'
 import { makeMix } from './identifier-mix.ts'
 
 const key = { version: 1, key: randomBytes(32) }

@@ -4,7 +4,7 @@
 import { loadConfig } from '../lib/config.ts'
 import { CallmaskError } from '../lib/errors.ts'
 import { maxAckPendingFor } from '../lib/jetstream-streams.ts'
-import { runKeysCommand } from '../processor/keyring/keys-command.ts'
+import { runKeysCommand } from '../keyring/keys-command.ts'
 
 let config: ReturnType<typeof loadConfig>
 try {

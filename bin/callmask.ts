@@ -4,8 +4,8 @@
 import { loadConfig } from '../lib/config.ts'
 import { CallmaskError } from '../lib/errors.ts'
 import { createLogger } from '../lib/logger.ts'
-import { developmentIngestKey, developmentTenant, startPipeline } from '../lib/pipeline.ts'
-import { stopSentence } from '../lib/stop-sentence.ts'
+import { developmentIngestKey, developmentTenant, startPipeline } from '../app/pipeline.ts'
+import { stopSentence } from '../app/stop-sentence.ts'
 
 async function main(): Promise<void> {
   // Everything callmask creates (chdb store, keys, NATS files) is for this user only.

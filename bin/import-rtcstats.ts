@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { CallmaskError } from '../lib/errors.ts'
-import { developmentIngestKey } from '../lib/pipeline.ts'
+import { developmentIngestKey } from '../app/pipeline.ts'
 import { importRtcstatsDump, summaryLines } from '../rtcstats/index.ts'
 
 const usage = `Usage: npm run import-rtcstats -- <dump.jsonl[.gz]> [options]

@@ -1,7 +1,7 @@
 // `npm run query -- "SQL"`: runs one read-only query against the configured store (chdb
 // under ./data, or CLICKHOUSE_URL) and prints the rows. With chdb, stop callmask first.
 import { loadConfig } from '../lib/config.ts'
-import { connectClickHouse } from '../processor/clickhouse-connection.ts'
+import { connectClickHouse } from '../storage/clickhouse-connection.ts'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 

@@ -14,8 +14,8 @@
 //    keeps custody instead of dead-lettering everything.
 //  - The age of the oldest held message is exposed: a stuck writer shows in metrics and /readyz.
 import type { Logger } from 'pino'
-import type { InsertErrorKind } from './clickhouse-errors.ts'
-import type { RowSink, SourceRef } from './clickhouse-sink.ts'
+import type { InsertErrorKind } from '../storage/clickhouse-errors.ts'
+import type { RowSink, SourceRef } from '../storage/clickhouse-sink.ts'
 import { tableNames, type FrameRows, type Row, type TableName } from './report-mapper.ts'
 
 export interface BatchItem {

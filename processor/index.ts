@@ -22,17 +22,17 @@ import {
 import { isPermissionViolation } from '../lib/nats-connection.ts'
 import { createBatchWriter, type BatchWriterOptions } from './batch-writer.ts'
 import { reportTypeLabel } from '../schemas/frames.ts'
-import { classifyInsertError } from './clickhouse-errors.ts'
-import { createClickHouseSink } from './clickhouse-sink.ts'
+import { classifyInsertError } from '../storage/clickhouse-errors.ts'
+import { createClickHouseSink } from '../storage/clickhouse-sink.ts'
 import { createDeadLetterPublisher } from './dead-letter.ts'
 import { createIssuePublisher } from './issue-publisher.ts'
 import { createLiveIssueDetector } from './quality/live-issues.ts'
 import { createMessageDecoder } from './message-decoder.ts'
-import type { CompiledPolicy } from './policy/load-policy.ts'
-import { TenantKeyMissingError } from './keyring/keyring-errors.ts'
+import type { CompiledPolicy } from '../policy/load-policy.ts'
+import { TenantKeyMissingError } from '../keyring/keyring-errors.ts'
 import { createProcessorMetrics } from './processor-metrics.ts'
 import { startStreamJanitor } from './stream-janitor.ts'
-import type { Pseudonymiser } from './pseudonymiser.ts'
+import type { Pseudonymiser } from '../keyring/pseudonymiser.ts'
 
 export interface ProcessorDeps {
   nc: NatsConnection

@@ -1,6 +1,7 @@
 // Maps one data frame, already minimised and pseudonymised by the policy, to table rows.
 // Only the fields named here become columns. Candidate addresses are truncated again as a
 // guard, so the `*_truncated` columns never hold a whole address whatever the policy says.
+import { tableNames, type Row, type TableName } from '../storage/tables.ts'
 import type { CallContext, EventFrame, StatsFrame, StatsReport } from '../schemas/frames.ts'
 import { truncateIp } from './pii/ip-detector.ts'
 import { noInterval, streamInterval, type StreamInterval } from './quality/stream-interval.ts'
@@ -140,7 +141,8 @@ function codecColumn(mimeType: string): string {
 const canonicalCodecName = (name: string): string =>
   ({ opus: 'opus', pcmu: 'PCMU', pcma: 'PCMA', g722: 'G722', g729: 'G729', ilbc: 'iLBC', isac: 'ISAC', cn: 'CN', l16: 'L16', vp8: 'VP8', vp9: 'VP9', h264: 'H264', h265: 'H265', av1: 'AV1' })[name] ?? name
 
-export type Row = Record<string, string | number | null>
+
+export { tableNames, type Row, type TableName }
 
 export interface FrameRows {
   rtp_samples: Row[]
@@ -150,8 +152,6 @@ export interface FrameRows {
   stream_issues: Row[]
 }
 
-export const tableNames = ['rtp_samples', 'connection_samples', 'call_events', 'stream_issues'] as const
-export type TableName = (typeof tableNames)[number]
 
 export const defaultAggregateRetentionDays = 395
 

@@ -3,8 +3,8 @@
 import { pino } from 'pino'
 import { describe, expect, it, vi } from 'vitest'
 import { createBatchWriter, type BatchItem } from '../processor/batch-writer.ts'
-import type { InsertErrorKind } from '../processor/clickhouse-errors.ts'
-import type { RowSink } from '../processor/clickhouse-sink.ts'
+import type { InsertErrorKind } from '../storage/clickhouse-errors.ts'
+import type { RowSink } from '../storage/clickhouse-sink.ts'
 import type { TableName } from '../processor/report-mapper.ts'
 
 const log = pino({ level: 'silent' })

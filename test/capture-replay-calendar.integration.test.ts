@@ -4,7 +4,7 @@
 // real pipeline, while the capture's own dates are refused, so the clock really moved.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { replayCapture, replayOffsetMs } from '../lib/capture-replay.ts'
-import type { Pipeline } from '../lib/pipeline.ts'
+import type { Pipeline } from '../app/pipeline.ts'
 import type { ErrorFrame } from '../schemas/frames.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { selectReports } from '../sdk/stats-frame.ts'

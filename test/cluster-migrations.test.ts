@@ -3,8 +3,8 @@
 // (chdb's formatQuery) accepts each one. No cluster runs here; the rewrite and its syntax are
 // what can be checked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clusterStatement } from '../processor/cluster-migrations.ts'
-import { loadMigrations } from '../processor/migrations.ts'
+import { clusterStatement } from '../storage/cluster-migrations.ts'
+import { loadMigrations } from '../storage/migrations.ts'
 import { createTestWorld, type TestWorld } from './support/test-pipeline.ts'
 
 describe('cluster variant of the migrations', () => {

@@ -3,10 +3,10 @@
 // material reaches ClickHouse or the logs.
 import { connect } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createKeyring, openKeyringBucket } from '../processor/keyring/keyring.ts'
-import { parseMasterKey } from '../processor/keyring/master-key.ts'
-import { computePseudonym } from '../processor/pseudonymiser.ts'
-import type { Pipeline } from '../lib/pipeline.ts'
+import { createKeyring, openKeyringBucket } from '../keyring/keyring.ts'
+import { parseMasterKey } from '../keyring/master-key.ts'
+import { computePseudonym } from '../keyring/pseudonymiser.ts'
+import type { Pipeline } from '../app/pipeline.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { createTestWorld, eventually, testKey, testTenant, type TestWorld } from './support/test-pipeline.ts'
 

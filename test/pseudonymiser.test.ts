@@ -1,10 +1,10 @@
 // Unit: keyed pseudonyms are deterministic within a tenant, unrelated across tenants, and
 // every spelling of one phone number gives one pseudonym.
 import { describe, expect, it } from 'vitest'
-import { applyPolicyToCall } from '../processor/policy/apply-policy.ts'
-import { createFieldTransformerFactory, withScanBudget } from '../processor/policy/field-transformer.ts'
-import { loadPolicy } from '../processor/policy/load-policy.ts'
-import { createPseudonymiser, type TenantPseudonymiser } from '../processor/pseudonymiser.ts'
+import { applyPolicyToCall } from '../policy/apply-policy.ts'
+import { createFieldTransformerFactory, withScanBudget } from '../policy/field-transformer.ts'
+import { loadPolicy } from '../policy/load-policy.ts'
+import { createPseudonymiser, type TenantPseudonymiser } from '../keyring/pseudonymiser.ts'
 import { staticKeys } from './support/static-keys.ts'
 
 const transformerFor = createFieldTransformerFactory()

@@ -5,7 +5,7 @@
 // column or log line.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Pipeline } from '../lib/pipeline.ts'
+import type { Pipeline } from '../app/pipeline.ts'
 import { importRtcstatsDump, openDumpFile, readDump, RtcstatsImportError, statsFramesOf, type DecodedDump, type ImportSummary } from '../rtcstats/index.ts'
 import { fixturesDir } from './support/captures.ts'
 import { runScript } from './support/run-script.ts'

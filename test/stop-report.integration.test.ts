@@ -2,7 +2,7 @@
 // processor had taken were still waiting for their ack wait to pass. The stop now says what
 // JetStream still holds, and which of it a processor took without acknowledging.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stopSentence } from '../lib/stop-sentence.ts'
+import { stopSentence } from '../app/stop-sentence.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { selectReports } from '../sdk/stats-frame.ts'
 import { captureFrames, loadCapture } from './support/captures.ts'

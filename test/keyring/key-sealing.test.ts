@@ -1,9 +1,9 @@
 // Unit tests of the AES-256-GCM sealing of tenant keys: no server needed.
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { openKey, sealKey } from '../../processor/keyring/key-sealing.ts'
-import { KeyringLockedError, KeyringTamperedError } from '../../processor/keyring/keyring-errors.ts'
-import { createMasterKey } from '../../processor/keyring/master-key.ts'
+import { openKey, sealKey } from '../../keyring/key-sealing.ts'
+import { KeyringLockedError, KeyringTamperedError } from '../../keyring/keyring-errors.ts'
+import { createMasterKey } from '../../keyring/master-key.ts'
 
 const masterKey = createMasterKey(randomBytes(32))
 const context = { tenant: 'acme', version: 3 }

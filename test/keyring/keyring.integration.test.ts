@@ -9,17 +9,17 @@ import { randomBytes } from 'node:crypto'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-launcher.ts'
-import { computePseudonym } from '../../processor/pseudonymiser.ts'
-import { openKey } from '../../processor/keyring/key-sealing.ts'
-import { createKeyring, keyringBucket, openKeyringBucket, type KeyringOptions } from '../../processor/keyring/keyring.ts'
-import type { KeyringDocument } from '../../processor/keyring/keyring-document.ts'
+import { computePseudonym } from '../../keyring/pseudonymiser.ts'
+import { openKey } from '../../keyring/key-sealing.ts'
+import { createKeyring, keyringBucket, openKeyringBucket, type KeyringOptions } from '../../keyring/keyring.ts'
+import type { KeyringDocument } from '../../keyring/keyring-document.ts'
 import {
   KeyringCorruptError,
   KeyringLockedError,
   KeyringTamperedError,
   KeyringTenantError,
-} from '../../processor/keyring/keyring-errors.ts'
-import { createMasterKey } from '../../processor/keyring/master-key.ts'
+} from '../../keyring/keyring-errors.ts'
+import { createMasterKey } from '../../keyring/master-key.ts'
 import { captureLogs } from '../support/test-pipeline.ts'
 
 let server: NatsServerHandle

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-launcher.ts'
-import { runKeysCommand, type KeysCommandEnv } from '../../processor/keyring/keys-command.ts'
+import { runKeysCommand, type KeysCommandEnv } from '../../keyring/keys-command.ts'
 import { closedPort } from '../support/closed-port.ts'
 
 let server: NatsServerHandle

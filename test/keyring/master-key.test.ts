@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { MasterKeyError } from '../../processor/keyring/keyring-errors.ts'
-import { createMasterKey, loadMasterKey, masterKeyBytes } from '../../processor/keyring/master-key.ts'
+import { MasterKeyError } from '../../keyring/keyring-errors.ts'
+import { createMasterKey, loadMasterKey, masterKeyBytes } from '../../keyring/master-key.ts'
 
 const bytes = randomBytes(32)
 const dir = mkdtempSync(join(tmpdir(), 'callmask-master-key-'))

@@ -5,8 +5,8 @@ import { Writable } from 'node:stream'
 import { format, inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../../lib/logger.ts'
-import { computePseudonym } from '../../processor/pseudonymiser.ts'
-import { createTenantKey, hiddenKeyText } from '../../processor/keyring/tenant-key.ts'
+import { computePseudonym } from '../../keyring/pseudonymiser.ts'
+import { createTenantKey, hiddenKeyText } from '../../keyring/tenant-key.ts'
 
 function encodings(bytes: Buffer): string[] {
   return [bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('latin1')].map((s) => s.slice(0, 12))

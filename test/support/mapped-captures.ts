@@ -1,10 +1,10 @@
 // Maps a capture's samples to table rows the way the processor does (policy, then mapper),
 // each frame carrying its predecessor's interval counters as the SDK sends them. No NATS or
 // ClickHouse: for tests of what the rows hold; the integration tests cover the path.
-import { applyPolicyToStats } from '../../processor/policy/apply-policy.ts'
-import { createFieldTransformerFactory } from '../../processor/policy/field-transformer.ts'
-import { loadPolicy } from '../../processor/policy/load-policy.ts'
-import { createPseudonymiser } from '../../processor/pseudonymiser.ts'
+import { applyPolicyToStats } from '../../policy/apply-policy.ts'
+import { createFieldTransformerFactory } from '../../policy/field-transformer.ts'
+import { loadPolicy } from '../../policy/load-policy.ts'
+import { createPseudonymiser } from '../../keyring/pseudonymiser.ts'
 import { mapStatsFrame, type FrameRows, type Row } from '../../processor/report-mapper.ts'
 import type { StatsFrame, StatsReport } from '../../schemas/frames.ts'
 import { buildStatsFrame } from '../../sdk/stats-frame.ts'

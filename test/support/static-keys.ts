@@ -1,7 +1,7 @@
 // An in-memory KeySource for unit tests of pseudonymisation logic; the real keyring
 // (NATS KV, sealed keys) is tested against a real nats-server in test/keyring/.
 import { randomBytes } from 'node:crypto'
-import type { KeySource, TenantKey } from '../../processor/pseudonymiser.ts'
+import type { KeySource, TenantKey } from '../../keyring/pseudonymiser.ts'
 
 export function staticKeys(): KeySource {
   const keys = new Map<string, TenantKey>()

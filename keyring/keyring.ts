@@ -17,8 +17,8 @@ import type { JetStreamManager } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Logger } from '../../lib/logger.ts'
-import type { KeySource } from '../pseudonymiser.ts'
+import type { Logger } from '../lib/logger.ts'
+import type { KeySource } from './pseudonymiser.ts'
 import { openKey, sealKey } from './key-sealing.ts'
 import {
   currentRecord,

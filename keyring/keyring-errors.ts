@@ -1,7 +1,7 @@
 // Errors of the tenant keyring. Messages name the tenant and version at most: never key
 // bytes, never the master key. None is a PermanentProcessingError, so a processor that
 // meets one naks the frame and keeps custody until the operator fixes the keyring.
-import { CallmaskError } from '../../lib/errors.ts'
+import { CallmaskError } from '../lib/errors.ts'
 
 export const keyringErrorCodes = {
   masterKey: 'CALLMASK_ERR_MASTER_KEY',

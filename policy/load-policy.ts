@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max'
-import { ConfigError } from '../../lib/errors.ts'
-import { policySchema, type FieldAction, type Policy } from '../../schemas/policy-schema.ts'
-import type { DetectOptions } from '../pii/span.ts'
+import { ConfigError } from '../lib/errors.ts'
+import { policySchema, type FieldAction, type Policy } from '../schemas/policy-schema.ts'
+import type { DetectOptions } from '../processor/pii/span.ts'
 
-export const defaultPolicyPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'policy', 'default-policy.json')
+export const defaultPolicyPath = join(dirname(fileURLToPath(import.meta.url)), 'default-policy.json')
 
 export interface CompiledPolicy {
   readonly source: string

@@ -3,7 +3,7 @@
 // never the bytes. `key` is non-enumerable (spreads and Object.keys skip it) and the Buffer
 // itself renders as hidden; copy it with Buffer.from(key) if the bytes are really needed.
 import { inspect } from 'node:util'
-import type { TenantKey } from '../pseudonymiser.ts'
+import type { TenantKey } from './pseudonymiser.ts'
 
 export type { TenantKey }
 

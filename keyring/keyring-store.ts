@@ -6,7 +6,7 @@ import { JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream'
 import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { decodeDocument, encodeDocument, type KeyringDocument } from './keyring-document.ts'
-import { isPermissionViolation } from '../../lib/nats-connection.ts'
+import { isPermissionViolation } from '../lib/nats-connection.ts'
 import { KeyringTenantError, KeyringUnavailableError, TenantKeyMissingError } from './keyring-errors.ts'
 
 export const keyringBucket = 'callmask_keyring'

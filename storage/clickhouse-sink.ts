@@ -9,7 +9,7 @@
 // Settings go with every insert in full: chdb keeps per-query settings as session SETs.
 import type { ClickHouseClient } from '@clickhouse/client'
 import { createHash } from 'node:crypto'
-import type { Row, TableName } from './report-mapper.ts'
+import type { Row, TableName } from './tables.ts'
 
 export interface SourceRef {
   tenant: string

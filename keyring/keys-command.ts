@@ -6,7 +6,7 @@ import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { CallmaskError } from '../../lib/errors.ts'
+import { CallmaskError } from '../lib/errors.ts'
 import {
   deadLetterStream,
   ensureProcessorConsumer,
@@ -15,9 +15,9 @@ import {
   processorConsumer,
   type ConsumerOptions,
   type StreamOptions,
-} from '../../lib/jetstream-streams.ts'
-import { connectNats, readEmbeddedNats } from '../../lib/nats-connection.ts'
-import type { NatsUser } from '../../lib/nats-credentials.ts'
+} from '../lib/jetstream-streams.ts'
+import { connectNats, readEmbeddedNats } from '../lib/nats-connection.ts'
+import type { NatsUser } from '../lib/nats-credentials.ts'
 import { createKeyring, keyringBucket, openKeyringBucket, type TenantKeyringSummary } from './keyring.ts'
 import { checkTenant } from './keyring-store.ts'
 import { loadMasterKey } from './master-key.ts'

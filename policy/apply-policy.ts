@@ -3,8 +3,8 @@
 // Everything downstream (the mapper, ClickHouse) sees only this minimised frame. What it
 // drops because the policy does not name it (report types, fields) is reported to a
 // counter by report type name, never by value: browsers add fields every release.
-import type { CallContext, EventFrame, StatsFrame, StatsReport } from '../../schemas/frames.ts'
-import type { FieldAction } from '../../schemas/policy-schema.ts'
+import type { CallContext, EventFrame, StatsFrame, StatsReport } from '../schemas/frames.ts'
+import type { FieldAction } from '../schemas/policy-schema.ts'
 import type { FieldTransformer } from './field-transformer.ts'
 import type { CompiledPolicy } from './load-policy.ts'
 
