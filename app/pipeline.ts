@@ -8,8 +8,10 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
+import { startApi, type ApiServer } from '../api/server.ts'
 import { startIngest, type IngestServer } from '../ingest/index.ts'
 import { hashIngestKey } from '../ingest/ingest-keys.ts'
+import { hashKey } from '../lib/key-hash.ts'
 import { connectClickHouse } from '../storage/clickhouse-connection.ts'
 import { startProcessor, type Backlog, type JetStreamSetUp, type Processor, type ProcessorDeps } from '../processor/index.ts'
 import { ensureProcessorConsumer, ensureStreams } from '../lib/jetstream-streams.ts'
@@ -31,6 +33,8 @@ import { msgpackIsNative } from '../lib/wire-codec.ts'
 /** Accepted only in embedded mode (no NATS_URL, role all) so a laptop run works out of the box. */
 export const developmentIngestKey = 'cm_dev_local_only'
 export const developmentTenant = 'dev'
+/** The analyst key of tenant `dev` in embedded mode without CALLMASK_API_KEYS. */
+export const developmentApiKey = 'cm_dev_analyst_local_only'
 
 export interface PipelineOverrides {
   /** Share one ClickHouse client (chdb allows one store per process). */
@@ -47,9 +51,13 @@ export interface Pipeline {
   readonly natsServer?: NatsServerHandle
   readonly ingest?: IngestServer
   readonly processor?: Processor
+  /** The analyst API (roles all and api). */
+  readonly api?: ApiServer
   readonly clickhouse?: ClickHouseClient
   readonly clickhouseWhere?: string
   readonly embeddedDevKey: boolean
+  /** The development analyst key is accepted (embedded, no CALLMASK_API_KEYS). */
+  readonly embeddedDevApiKey: boolean
   /** Stops everything gracefully; says what JetStream still holds (when this process had a processor). */
   close(): Promise<StopReport>
 }
@@ -63,11 +71,13 @@ export interface StopReport {
 export async function startPipeline(config: Readonly<Config>, log: Logger, overrides: PipelineOverrides = {}): Promise<Pipeline> {
   const dataDir = resolve(config.dataDir)
   const embedded = !config.natsUrl && config.role === 'all'
+  if (config.role === 'api') return startApiOnly(config, log, overrides)
   // Checked before anything starts: an invalid policy must stop start-up, not storage.
   const policy = config.role === 'ingest' ? undefined : loadPolicy(config.policyFile)
   let natsServer: NatsServerHandle | undefined
   let ingest: IngestServer | undefined
   let processor: Processor | undefined
+  let api: ApiServer | undefined
   let clickhouse = overrides.clickhouse
   let clickhouseWhere: string | undefined
   let ownsClickhouse = false
@@ -78,6 +88,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   else mkdirSync(dataDir, { recursive: true })
   const releaseDataDir = usesDataDir ? lockDataDir(dataDir) : () => undefined
   async function close(): Promise<StopReport> {
+    await api?.close()
     await ingest?.close()
     await processor?.close()
     // Asked after the processor flushed: what is left waits in JetStream for the next start.
@@ -186,6 +197,11 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
         { ...config, ackWaitS: overrides.ackWaitS ?? config.ackWaitS },
         { nc, clickhouse, pseudonymiser: createPseudonymiser(keyring), policy, log, registry, beforeAck: overrides.beforeAck, setUpJetStream: adminSetUp() },
       )
+      if (config.role === 'all') {
+        const useDevApiKey = !config.apiKeys && embedded
+        const apiKeys = config.apiKeys ?? (useDevApiKey ? [{ id: 'dev-analyst', role: 'analyst' as const, tenant: developmentTenant, sha256: hashKey(developmentApiKey) }] : [])
+        api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys }, { clickhouse, log, registry })
+      }
       if (config.role === 'processor') {
         statusServer = await startStatusServer({ host: config.ingestHost, port: config.statusPort, registry, ready: () => !nc.isClosed() && processor?.ready === true })
         log.info({ port: statusServer.port }, 'processor status server listening (/healthz, /readyz, /metrics)')
@@ -197,9 +213,11 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
       natsServer,
       ingest,
       processor,
+      api,
       clickhouse,
       clickhouseWhere,
       embeddedDevKey: useDevKey,
+      embeddedDevApiKey: !config.apiKeys && embedded,
       close,
     }
   } catch (error) {
@@ -217,4 +235,36 @@ function masterKeySource(config: Readonly<Config>, dataDir: string, embedded: bo
   if (!existsSync(file)) writePrivateFile(file, randomBytes(32).toString('base64') + '\n')
   else checkPrivateFile(file, 'master key file')
   return { file }
+}
+
+/** Role api: ClickHouse and the analyst API only (no NATS); the store must be a server's. */
+async function startApiOnly(config: Readonly<Config>, log: Logger, overrides: PipelineOverrides): Promise<Pipeline> {
+  if (!config.clickhouseUrl && !overrides.clickhouse) {
+    throw new ConfigError('CALLMASK_ROLE=api needs CLICKHOUSE_URL: the embedded store belongs to the process that runs role all, whose API port serves it.')
+  }
+  if (!config.apiKeys) throw new ConfigError('CALLMASK_API_KEYS is required for CALLMASK_ROLE=api.')
+  const owned = overrides.clickhouse ? undefined : connectClickHouse({ url: config.clickhouseUrl, user: config.clickhouseUser, password: config.clickhousePassword, chdbPath: '' })
+  const clickhouse = overrides.clickhouse ?? owned!.client
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  try {
+    await applyMigrations(clickhouse, config.clickhouseDatabase, { cluster: config.clickhouseCluster })
+    const api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys: config.apiKeys }, { clickhouse, log, registry })
+    return {
+      natsUrl: '',
+      api,
+      clickhouse,
+      clickhouseWhere: owned?.where,
+      embeddedDevKey: false,
+      embeddedDevApiKey: false,
+      async close() {
+        await api.close()
+        if (owned) await clickhouse.close()
+        return {}
+      },
+    }
+  } catch (error) {
+    if (owned) await clickhouse.close().catch(() => undefined)
+    throw error
+  }
 }

@@ -4,7 +4,7 @@
 import { loadConfig } from '../lib/config.ts'
 import { CallmaskError } from '../lib/errors.ts'
 import { createLogger } from '../lib/logger.ts'
-import { developmentIngestKey, developmentTenant, startPipeline } from '../app/pipeline.ts'
+import { developmentApiKey, developmentIngestKey, developmentTenant, startPipeline } from '../app/pipeline.ts'
 import { stopSentence } from '../app/stop-sentence.ts'
 
 async function main(): Promise<void> {
@@ -19,7 +19,11 @@ async function main(): Promise<void> {
     lines.push(`  Health, metrics:   http://${config.ingestHost}:${pipeline.ingest.port}/healthz  /readyz  /metrics`)
   }
   if (pipeline.embeddedDevKey) lines.push(`  Development key:   ${developmentIngestKey}  (tenant "${developmentTenant}"; set CALLMASK_INGEST_KEYS for real keys)`)
-  lines.push(`  NATS JetStream:    ${pipeline.natsUrl}`)
+  if (pipeline.api) {
+    lines.push(`  Analyst API:       ${pipeline.api.url}/v1/tenants/<tenant>/quality  (Authorization: Bearer <analyst key>)`)
+    if (pipeline.embeddedDevApiKey) lines.push(`  Analyst dev key:   ${developmentApiKey}  (tenant "${developmentTenant}"; set CALLMASK_API_KEYS for real keys)`)
+  }
+  if (pipeline.natsUrl) lines.push(`  NATS JetStream:    ${pipeline.natsUrl}`)
   if (pipeline.clickhouseWhere) {
     lines.push(`  Stored in:         ${pipeline.clickhouseWhere}, database ${config.clickhouseDatabase}`)
     lines.push(`  Query it:          ${config.dataDir === './data' ? '' : `CALLMASK_DATA_DIR=${config.dataDir} `}npm run query -- "SELECT tenant, count() FROM ${config.clickhouseDatabase}.rtp_samples GROUP BY tenant"`)

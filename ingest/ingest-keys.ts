@@ -1,13 +1,13 @@
 // Ingest keys are publishable, tenant-scoped and stored only as SHA-256 hashes.
-import { createHash } from 'node:crypto'
 import type { IngestKeyEntry } from '../lib/config.ts'
+import { hashKey } from '../lib/key-hash.ts'
 
 export interface IngestKeyring {
   /** The tenant a key belongs to, or undefined if the key is unknown or the origin not allowed. */
   authenticate(key: string, origin: string | undefined): { tenant: string; keyId: string } | undefined
 }
 
-export const hashIngestKey = (key: string): string => createHash('sha256').update(key).digest('hex')
+export const hashIngestKey = hashKey
 
 export function createIngestKeyring(entries: readonly IngestKeyEntry[]): IngestKeyring {
   const byHash = new Map(entries.map((entry) => [entry.sha256, entry]))

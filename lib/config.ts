@@ -20,13 +20,30 @@ const ingestKeySchema = {
   },
 } as const
 
+const apiKeySchema = {
+  type: 'object',
+  required: ['role', 'sha256'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', maxLength: 64 },
+    /** analyst: reads its tenant; admin: every tenant (and, later, manages keys and erasure). */
+    role: { type: 'string', enum: ['analyst', 'admin'] },
+    /** Required for analyst keys. */
+    tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+    /** hex SHA-256 of the key: keys are stored hashed, never in clear. */
+    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  },
+  if: { properties: { role: { const: 'analyst' } } },
+  then: { required: ['tenant'], properties: { tenant: { type: 'string' } } },
+} as const
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
   required: [],
   properties: {
     /** CALLMASK_ROLE: what this process runs. @default "all" */
-    role: { type: 'string', enum: ['all', 'ingest', 'processor'], default: 'all' },
+    role: { type: 'string', enum: ['all', 'ingest', 'processor', 'api'], default: 'all' },
     /** CALLMASK_DATA_DIR: embedded chdb store, local nats-server store, generated master key. @default "./data" */
     dataDir: { type: 'string', default: './data' },
     /** LOG_LEVEL @default "info" */
@@ -63,6 +80,10 @@ export const configSchema = {
     statusPort: { type: 'integer', minimum: 0, maximum: 65535, default: 9464 },
     /** CALLMASK_INGEST_KEYS: JSON array of {tenant, sha256, id?, origins?}. Unset in embedded mode: the development key. */
     ingestKeys: { type: 'array', items: ingestKeySchema, maxItems: 10000 },
+    /** CALLMASK_API_PORT: the analyst API and dashboard (roles all and api). @default 8090 */
+    apiPort: { type: 'integer', minimum: 0, maximum: 65535, default: 8090 },
+    /** CALLMASK_API_KEYS: JSON array of {id, role, tenant, sha256}. Unset in embedded mode: a development analyst key. */
+    apiKeys: { type: 'array', items: apiKeySchema, maxItems: 10000 },
     /** CALLMASK_MAX_FRAME_BYTES: larger frames get CALLMASK_ERR_TOO_LARGE. @default 262144 */
     maxFrameBytes: { type: 'integer', minimum: 1024, maximum: 16777216, default: 262144 },
     /** CALLMASK_HELLO_TIMEOUT_MS @default 5000 */
@@ -99,8 +120,14 @@ export const configSchema = {
 } as const
 
 export type Config = FromSchema<typeof configSchema> &
-  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'natsUser' | 'natsPassword' | 'natsCredentialsFile' | 'natsSyncInterval' | 'clickhouseUrl' | 'clickhouseCluster' | 'ingestKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile'>>
+  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'natsUser' | 'natsPassword' | 'natsCredentialsFile' | 'natsSyncInterval' | 'clickhouseUrl' | 'clickhouseCluster' | 'ingestKeys' | 'apiKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile'>>
 export type IngestKeyEntry = FromSchema<typeof ingestKeySchema>
+export interface ApiKeyEntry {
+  id?: string
+  role: 'analyst' | 'admin'
+  tenant?: string
+  sha256: string
+}
 
 const envNames: Record<keyof Config, string> = {
   role: 'CALLMASK_ROLE',
@@ -122,6 +149,8 @@ const envNames: Record<keyof Config, string> = {
   ingestPort: 'CALLMASK_INGEST_PORT',
   statusPort: 'CALLMASK_STATUS_PORT',
   ingestKeys: 'CALLMASK_INGEST_KEYS',
+  apiPort: 'CALLMASK_API_PORT',
+  apiKeys: 'CALLMASK_API_KEYS',
   maxFrameBytes: 'CALLMASK_MAX_FRAME_BYTES',
   helloTimeoutMs: 'CALLMASK_HELLO_TIMEOUT_MS',
   publishTimeoutMs: 'CALLMASK_PUBLISH_TIMEOUT_MS',
@@ -150,11 +179,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   for (const [key, name] of Object.entries(envNames)) {
     const value = env[name]
     if (value === undefined || value === '') continue
-    if (key === 'ingestKeys') {
+    if (key === 'ingestKeys' || key === 'apiKeys') {
       try {
         raw[key] = JSON.parse(value)
       } catch {
-        problems.push(`${name} must be a JSON array of {"tenant","sha256"} objects`)
+        problems.push(`${name} must be a JSON array of {${key === 'apiKeys' ? '"role",' : ''}"tenant","sha256"} objects`)
       }
     } else {
       raw[key] = value
@@ -178,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 }
 
 // Secrets are never echoed back, not even in an error.
-const secretKeys = new Set(['natsPassword', 'clickhousePassword', 'masterKey', 'ingestKeys'])
+const secretKeys = new Set(['natsPassword', 'clickhousePassword', 'masterKey', 'ingestKeys', 'apiKeys'])
 function describeValue(key: string, value: unknown): string {
   if (value === undefined) return ''
   return secretKeys.has(key) ? ' (value hidden)' : ` is ${JSON.stringify(value)}:`

@@ -32,7 +32,7 @@ describe('NATS credentials in embedded mode (integration)', () => {
   beforeAll(async () => {
     world = await createTestWorld()
     dataDir = mkdtempSync(join(tmpdir(), 'callmask-embedded-'))
-    const config = loadConfig({}, { dataDir, ingestPort: 0, statusPort: 0, clickhouseDatabase: world.database, batchMaxMs: 100 })
+    const config = loadConfig({}, { dataDir, ingestPort: 0, statusPort: 0, apiPort: 0, clickhouseDatabase: world.database, batchMaxMs: 100 })
     pipeline = await startPipeline(config, captureLogs().log, { clickhouse: world.clickhouse })
     credentials = loadNatsCredentials(embeddedNatsFiles(dataDir).credentials) as NatsCredentials
   })
@@ -130,7 +130,7 @@ describe('embedded NATS secrets across restarts (integration)', () => {
   afterAll(async () => world?.close())
 
   const start = (dataDir: string) =>
-    startPipeline(loadConfig({}, { dataDir, ingestPort: 0, statusPort: 0, clickhouseDatabase: world.database }), captureLogs().log, { clickhouse: world.clickhouse })
+    startPipeline(loadConfig({}, { dataDir, ingestPort: 0, statusPort: 0, apiPort: 0, clickhouseDatabase: world.database }), captureLogs().log, { clickhouse: world.clickhouse })
   const keysList = async (dataDir: string) => {
     const lines: string[] = []
     const code = await runKeysCommand(['list'], { CALLMASK_DATA_DIR: dataDir }, { out: (l) => lines.push(l), err: (l) => lines.push(l) })

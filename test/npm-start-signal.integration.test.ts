@@ -20,7 +20,7 @@ const alive = (pid: number) => {
 describe('npm start (integration)', () => {
   it('stops cleanly on SIGINT sent to the npm process', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'callmask-npm-start-'))
-    const npm = spawn('npm', ['start'], { env: { ...process.env, CALLMASK_DATA_DIR: dataDir, CALLMASK_INGEST_PORT: '0', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const npm = spawn('npm', ['start'], { env: { ...process.env, CALLMASK_DATA_DIR: dataDir, CALLMASK_INGEST_PORT: '0', CALLMASK_API_PORT: '0', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     npm.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

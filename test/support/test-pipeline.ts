@@ -93,6 +93,7 @@ export async function createTestWorld(): Promise<TestWorld> {
           natsCredentialsFile: credentialsFile,
           clickhouseDatabase: database,
           ingestPort: 0,
+          apiPort: 0,
           statusPort: 0,
           ingestKeys: [{ id: 'test', tenant: testTenant, sha256: hashIngestKey(testKey) }],
           masterKey,
