@@ -3,6 +3,7 @@
 // and scoped to one tenant. Keys: `Authorization: Bearer <key>`; a missing or unknown key
 // gets 401, a key of another tenant 403, a bad query 400, each with a message.
 import type { ClickHouseClient } from '@clickhouse/client'
+import type { Readable } from 'node:stream'
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { Histogram, type Registry } from 'prom-client'
@@ -43,7 +44,7 @@ const tenantParams = { type: 'object', required: ['tenant'], properties: { tenan
 const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
   offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
-  format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+  format: { type: 'string', enum: ['json', 'csv', 'ndjson'], default: 'json', description: 'csv and ndjson are streamed' },
 } as const
 
 interface PageQuery {
@@ -54,8 +55,9 @@ interface PageQuery {
   format: ResultFormat
 }
 
-function send(reply: FastifyReply, format: ResultFormat, rows: Record<string, unknown>[] | string, page?: { limit: number; offset: number }) {
+function send(reply: FastifyReply, format: ResultFormat, rows: Record<string, unknown>[] | Readable, page?: { limit: number; offset: number }) {
   if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(rows)
+  if (format === 'ndjson') return reply.type('application/x-ndjson').send(rows)
   const list = rows as Record<string, unknown>[]
   return reply.send(page ? { rows: list, count: list.length, limit: page.limit, offset: page.offset } : { rows: list, count: list.length })
 }

@@ -2,6 +2,7 @@
 // function each, every value bound as a ClickHouse query parameter: no user string is ever
 // part of the SQL text. The database name is a validated identifier from the config.
 import type { ClickHouseClient } from '@clickhouse/client'
+import { Readable } from 'node:stream'
 
 export interface Range {
   fromMs: number
@@ -13,13 +14,20 @@ export interface Page {
   offset: number
 }
 
-export type ResultFormat = 'json' | 'csv'
+/** `json`: one document; `csv` (with a header line) and `ndjson` (one object a line) stream. */
+export type ResultFormat = 'json' | 'csv' | 'ndjson'
 
 type Params = Record<string, string | number>
 
-async function select(client: ClickHouseClient, sql: string, params: Params, format: ResultFormat): Promise<Record<string, unknown>[] | string> {
+/** JSON rows, or for the streamed formats the result's lines as they come from ClickHouse. */
+async function select(client: ClickHouseClient, sql: string, params: Params, format: ResultFormat): Promise<Record<string, unknown>[] | Readable> {
   const result = await client.query({ query: sql, query_params: params, format: format === 'csv' ? 'CSVWithNames' : 'JSONEachRow' })
-  return format === 'csv' ? result.text() : result.json<Record<string, unknown>>()
+  if (format === 'json') return result.json<Record<string, unknown>>()
+  return Readable.from(
+    (async function* () {
+      for await (const rows of result.stream()) for (const row of rows as { text: string }[]) yield row.text + '\n'
+    })(),
+  )
 }
 
 const rangeParams = (tenant: string, range: Range): Params => ({ tenant, from: range.fromMs, to: range.toMs })
@@ -64,31 +72,23 @@ export function createAnalystQueries(client: ClickHouseClient, database: string)
     async callTimeline(tenant: string, conferenceId: string, range: Range, maxRows: number) {
       const params: Params = { ...rangeParams(tenant, range), conference: conferenceId, limit: maxRows }
       const scope = `tenant = {tenant:String} AND conference_id = {conference:String}`
+      const json = async (sql: string) => (await select(client, sql, params, 'json')) as Record<string, unknown>[]
       const [intervals, issues, events] = await Promise.all([
-        select(
-          client,
+        json(
           `SELECT report_ts AS ts, call_id, participant_id, peer_connection_id, report_type, report_id, kind, codec, interval_ms,
                   interval_bitrate_bps, interval_packet_rate, interval_loss_fraction, jitter, connection_rtt, interval_average_rtt, mos,
                   interval_jitter_buffer_delay, interval_concealment_ratio, interval_frames_per_second, frame_width, frame_height,
                   interval_freeze_duration, interval_quality_limited_share
            FROM ${database}.rtp_samples WHERE ${scope} AND interval_state = 'ok' AND ${fromTo('report_ts')}
            ORDER BY ts, participant_id, report_id LIMIT {limit:UInt32}`,
-          params,
-          'json',
         ),
-        select(
-          client,
+        json(
           `SELECT ts, since, participant_id, peer_connection_id, report_type, report_id, kind, issue, state, value, threshold
            FROM ${database}.stream_issues WHERE ${scope} AND ${fromTo('ts')} ORDER BY ts LIMIT {limit:UInt32}`,
-          params,
-          'json',
         ),
-        select(
-          client,
+        json(
           `SELECT ts, participant_id, peer_connection_id, name, value_text, value_number
            FROM ${database}.call_events WHERE ${scope} AND ${fromTo('ts')} ORDER BY ts LIMIT {limit:UInt32}`,
-          params,
-          'json',
         ),
       ])
       return { intervals, issues, events }

@@ -80,6 +80,11 @@ describe('analyst API (integration)', () => {
     const lines = (await csv.text()).trim().split('\n')
     expect(lines[0]).toMatch(/^"minute","conference_id","kind","direction"/)
     expect(lines.length).toBeGreaterThan(2)
+    const ndjson = await get(`/v1/tenants/${testTenant}/quality?format=ndjson`)
+    expect(ndjson.headers.get('content-type')).toContain('application/x-ndjson')
+    const objects = (await ndjson.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(objects.length).toBe(lines.length - 1)
+    expect(objects[0]).toHaveProperty('mos_p50')
   })
 
   it('worst calls, one conference\'s timeline with issues, distributions and active alerts', async () => {
