@@ -104,6 +104,27 @@ describe('analyst API (integration)', () => {
     expect((await json('/v1/tenants/globex/alerts', otherAnalystKey)).count).toBe(0)
   })
 
+  it('gives the numbers the capture holds, computed here independently of the pipeline', async () => {
+    // From the fixture: each peer's received-audio reports, one interval between each two.
+    const capture = loadCapture('chromium-loopback-degraded.json')
+    const receivedAudio = (peer: string) =>
+      capture.peers.find((p) => p.peerId === peer)!.samples.filter((s) => s.reports.some((r) => r['type'] === 'inbound-rtp' && r['kind'] === 'audio')).length
+    const expectedIntervals = receivedAudio('caller') - 1 + (receivedAudio('callee') - 1)
+    const minutes = await json(`/v1/tenants/${testTenant}/quality?kind=audio&direction=received`)
+    expect(minutes.rows.reduce((sum, m) => sum + Number(m['intervals']), 0)).toBe(expectedIntervals)
+    // The caller's last received-video report holds the call's freeze time and count.
+    const lastVideo = (peer: string) =>
+      capture.peers.find((p) => p.peerId === peer)!.samples.flatMap((s) => s.reports).filter((r) => r['type'] === 'inbound-rtp' && r['kind'] === 'video').at(-1)!
+    const timeline = (await (await get(`/v1/tenants/${testTenant}/conferences/room-a/timeline`)).json()) as Record<string, Record<string, unknown>[]>
+    const callerFreeze = timeline['intervals']!.filter((i) => i['peer_connection_id'] === 'pc-caller' && i['report_type'] === 'inbound-rtp' && i['kind'] === 'video')
+    expect(callerFreeze.reduce((sum, i) => sum + Number(i['interval_freeze_duration']), 0)).toBeCloseTo(lastVideo('caller')['totalFreezesDuration'] as number, 9)
+    // Bytes: the sum of the interval bitrates times their lengths is the last counter minus the first.
+    const videoReports = capture.peers.find((p) => p.peerId === 'caller')!.samples.flatMap((s) => s.reports).filter((r) => r['type'] === 'inbound-rtp' && r['kind'] === 'video')
+    const bytes = (videoReports.at(-1)!['bytesReceived'] as number) - (videoReports[0]!['bytesReceived'] as number)
+    const fromRates = callerFreeze.reduce((sum, i) => sum + (Number(i['interval_bitrate_bps']) * Number(i['interval_ms'])) / 8000, 0)
+    expect(fromRates).toBeCloseTo(bytes, 0)
+  })
+
   it('answers bad queries with 400 and a message', async () => {
     const cases: [string, RegExp][] = [
       [`/v1/tenants/${testTenant}/quality?from=2026-12-02T10:00:00Z&to=2026-12-01T10:00:00Z`, /`from` must be before `to`/],
