@@ -4,13 +4,14 @@
 // gets 401, a key of another tenant 403, a bad query 400, each with a message.
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { Readable } from 'node:stream'
-import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { Histogram, type Registry } from 'prom-client'
 import type { ApiKeyEntry } from '../lib/config.ts'
 import { ConfigError } from '../lib/errors.ts'
 import { createAnalystQueries, distributionMetrics, type DistributionMetric, type ResultFormat } from '../storage/analyst-queries.ts'
 import { createApiKeyring, mayRead, type ApiPrincipal } from './api-keys.ts'
+import { registerSqlRoute } from './sql-route.ts'
 import { parseTimeRange, timeRangeQuerySchema, TimeRangeError } from './time-range.ts'
 
 export interface ApiOptions {
@@ -74,13 +75,15 @@ export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiS
     registers: [deps.registry],
   })
   // Unknown query parameters are refused, not silently removed (fastify's default).
-  const app = Fastify({
+  // Typed as the plain instance, so route modules take a FastifyInstance (pino's Logger type
+  // is narrower than fastify's own and would otherwise leak into every signature).
+  const app: FastifyInstance = Fastify({
     loggerInstance: log,
     // One line per request, our own (onResponse below), instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 65_536,
     ajv: { customOptions: { removeAdditional: false } },
-  })
+  }) as unknown as FastifyInstance
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.url.startsWith('/v1/')) return
@@ -182,6 +185,8 @@ export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiS
       return send(reply, q.format, await queries.activeAlerts(request.params.tenant, q, q.format), q)
     },
   )
+
+  registerSqlRoute(app, deps.clickhouse, { database: options.database })
 
   const address = await app.listen({ host: options.host, port: options.port }).catch(async (error: NodeJS.ErrnoException) => {
     await app.close()

@@ -21,7 +21,8 @@ type Params = Record<string, string | number>
 
 /** JSON rows, or for the streamed formats the result's lines as they come from ClickHouse. */
 async function select(client: ClickHouseClient, sql: string, params: Params, format: ResultFormat): Promise<Record<string, unknown>[] | Readable> {
-  const result = await client.query({ query: sql, query_params: params, format: format === 'csv' ? 'CSVWithNames' : 'JSONEachRow' })
+  // A time limit of their own: chdb keeps one query's settings for the next (DESIGN.md section 9).
+  const result = await client.query({ query: sql, query_params: params, format: format === 'csv' ? 'CSVWithNames' : 'JSONEachRow', clickhouse_settings: { max_execution_time: 30 } })
   if (format === 'json') return result.json<Record<string, unknown>>()
   return Readable.from(
     (async function* () {

@@ -144,6 +144,64 @@ describe('analyst API (integration)', () => {
     expect((await get('/v1/nothing-here')).status).toBe(404)
   })
 
+  describe('SQL endpoint', () => {
+    const sql = (body: unknown, key = analystKey) =>
+      fetch(`${base}/v1/tenants/${testTenant}/sql`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+
+    it('runs a parameterised SELECT over the tenant\'s rows only, within the row limit', async () => {
+      // Another tenant's row, written straight into the table: it must stay out of reach.
+      await world.clickhouse.command({
+        query: `INSERT INTO ${world.database}.rtp_samples (tenant, ts, retention_days, conference_id, session_id, seq, report_type, report_id, kind) VALUES ('globex', now64(3), 30, 'room-a', 's-globex', 1, 'inbound-rtp', 'x', 'audio')`,
+      })
+      const [all] = await world.query<{ tenants: string }>("SELECT uniqExact(tenant) AS tenants FROM {db}.rtp_samples WHERE conference_id = 'room-a'")
+      expect(Number(all!.tenants)).toBe(2)
+      const response = await sql({ sql: 'SELECT tenant, count() AS n FROM rtp_samples WHERE conference_id = {room:String} GROUP BY tenant', params: { room: 'room-a' } })
+      expect(response.status).toBe(200)
+      const body = (await response.json()) as { rows: { tenant: string; n: string }[] }
+      expect(body.rows).toEqual([{ tenant: testTenant, n: expect.anything() }])
+      expect(Number(body.rows[0]!.n)).toBeGreaterThan(100)
+      // Views and subqueries see the same scope.
+      const nested = (await (await sql({ sql: 'SELECT count() AS n FROM call_summaries WHERE session_id IN (SELECT session_id FROM rtp_samples)' })).json()) as { rows: { n: string }[] }
+      expect(Number(nested.rows[0]!.n)).toBeGreaterThan(0)
+      const capped = (await (await sql({ sql: 'SELECT report_id FROM rtp_samples', limit: 7 })).json()) as { rows: unknown[]; truncated: boolean }
+      expect(capped.rows.length).toBe(7)
+      expect(capped.truncated).toBe(true)
+    })
+
+    it('refuses writes, other tables, table functions, settings and files, with a reason', async () => {
+      const refused: [string, RegExp][] = [
+        ['INSERT INTO rtp_samples (tenant) VALUES (\'acme\')', /only SELECT/],
+        ['DROP TABLE rtp_samples', /only SELECT/],
+        ['ALTER TABLE rtp_samples DELETE WHERE 1', /only SELECT/],
+        ['SELECT 1; DROP TABLE rtp_samples', /one statement/],
+        [`SELECT * FROM ${world.database}.rtp_samples`, /may read only/],
+        ['SELECT * FROM system.tables', /may read only/],
+        ['SELECT count() FROM rtp_samples WHERE report_id IN (SELECT name FROM system.tables)', /may read only/],
+        ["SELECT * FROM file('/etc/passwd')", /table functions/],
+        ['SELECT * FROM numbers(10)', /table functions/],
+        ["SELECT * FROM url('http://127.0.0.1/', 'CSV')", /table functions/],
+        ['SELECT 1 SETTINGS readonly = 0', /SETTINGS|FORMAT/],
+        ["SELECT 1 INTO OUTFILE '/tmp/x.csv'", /FORMAT, SETTINGS and INTO OUTFILE|cannot parse/],
+        ['SELECT sleepEachRow(1) FROM rtp_samples', /sleepEachRow/],
+        ['SELECT * FROM rtp_samples UNION ALL SELECT * FROM connection_samples_missing', /may read only/],
+        ['SELEC nonsense', /cannot parse/],
+      ]
+      for (const [query, reason] of refused) {
+        const response = await sql({ sql: query })
+        expect(response.status, query).toBe(400)
+        const body = (await response.json()) as { error: string; message: string }
+        expect(body.message, query).toMatch(reason)
+      }
+      // The endpoint's own parameters cannot be overridden.
+      const override = await sql({ sql: 'SELECT count() FROM rtp_samples', params: { cm_tenant: 'globex' } })
+      expect(override.status).toBe(400)
+      // Another tenant's analyst cannot use it on this tenant.
+      expect((await sql({ sql: 'SELECT 1' }, otherAnalystKey)).status).toBe(403)
+      const [still] = await world.query<{ n: string }>('SELECT count() AS n FROM {db}.rtp_samples')
+      expect(Number(still!.n)).toBeGreaterThan(100)
+    })
+  })
+
   it('logs every request with its key id, route and duration, and never the key', async () => {
     await json(`/v1/tenants/${testTenant}/alerts`)
     const lines = world.logs.filter((l) => l.includes('"api request"')).map((l) => JSON.parse(l) as Record<string, unknown>)

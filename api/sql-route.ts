@@ -1,0 +1,74 @@
+// POST /v1/tenants/:tenant/sql: an analyst's own read-only SELECT, restricted to the tenant.
+// The query may read only the analyst tables by their plain names (sql-guard.ts); each name
+// is bound to the tenant's rows by a CTE around the query, so another tenant's rows are not
+// reachable. Values go in `params` and are bound ({name:Type} in the query), never spliced.
+// Limits: `maxRows` rows (LIMIT around the query) and `timeoutS` seconds of execution.
+import type { ClickHouseClient } from '@clickhouse/client'
+import type { FastifyInstance } from 'fastify'
+import { analystTables, checkAnalystSql, SqlRefusedError } from './sql-guard.ts'
+
+export interface SqlRouteOptions {
+  database: string
+  /** @default 10000 */
+  maxRows?: number
+  /** @default 10 */
+  timeoutS?: number
+}
+
+interface SqlBody {
+  sql: string
+  params?: Record<string, string | number | boolean>
+  limit?: number
+}
+
+export function registerSqlRoute(app: FastifyInstance, clickhouse: ClickHouseClient, options: SqlRouteOptions): void {
+  const maxRows = options.maxRows ?? 10_000
+  const scoped = analystTables.map((table) => `${table} AS (SELECT * FROM ${options.database}.${table} WHERE tenant = {cm_tenant:String})`).join(',\n  ')
+  app.post<{ Params: { tenant: string }; Body: SqlBody }>(
+    '/v1/tenants/:tenant/sql',
+    {
+      schema: {
+        params: { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } } },
+        body: {
+          type: 'object',
+          required: ['sql'],
+          additionalProperties: false,
+          properties: {
+            sql: { type: 'string', minLength: 1, maxLength: 20_000 },
+            params: {
+              type: 'object',
+              maxProperties: 100,
+              propertyNames: { pattern: '^(?!cm_)[A-Za-z_][A-Za-z0-9_]{0,62}$' },
+              additionalProperties: { type: ['string', 'number', 'boolean'] },
+            },
+            limit: { type: 'integer', minimum: 1, maximum: maxRows },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { sql, params = {}, limit = maxRows } = request.body
+      try {
+        await checkAnalystSql(clickhouse, sql, params)
+      } catch (error) {
+        if (error instanceof SqlRefusedError) return reply.code(400).send({ error: 'CALLMASK_ERR_SQL_REFUSED', message: error.message })
+        throw error
+      }
+      const query = `WITH\n  ${scoped}\nSELECT * FROM (\n${sql}\n) LIMIT {cm_limit:UInt32}`
+      try {
+        const result = await clickhouse.query({
+          query,
+          format: 'JSONEachRow',
+          query_params: { ...params, cm_tenant: request.params.tenant, cm_limit: limit },
+          clickhouse_settings: { max_execution_time: options.timeoutS ?? 10 },
+        })
+        const rows = await result.json<Record<string, unknown>>()
+        return reply.send({ rows, count: rows.length, limit, truncated: rows.length === limit })
+      } catch (error) {
+        // The query's own fault (an unknown column, a missing parameter, the time limit): say so.
+        const message = (error as Error).message.split('\n')[0]!.slice(0, 500)
+        return reply.code(400).send({ error: 'CALLMASK_ERR_SQL_FAILED', message })
+      }
+    },
+  )
+}
