@@ -23,7 +23,7 @@ import { loadPolicy } from '../policy/load-policy.ts'
 import { createPseudonymiser } from '../keyring/pseudonymiser.ts'
 import type { Config } from '../lib/config.ts'
 import { ConfigError } from '../lib/errors.ts'
-import { lockDataDir, stopOrphanedNatsServer } from '../lib/data-dir-lock.ts'
+import { apiAddressFile, lockDataDir, stopOrphanedNatsServer } from '../lib/data-dir-lock.ts'
 import { startNatsServer, type NatsServerHandle } from '../lib/nats-server-launcher.ts'
 import { connectNats, embeddedNatsFiles, loadNatsCredentials, type NatsCredentials } from '../lib/nats-connection.ts'
 import { generateNatsCredentials, natsAuthorizationBlock, type NatsRole } from '../lib/nats-credentials.ts'
@@ -88,6 +88,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   else mkdirSync(dataDir, { recursive: true })
   const releaseDataDir = usesDataDir ? lockDataDir(dataDir) : () => undefined
   async function close(): Promise<StopReport> {
+    if (api && usesDataDir) rmSync(apiAddressFile(dataDir), { force: true })
     await api?.close()
     await ingest?.close()
     await processor?.close()
@@ -201,6 +202,8 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
         const useDevApiKey = !config.apiKeys && embedded
         const apiKeys = config.apiKeys ?? (useDevApiKey ? [{ id: 'dev-analyst', role: 'analyst' as const, tenant: developmentTenant, sha256: hashKey(developmentApiKey) }] : [])
         api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys }, { clickhouse, log, registry })
+        // `npm run query` finds the API of the process that owns the store through this file.
+        if (usesDataDir) writePrivateFile(apiAddressFile(dataDir), JSON.stringify({ url: api.url }) + '\n')
       }
       if (config.role === 'processor') {
         statusServer = await startStatusServer({ host: config.ingestHost, port: config.statusPort, registry, ready: () => !nc.isClosed() && processor?.ready === true })

@@ -1,8 +1,11 @@
 // `npm run query -- "SQL"`: runs one read-only query against the configured store (chdb
-// under ./data, or CLICKHOUSE_URL) and prints the rows. With chdb, stop callmask first.
+// under ./data, or CLICKHOUSE_URL) and prints the rows. While callmask runs on the embedded
+// store, the query goes through its analyst API instead (bin/query-through-api.ts).
 import { loadConfig } from '../lib/config.ts'
 import { connectClickHouse } from '../storage/clickhouse-connection.ts'
 import { existsSync } from 'node:fs'
+import { dataDirOwner } from '../lib/data-dir-lock.ts'
+import { queryThroughApi } from './query-through-api.ts'
 import { join } from 'node:path'
 
 const sql = process.argv.slice(2).join(' ').trim()
@@ -20,6 +23,9 @@ const config = loadConfig()
 if (!config.clickhouseUrl && !existsSync(join(config.dataDir, 'chdb'))) {
   process.stderr.write(`There is no callmask store under ${config.dataDir} (no ${join(config.dataDir, 'chdb')}). Run npm start first, or set CALLMASK_DATA_DIR to its data directory, or CLICKHOUSE_URL.\n`)
   process.exit(1)
+}
+if (!config.clickhouseUrl && dataDirOwner(config.dataDir) !== undefined) {
+  process.exit(await queryThroughApi(config.dataDir, config.clickhouseDatabase, sql, process.env))
 }
 let connection: ReturnType<typeof connectClickHouse>
 try {

@@ -28,6 +28,15 @@ const readPid = (file: string): number | undefined => {
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
 }
 
+/** The pid of another running callmask that owns the directory, if any. */
+export function dataDirOwner(dataDir: string): number | undefined {
+  const owner = readPid(join(dataDir, 'callmask.pid'))
+  return owner !== undefined && owner !== process.pid && alive(owner) ? owner : undefined
+}
+
+/** Where a running embedded callmask serves its analyst API (written at start, removed at stop). */
+export const apiAddressFile = (dataDir: string): string => join(dataDir, 'api.json')
+
 /** Claims the directory; throws a ConfigError naming the other owner. Returns the release function. */
 export function lockDataDir(dataDir: string): () => void {
   const file = join(dataDir, 'callmask.pid')

@@ -1,0 +1,54 @@
+// `npm run query` while callmask runs on the embedded store: chdb belongs to the running
+// process, so the query goes through its analyst API (the SQL endpoint), and says so. Runs
+// the real `npm start` on a temp data dir and streams a capture with the development key.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { developmentIngestKey } from '../app/pipeline.ts'
+import { CallmaskClient } from '../sdk/callmask-client.ts'
+import { selectReports } from '../sdk/stats-frame.ts'
+import { captureFrames, loadCapture } from './support/captures.ts'
+import { runScript } from './support/run-script.ts'
+import { eventually } from './support/test-pipeline.ts'
+
+describe('npm run query while callmask runs (integration)', () => {
+  it('goes through the analyst API, reads only the tenant\'s analyst tables, and says why a query is refused', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'callmask-query-api-'))
+    const env = { CALLMASK_DATA_DIR: dataDir, CALLMASK_INGEST_PORT: '0', CALLMASK_API_PORT: '0', LOG_LEVEL: 'warn' }
+    const callmask = spawn(process.execPath, ['--import', 'tsx', 'bin/callmask.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    callmask.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => callmask.on('exit', (code) => resolve(code)))
+    try {
+      await eventually(() => stdout.includes('callmask is running.'), 60_000, 'callmask to start')
+      const url = /Ingest WebSocket:\s+(\S+)/.exec(stdout)![1]!
+      const client = new CallmaskClient({ url, key: developmentIngestKey })
+      await client.connect()
+      const frames = captureFrames(loadCapture('chromium-loopback-audio.json')).filter((f) => f.peerId === 'caller')
+      for (const frame of frames) await client.sendStats(frame.call, selectReports(frame.reports), frame.ts)
+      await client.waitForAck(undefined, 30_000)
+      client.close()
+      const expected = frames.reduce((n, f) => n + selectReports(f.reports).filter((r) => r.type === 'inbound-rtp').length, 0)
+      expect(expected).toBeGreaterThan(10)
+
+      const query = () => runScript('bin/query.ts', ["SELECT count() AS n FROM callmask.rtp_samples WHERE report_type = 'inbound-rtp'"], { env })
+      await eventually(async () => (await query()).stdout.includes(`│ ${expected} `), 30_000, 'the rows through the API')
+      const result = await query()
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain('1 row(s) of tenant dev through the analyst API')
+      const refused = await runScript('bin/query.ts', ['SELECT * FROM system.tables'], { env })
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain('The analyst API refused the query (400): the query may read only')
+    } finally {
+      callmask.kill('SIGINT')
+    }
+    expect(await exited).toBe(0)
+    // Stopped: the address file is gone and the query reads the store directly again.
+    expect(existsSync(join(dataDir, 'api.json'))).toBe(false)
+    const direct = await runScript('bin/query.ts', ['SELECT count() AS n FROM callmask.rtp_samples'], { env: { CALLMASK_DATA_DIR: dataDir } })
+    expect(direct.code).toBe(0)
+    expect(direct.stdout).not.toContain('through the analyst API')
+  }, 180_000)
+})
