@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 
 const here = join(dirname(fileURLToPath(import.meta.url)), 'dashboard')
 const uplotDist = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.esm.js'))
@@ -30,8 +30,8 @@ function typeOf(file: string): string {
   return types[ext] ?? 'application/octet-stream'
 }
 
-/** Registers `/` and `/dashboard/:asset` on the API's fastify app. Files are read once, at start-up. */
-export function registerDashboardRoutes(app: FastifyInstance): void {
+/** A fastify plugin: `/` and `/dashboard/:asset` on the API's app. Files are read once, at start-up. */
+export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   const cache = new Map<string, Buffer>()
   for (const [name, file] of [['index.html', join(here, 'index.html')], ...Object.entries(assets)] as const) cache.set(name, readFileSync(file))
   const security = { 'content-security-policy': "default-src 'self'", 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' }

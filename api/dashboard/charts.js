@@ -11,7 +11,8 @@ function widthOf(element) {
 
 /**
  * Draws (or redraws) the chart `name` into `element`: `x` in epoch seconds, `series` as
- * [{ label, values }], `bands` as [{ from, to, color }] shaded behind the lines.
+ * [{ label, values }]; options: `bands` as [{ from, to, color }] shaded behind the lines, `xRange`
+ * [from, to] (default: the data's), `y` a uPlot scale, `format` the y axis' labels.
  */
 export function drawChart(name, element, x, series, options = {}) {
   window.callmaskCharts[name]?.destroy()
@@ -29,9 +30,9 @@ export function drawChart(name, element, x, series, options = {}) {
     {
       width: widthOf(element),
       height: options.height ?? 200,
-      scales: { x: { time: true }, y: options.y ?? {} },
+      scales: { x: options.xRange ? { time: true, range: () => options.xRange } : { time: true }, y: options.y ?? {} },
       series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: s.color ?? palette[i % palette.length], width: 1.5, spanGaps: true, points: { show: x.length < 60 } }))],
-      axes: [{}, { size: 60 }],
+      axes: [{}, { size: 70, ...(options.format ? { values: (u, splits) => splits.map(options.format) } : {}) }],
       legend: { show: true },
       hooks: {
         drawClear: [
@@ -64,6 +65,18 @@ export function alignSeries(points) {
   const values = new Map(keys.map((k) => [k, new Array(xs.length).fill(null)]))
   for (const p of points) if (p.value !== null && p.value !== undefined) values.get(p.key)[index.get(p.x)] = p.value
   return { x: xs, series: keys.map((key) => ({ key, values: values.get(key) })) }
+}
+
+/** A y scale from 0 to a little above the largest value, at least `minMax` (so all-zero loss reads 0, not 0..100). */
+export function fromZero(minMax) {
+  return { range: (u, min, max) => [0, Math.max(minMax, max * 1.1)] }
+}
+
+/** Large numbers as 1.2k, 3.4M (bitrates). */
+export function compact(value) {
+  if (value === null || value === undefined) return ''
+  const abs = Math.abs(value)
+  return abs >= 1e6 ? `${+(value / 1e6).toFixed(1)}M` : abs >= 1e3 ? `${+(value / 1e3).toFixed(1)}k` : String(+value.toFixed(3))
 }
 
 export function colorOf(i) {

@@ -1,7 +1,7 @@
 // The dashboard page: asks for tenant and analyst key, then shows per-minute quality charts,
 // the worst calls (click one for its timeline) and the active alerts, polled every few seconds.
 import { ApiError, forgetLogin, getJson, saveLogin, savedLogin, toSeconds } from './api-client.js'
-import { drawChart } from './charts.js'
+import { drawChart, fromZero } from './charts.js'
 import { renderTimeline } from './timeline.js'
 
 const alertPollMs = 5000
@@ -56,12 +56,14 @@ export function perMinute(rows) {
 }
 
 async function loadQuality() {
-  const body = await getJson(state.login, 'quality', { ...range(), limit: 10000 })
+  const span = range()
+  const body = await getJson(state.login, 'quality', { ...span, limit: 10000 })
   const q = perMinute(body.rows)
-  drawChart('mos', $('chart-mos'), q.x, [{ label: 'MOS p5', values: q.mosP5 }, { label: 'MOS p50', values: q.mosP50 }], { y: { range: [1, 5] } })
-  drawChart('loss', $('chart-loss'), q.x, [{ label: 'loss p50', values: q.lossP50 }, { label: 'loss p95', values: q.lossP95 }])
-  drawChart('jitter', $('chart-jitter'), q.x, [{ label: 'jitter p50', values: q.jitterP50 }, { label: 'jitter p95', values: q.jitterP95 }])
-  drawChart('rtt', $('chart-rtt'), q.x, [{ label: 'RTT p50', values: q.rttP50 }, { label: 'RTT p95', values: q.rttP95 }])
+  const xRange = [Date.parse(span.from) / 1000, Date.parse(span.to) / 1000]
+  drawChart('mos', $('chart-mos'), q.x, [{ label: 'MOS p5', values: q.mosP5 }, { label: 'MOS p50', values: q.mosP50 }], { xRange, y: { range: [1, 5] } })
+  drawChart('loss', $('chart-loss'), q.x, [{ label: 'loss p50', values: q.lossP50 }, { label: 'loss p95', values: q.lossP95 }], { xRange, y: fromZero(0.01) })
+  drawChart('jitter', $('chart-jitter'), q.x, [{ label: 'jitter p50', values: q.jitterP50 }, { label: 'jitter p95', values: q.jitterP95 }], { xRange, y: fromZero(0.005) })
+  drawChart('rtt', $('chart-rtt'), q.x, [{ label: 'RTT p50', values: q.rttP50 }, { label: 'RTT p95', values: q.rttP95 }], { xRange, y: fromZero(0.01) })
 }
 
 const fixed = (v, digits) => (typeof v === 'number' ? v.toFixed(digits) : '–')

@@ -1,7 +1,7 @@
 // One conference's timeline: MOS per received audio stream and bitrate per stream, with its
 // issues shaded as bands (start..end, or start..last point while still open) and listed.
 import { toSeconds } from './api-client.js'
-import { alignSeries, colorOf, drawChart } from './charts.js'
+import { alignSeries, colorOf, compact, drawChart, fromZero } from './charts.js'
 
 const bandColors = { 'video-freeze': 'rgba(229, 115, 115, 0.35)', 'bandwidth-limitation': 'rgba(240, 160, 48, 0.30)' }
 const otherBand = 'rgba(149, 117, 205, 0.30)'
@@ -44,7 +44,7 @@ export function renderTimeline(elements, timeline) {
   const mos = alignSeries(mosPoints)
   drawChart('timeline-mos', elements.mos, mos.x, mos.series.map((s, i) => ({ label: s.key, values: s.values, color: colorOf(i) })), { bands, y: { range: [1, 5] } })
   const bitrate = alignSeries(bitratePoints)
-  drawChart('timeline-bitrate', elements.bitrate, bitrate.x, bitrate.series.map((s, i) => ({ label: s.key, values: s.values, color: colorOf(i) })), { bands })
+  drawChart('timeline-bitrate', elements.bitrate, bitrate.x, bitrate.series.map((s, i) => ({ label: s.key, values: s.values, color: colorOf(i) })), { bands, y: fromZero(1000), format: compact })
 
   elements.issues.replaceChildren(
     ...bands.map((band) => {

@@ -12,6 +12,11 @@ import { selectReports } from '../../sdk/stats-frame.ts'
 import { captureFrames, loadCapture } from '../support/captures.ts'
 import { createTestWorld, eventually, testKey, testTenant, type TestWorld } from '../support/test-pipeline.ts'
 
+/** What the page exposes for tests: every uPlot chart by name (api/dashboard/charts.js). */
+interface ChartsOnPage {
+  callmaskCharts: Record<string, { data: (number | null)[][] }>
+}
+
 const chromiumPath = '/usr/bin/chromium'
 const hasChromium = existsSync(chromiumPath)
 const underCi = Boolean(process.env['CI'])
@@ -91,15 +96,15 @@ describe.runIf(hasChromium)('dashboard in Chromium (integration)', () => {
 
     // Every quality chart was drawn with at least one point of data.
     await page.waitForFunction(() => ['mos', 'loss', 'jitter', 'rtt'].every((name) => {
-      const chart = (window as unknown as { callmaskCharts: Record<string, { data: (number | null)[][] }> }).callmaskCharts[name]
+      const chart = (globalThis as unknown as ChartsOnPage).callmaskCharts[name]
       return chart !== undefined && chart.data[0]!.length > 0 && chart.data.slice(1).some((series) => series.some((v) => typeof v === 'number'))
     }))
-    const mos = await page.evaluate(() => (window as unknown as { callmaskCharts: Record<string, { data: (number | null)[][] }> }).callmaskCharts['mos']!.data)
+    const mos = await page.evaluate(() => (globalThis as unknown as ChartsOnPage).callmaskCharts['mos']!.data)
     expect(mos[1]!.filter((v) => typeof v === 'number').every((v) => v! >= 1 && v! <= 5)).toBe(true)
     expect(await page.locator('#chart-mos canvas').count()).toBe(1)
 
     // The worst-calls table has both participants of the call, lowest MOS p5 first.
-    const connections = await page.locator('#worst-calls tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset['peerConnection']))
+    const connections = await page.locator('#worst-calls tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-peer-connection')))
     expect([...connections].sort()).toEqual(['pc-callee', 'pc-caller'])
     const mosP5 = await page.locator('#worst-calls tbody tr td:nth-child(6)').allTextContents()
     expect(mosP5.map(Number)).toEqual(mosP5.map(Number).sort((a, b) => a - b))
@@ -111,7 +116,7 @@ describe.runIf(hasChromium)('dashboard in Chromium (integration)', () => {
     await page.locator('#worst-calls tbody tr').first().click()
     await page.waitForSelector('#timeline:not([hidden]) #timeline-issues li[data-issue="video-freeze"]')
     await page.waitForFunction(() => {
-      const chart = (window as unknown as { callmaskCharts: Record<string, { data: (number | null)[][] }> }).callmaskCharts['timeline-bitrate']
+      const chart = (globalThis as unknown as ChartsOnPage).callmaskCharts['timeline-bitrate']
       return chart !== undefined && chart.data.length > 2 && chart.data[0]!.length > 10
     })
     await page.screenshot({ path: '/tmp/dashboard.png', fullPage: true })
