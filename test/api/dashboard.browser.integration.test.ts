@@ -7,10 +7,8 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pipeline } from '../../app/pipeline.ts'
 import { hashKey } from '../../lib/key-hash.ts'
-import { CallmaskClient } from '../../sdk/callmask-client.ts'
-import { selectReports } from '../../sdk/stats-frame.ts'
-import { captureFrames, loadCapture } from '../support/captures.ts'
-import { createTestWorld, eventually, testKey, testTenant, type TestWorld } from '../support/test-pipeline.ts'
+import { streamCapture } from '../support/stream-capture.ts'
+import { createTestWorld, testTenant, type TestWorld } from '../support/test-pipeline.ts'
 
 /** What the page exposes for tests: every uPlot chart by name (api/dashboard/charts.js). */
 interface ChartsOnPage {
@@ -48,22 +46,7 @@ describe.runIf(hasChromium)('dashboard in Chromium (integration)', () => {
     world = await createTestWorld()
     pipeline = await world.start({ apiKeys: [{ id: 'ana', role: 'analyst', tenant: testTenant, sha256: hashKey(analystKey) }] })
     base = pipeline.api!.url
-    const frames = captureFrames(loadCapture('chromium-loopback-degraded.json'))
-    const clients = new Map<string, CallmaskClient>()
-    for (const frame of frames) {
-      let client = clients.get(frame.peerId)
-      if (!client) {
-        client = new CallmaskClient({ url: pipeline.ingest!.url, key: testKey })
-        await client.connect()
-        clients.set(frame.peerId, client)
-      }
-      await client.sendStats({ conferenceId: 'room-a', callId: 'call-1', participantId: `user-${frame.peerId}`, peerConnectionId: `pc-${frame.peerId}` }, selectReports(frame.reports), frame.ts)
-    }
-    for (const client of clients.values()) {
-      await client.waitForAck(undefined, 30_000)
-      client.close()
-    }
-    await eventually(() => pipeline.processor!.stats.messages === frames.length, 60_000, 'the call stored')
+    await streamCapture(pipeline, 'chromium-loopback-degraded.json')
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
