@@ -38,7 +38,7 @@ describe('npm start refuses a bad configuration with a sentence', () => {
     expect(result.stderr).toContain('CALLMASK_INGEST_PORT is "eighty": must be integer')
     expect(result.stderr).toContain('CALLMASK_RETENTION_DAYS is "0": must be >= 1')
     expect(result.stderr).toContain('CALLMASK_INGEST_KEYS must be a JSON array')
-    expect(result.stderr).toContain('CALLMASK_ROLE is "ingester": must be equal to one of the allowed values (all, ingest, processor)')
+    expect(result.stderr).toContain('CALLMASK_ROLE is "ingester": must be equal to one of the allowed values (all, ingest, processor, api)')
     // A secret is named, never echoed.
     expect(result.stderr).toContain('NATS_PASSWORD (value hidden) must NOT have more than 1024 characters')
     expect(result.stderr).not.toContain('xxxxxxxx')
