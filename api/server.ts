@@ -11,6 +11,7 @@ import type { ApiKeyEntry } from '../lib/config.ts'
 import { ConfigError } from '../lib/errors.ts'
 import { createAnalystQueries, distributionMetrics, type DistributionMetric, type ResultFormat } from '../storage/analyst-queries.ts'
 import { createApiKeyring, mayRead, type ApiPrincipal } from './api-keys.ts'
+import { dashboardRoutes } from './dashboard-routes.ts'
 import { registerSqlRoute } from './sql-route.ts'
 import { parseTimeRange, timeRangeQuerySchema, TimeRangeError } from './time-range.ts'
 
@@ -117,6 +118,7 @@ export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiS
   app.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'CALLMASK_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }))
 
   app.get('/healthz', async () => ({ ok: true }))
+  await app.register(dashboardRoutes)
 
   app.get<{ Params: { tenant: string }; Querystring: PageQuery & { conference?: string; kind?: string; direction?: string } }>(
     '/v1/tenants/:tenant/quality',

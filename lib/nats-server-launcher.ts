@@ -128,6 +128,14 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   return handle
 }
 
+function parsePorts(text: string): { nats?: string[] } | undefined {
+  try {
+    return JSON.parse(text) as { nats?: string[] }
+  } catch {
+    return undefined
+  }
+}
+
 async function waitForPort(portsDir: string, proc: ChildProcess, stderr: () => string): Promise<number> {
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
@@ -136,8 +144,9 @@ async function waitForPort(portsDir: string, proc: ChildProcess, stderr: () => s
     }
     const file = readdirSync(portsDir).find((f) => f.endsWith('.ports'))
     if (file) {
-      const ports = JSON.parse(readFileSync(join(portsDir, file), 'utf8')) as { nats?: string[] }
-      const first = ports.nats?.[0]
+      // The server may still be writing it: an empty or partial file is read again next turn.
+      const ports = parsePorts(readFileSync(join(portsDir, file), 'utf8'))
+      const first = ports?.nats?.[0]
       if (first) return Number(new URL(first).port)
     }
     await sleep(25)

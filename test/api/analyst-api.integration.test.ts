@@ -4,10 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pipeline } from '../../app/pipeline.ts'
 import { hashKey } from '../../lib/key-hash.ts'
-import { CallmaskClient } from '../../sdk/callmask-client.ts'
-import { selectReports } from '../../sdk/stats-frame.ts'
-import { captureFrames, loadCapture } from '../support/captures.ts'
-import { createTestWorld, eventually, testKey, testTenant, type TestWorld } from '../support/test-pipeline.ts'
+import { loadCapture } from '../support/captures.ts'
+import { streamCapture } from '../support/stream-capture.ts'
+import { createTestWorld, testTenant, type TestWorld } from '../support/test-pipeline.ts'
 
 const analystKey = 'analyst-key-acme-0123456789'
 const otherAnalystKey = 'analyst-key-other-0123456789'
@@ -34,22 +33,7 @@ describe('analyst API (integration)', () => {
       ],
     })
     base = pipeline.api!.url
-    const frames = captureFrames(loadCapture('chromium-loopback-degraded.json'))
-    const clients = new Map<string, CallmaskClient>()
-    for (const frame of frames) {
-      let client = clients.get(frame.peerId)
-      if (!client) {
-        client = new CallmaskClient({ url: pipeline.ingest!.url, key: testKey })
-        await client.connect()
-        clients.set(frame.peerId, client)
-      }
-      await client.sendStats({ conferenceId: 'room-a', callId: 'call-1', participantId: `user-${frame.peerId}`, peerConnectionId: `pc-${frame.peerId}` }, selectReports(frame.reports), frame.ts)
-    }
-    for (const client of clients.values()) {
-      await client.waitForAck(undefined, 30_000)
-      client.close()
-    }
-    await eventually(() => pipeline.processor!.stats.messages === frames.length, 60_000, 'the call stored')
+    await streamCapture(pipeline, 'chromium-loopback-degraded.json')
   }, 120_000)
   afterAll(async () => world?.close())
 
