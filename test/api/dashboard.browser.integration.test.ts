@@ -3,6 +3,8 @@
 // was streamed by the SDK. Under CI (env CI set) a missing Chromium fails the run; elsewhere
 // the file is skipped with a message saying how to install it.
 import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pipeline } from '../../app/pipeline.ts'
@@ -102,7 +104,8 @@ describe.runIf(hasChromium)('dashboard in Chromium (integration)', () => {
       const chart = (globalThis as unknown as ChartsOnPage).callmaskCharts['timeline-bitrate']
       return chart !== undefined && chart.data.length > 2 && chart.data[0]!.length > 10
     })
-    await page.screenshot({ path: '/tmp/dashboard.png', fullPage: true })
+    // The README's picture: `CALLMASK_UPDATE_SCREENSHOTS=1 npx vitest run test/api/dashboard` rewrites it.
+    await page.screenshot({ path: process.env['CALLMASK_UPDATE_SCREENSHOTS'] === '1' ? 'docs/dashboard.png' : join(tmpdir(), 'callmask-dashboard.png'), fullPage: true })
 
     // The key never went into a URL, and the page had no script or CSP errors.
     expect(requests.filter((url) => url.includes(analystKey))).toEqual([])
