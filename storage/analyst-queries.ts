@@ -54,16 +54,29 @@ export function createAnalystQueries(client: ClickHouseClient, database: string)
       )
     },
 
-    /** Calls whose received audio was worst (lowest MOS p5) in the range. */
+    /**
+     * Each participant's call in the range, worst first: lowest received-audio MOS p5 (to 0.1:
+     * finer differences are below what the E-model can tell apart), then the most
+     * received-video freeze time, then the most loss. MOS and loss are of the
+     * received audio; freezes of the received video; the quality-limited share of the sent video.
+     */
     worstCalls(tenant: string, range: Range, page: Page, format: ResultFormat) {
+      const audio = "kind = 'audio' AND direction = 'received'"
+      const video = "kind = 'video' AND direction = 'received'"
       return select(
         client,
-        `SELECT conference_id, call_id, participant_id, peer_connection_id, started, ended, duration_s, codec, mos_p5, mos_p50,
-                loss_avg, loss_p95, jitter_p95, rtt_p95, freeze_count, freeze_duration, local_candidate_types, remote_candidate_types, relayed
-         FROM ${database}.call_summaries
-         WHERE tenant = {tenant:String} AND kind = 'audio' AND direction = 'received'
-           AND ended >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND started < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
-         ORDER BY mos_p5 ASC NULLS LAST, loss_avg DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+        `SELECT conference_id, call_id, participant_id, peer_connection_id, min(s.started) AS started, max(s.ended) AS ended,
+                dateDiff('millisecond', started, ended) / 1000 AS duration_s, anyIf(codec, ${audio}) AS codec,
+                minIf(mos_p5, ${audio}) AS mos_p5, minIf(mos_p50, ${audio}) AS mos_p50, maxIf(loss_avg, ${audio}) AS loss_avg,
+                maxIf(loss_p95, ${audio}) AS loss_p95, maxIf(jitter_p95, ${audio}) AS jitter_p95, maxIf(rtt_p95, ${audio}) AS rtt_p95,
+                sumIf(freeze_count, ${video}) AS freeze_count, sumIf(freeze_duration, ${video}) AS freeze_duration,
+                maxIf(quality_limited_share, kind = 'video' AND direction = 'sent') AS video_quality_limited_share,
+                any(local_candidate_types) AS local_candidate_types, any(remote_candidate_types) AS remote_candidate_types, max(relayed) AS relayed
+         FROM ${database}.call_summaries AS s
+         WHERE s.tenant = {tenant:String}
+           AND s.ended >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND s.started < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
+         GROUP BY conference_id, call_id, participant_id, peer_connection_id
+         ORDER BY round(mos_p5, 1) ASC NULLS LAST, freeze_duration DESC, loss_avg DESC, mos_p5 ASC, conference_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
         { ...rangeParams(tenant, range), limit: page.limit, offset: page.offset },
         format,
       )

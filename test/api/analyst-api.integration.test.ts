@@ -74,7 +74,7 @@ describe('analyst API (integration)', () => {
   it('worst calls, one conference\'s timeline with issues, distributions and active alerts', async () => {
     const worst = await json(`/v1/tenants/${testTenant}/calls/worst?limit=10`)
     expect(worst.rows.map((r) => r['peer_connection_id']).sort()).toEqual(['pc-callee', 'pc-caller'])
-    const mos = worst.rows.map((r) => r['mos_p5'] as number)
+    const mos = worst.rows.map((r) => Math.round((r['mos_p5'] as number) * 10))
     expect(mos).toEqual([...mos].sort((a, b) => a - b))
     const timeline = (await (await get(`/v1/tenants/${testTenant}/conferences/room-a/timeline`)).json()) as Record<string, Record<string, unknown>[]>
     expect(timeline['intervals']!.length).toBeGreaterThan(100)
