@@ -147,6 +147,14 @@ function splitGroups(match: string, from: number): Group[] {
 }
 
 function nationalNumber(digits: string, groups: readonly Group[], country: CountryCode): PhoneNumber | undefined {
+  // The tenant's country code without `+` (`49 176 12345678`), grouped exactly as the
+  // international format groups it: read as international, where the national reading of
+  // the same digits is another (valid) number.
+  const cc = getCountryCallingCode(country)
+  if (groups.length >= 3 && groups[0]!.digits === cc) {
+    const intl = parsePhoneNumber('+' + digits)
+    if (intl?.isValid() === true && sameGroups(groups.map((g) => g.digits), intl.formatInternational(), 0, false)) return intl
+  }
   const p = parsePhoneNumber(digits, country)
   if (p === undefined || !p.isValid()) return undefined
   // A leading trunk zero is how people write national numbers; ids never start with 0.
@@ -156,7 +164,7 @@ function nationalNumber(digits: string, groups: readonly Group[], country: Count
   // A leading group the format has not is the country code (`49 176 …`) or the trunk prefix
   // (`1 201 …`, `8 912 …`), nothing else: `9 201 555 0123` is no US number.
   const lead = written[0]!
-  const leadOk = lead === getCountryCallingCode(country) || digits.slice(lead.length) === p.nationalNumber
+  const leadOk = lead === cc || digits.slice(lead.length) === p.nationalNumber
   return sameGroups(written, p.formatNational(), 0, leadOk) || sameGroups(written, p.formatInternational(), 1, leadOk) ? p : undefined
 }
 

@@ -50,7 +50,7 @@ function writings(n: ReturnType<typeof parsePhoneNumber> & object): Record<strin
   const intl = n.formatInternational().replace(/^\+/, '')
   return {
     'national format': n.formatNational(),
-    'national, bare with trunk': n.formatNational().replace(/\D/g, ''),
+    'national format, digits only': n.formatNational().replace(/\D/g, ''),
     'national, grouped, no trunk': intl.slice(cc.length + 1),
     'national, bare, no trunk': n.nationalNumber,
     'country code, grouped, no +': intl,
