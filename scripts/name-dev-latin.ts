@@ -1,0 +1,78 @@
+// Development aid (not a test). Rules and thresholds are chosen on:
+//   validation names  pairs drawn from each fold's *training* faker locales, sharing no word
+//                     with any test name of either fold; the lexicon is rebuilt without their
+//                     words (and without the fold's test words), as in the held-out test;
+//   tuning negatives  listed in .dev-tmp/tuning-flags.txt.
+// With --final it also prints the held-out recall per shape and the held-out negatives
+// flagged (counts only): the figures to report, never to choose by.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { detectNames } from '../processor/pii/name-detector.ts'
+import { foldToken } from '../processor/pii/fold-token.ts'
+import { asNameLexicon, buildLexicon } from './name-lexicon-builder.ts'
+import { buildFolds, buildNegatives, renderShape, scriptOfName, SHAPES } from '../test/pii/corpus/heldout-names.ts'
+import type { HeldOutItem } from '../test/pii/corpus/heldout-names.ts'
+import { mulberry32 } from '../bench/identifier-mix.ts'
+
+const final = process.argv.includes('--final')
+const negatives = buildNegatives().filter((n) => n.script === 'latin')
+const folds = buildFolds()
+const testWords = new Set([...folds[0]!.exclude, ...folds[1]!.exclude])
+const parts = (n: string) => n.split(/[\s\-]+/).filter((p) => p !== '')
+
+type T = Map<string, { tp: number; fn: number; fp: number }>
+function score(items: readonly HeldOutItem[], lexicon: ReturnType<typeof asNameLexicon>, t: T): void {
+  for (const p of items) {
+    const x = t.get(p.shape) ?? { tp: 0, fn: 0, fp: 0 }
+    const found = detectNames(p.text, lexicon)
+    const hit = found.some((f) => f.start === p.span![0] && f.end === p.span![1])
+    if (hit) x.tp++; else x.fn++
+    x.fp += found.length - (hit ? 1 : 0)
+    t.set(p.shape, x)
+  }
+}
+const print = (label: string, t: T) => {
+  let tp = 0, fn = 0, fp = 0
+  const cells = SHAPES.map((s) => { const x = t.get(s) ?? { tp: 0, fn: 0, fp: 0 }; tp += x.tp; fn += x.fn; fp += x.fp; return `${s} ${(x.tp / (x.tp + x.fn)).toFixed(3)}` })
+  console.log(`${label}: R ${(tp / (tp + fn)).toFixed(3)} (${tp + fn}) wrong spans ${fp} | ${cells.join(' | ')}`)
+}
+
+const validation: T = new Map()
+const heldOut: T = new Map()
+const tuningFlags: string[] = []
+let heldOutFlagged = 0, heldOutItems = 0, tuningFlagged = 0, tuningItems = 0
+for (const fold of folds) {
+  const items: HeldOutItem[] = []
+  const exclude = new Set(fold.exclude)
+  const r = mulberry32(5000 + fold.k)
+  for (const list of fold.trainLists) {
+    if (list.source !== 'faker' || list.given.length === 0 || list.surnames.length === 0) continue
+    for (let i = 0; i < 12; i++) {
+      const given = list.given[Math.floor(r() * list.given.length)]!
+      const surname = list.surnames[Math.floor(r() * list.surnames.length)]!
+      const words = [...parts(given), ...parts(surname)].map(foldToken)
+      if (scriptOfName(given + surname) !== 'latin' || words.some((w) => testWords.has(w))) continue
+      for (const w of words) exclude.add(w)
+      for (const shape of SHAPES) items.push({ ...renderShape(shape, given, surname), shape, script: 'latin', source: 'faker', locale: list.locale })
+    }
+  }
+  const vLexicon = asNameLexicon(buildLexicon(fold.trainLists, exclude))
+  score(items, vLexicon, validation)
+  for (const n of negatives) {
+    if (n.part !== 'tuning') continue
+    tuningItems++
+    if (detectNames(n.text, vLexicon).length > 0) { tuningFlagged++; tuningFlags.push(`${fold.k} ${n.group} ${n.shape}: ${n.text}`) }
+  }
+  if (final) {
+    const lexicon = asNameLexicon(buildLexicon(fold.trainLists, fold.exclude))
+    score(fold.positives.filter((x) => x.script === 'latin'), lexicon, heldOut)
+    for (const n of negatives) if (n.part === 'held-out') { heldOutItems++; if (detectNames(n.text, lexicon).length > 0) heldOutFlagged++ }
+  }
+}
+print('validation', validation)
+mkdirSync('.dev-tmp', { recursive: true })
+writeFileSync('.dev-tmp/tuning-flags.txt', tuningFlags.join('\n'))
+console.log(`tuning negatives flagged (validation lexicon) ${tuningFlagged}/${tuningItems} (${(100 * tuningFlagged / tuningItems).toFixed(2)}%)`)
+if (final) {
+  print('HELD-OUT', heldOut)
+  console.log(`HELD-OUT negatives flagged ${heldOutFlagged}/${heldOutItems} (${(100 * heldOutFlagged / heldOutItems).toFixed(2)}%)`)
+}
