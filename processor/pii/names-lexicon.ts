@@ -18,9 +18,11 @@ export interface NameLexicon {
   readonly model?: NameModel
   /** Given names that are also English dictionary words (`jack`, `virgin`): weaker evidence. */
   readonly givenWords?: ReadonlySet<string>
+  /** Everyday words of the Latin-script languages other than English, in no given-name or surname list (`hastig`, `fazenda`). */
+  readonly foreignWords?: ReadonlySet<string>
 }
 
-interface LexiconFile { sources: string[]; given: string; names: string; surnames?: string; common: string; model?: string; givenWords?: string }
+interface LexiconFile { sources: string[]; given: string; names: string; surnames?: string; common: string; model?: string; givenWords?: string; foreignWords?: string }
 
 let cached: NameLexicon | undefined
 
@@ -34,6 +36,7 @@ export function loadNameLexicon(): NameLexicon {
     given: decodeFrontCoded(file.given), names, common: decodeFrontCoded(file.common),
     ...(surnames === undefined ? {} : { surnames }), ...(file.model === undefined ? {} : { model: decodeNameModel(file.model) }),
     ...(file.givenWords === undefined ? {} : { givenWords: decodeFrontCoded(file.givenWords) }),
+    ...(file.foreignWords === undefined ? {} : { foreignWords: decodeFrontCoded(file.foreignWords) }),
   }
   return cached
 }
