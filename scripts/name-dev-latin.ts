@@ -2,10 +2,13 @@
 //   validation names  pairs drawn from each fold's *training* faker locales, sharing no word
 //                     with any test name of either fold; the lexicon is rebuilt without their
 //                     words (and without the fold's test words), as in the held-out test;
-//   tuning negatives  listed in .dev-tmp/tuning-flags.txt.
+//   tuning negatives  and validation negatives (faker modules and locales neither negative part
+//                     uses), their flags listed in $TMPDIR/callmask-name-dev/.
 // With --final it also prints the held-out recall per shape and the held-out negatives
 // flagged (counts only): the figures to report, never to choose by.
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { detectNames } from '../processor/pii/name-detector.ts'
 import { foldToken } from '../processor/pii/fold-token.ts'
 import { asNameLexicon, buildLexicon } from './name-lexicon-builder.ts'
@@ -106,10 +109,11 @@ for (const fold of folds) {
 }
 print('validation', validation)
 print('validation, source-held-out', validationSource)
-mkdirSync('.dev-tmp', { recursive: true })
-writeFileSync('.dev-tmp/tuning-flags.txt', tuningFlags.join('\n'))
-writeFileSync('.dev-tmp/validation-misses.txt', misses.join('\n'))
-writeFileSync('.dev-tmp/validation-flags.txt', valFlags.join('\n'))
+const OUT = join(tmpdir(), 'callmask-name-dev')
+mkdirSync(OUT, { recursive: true })
+writeFileSync(join(OUT, 'tuning-flags.txt'), tuningFlags.join('\n'))
+writeFileSync(join(OUT, 'validation-misses.txt'), misses.join('\n'))
+writeFileSync(join(OUT, 'validation-flags.txt'), valFlags.join('\n'))
 console.log(`validation negatives flagged ${valFlagged}/${valItems} (${(100 * valFlagged / valItems).toFixed(2)}%)`)
 console.log(`tuning negatives flagged (validation lexicon) ${tuningFlagged}/${tuningItems} (${(100 * tuningFlagged / tuningItems).toFixed(2)}%)`)
 if (final) {
