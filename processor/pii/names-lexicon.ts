@@ -73,12 +73,20 @@ export function decodeHashed(text: string): { has(word: string): boolean } {
       if (table[k] === h) return
     }
   }
-  let previous = ''
-  for (const line of text.split('\n')) {
-    if (line === '') continue
-    const word = previous.slice(0, parseInt(line.charAt(0), 36)) + line.slice(1)
-    insert(wordHash(word))
-    previous = word
+  // No string is built: FNV-1a runs left to right, so the hash of the prefix a line shares
+  // with the previous word is the state saved at that length.
+  const prefix: number[] = [FNV_OFFSET]
+  for (let i = 0; i < text.length; ) {
+    let end = text.indexOf('\n', i)
+    if (end === -1) end = text.length
+    if (end > i) {
+      const shared = parseInt(text.charAt(i), 36)
+      let h = prefix[shared]!
+      let len = shared
+      for (let c = i + 1; c < end; c++) { h = Math.imul(h ^ text.charCodeAt(c), FNV_PRIME); prefix[++len] = h }
+      insert(h === 0 ? 1 : h)
+    }
+    i = end + 1
   }
   return {
     has(word: string): boolean {
@@ -92,9 +100,11 @@ export function decodeHashed(text: string): { has(word: string): boolean } {
   }
 }
 
+const FNV_OFFSET = 0x811c9dc5
+const FNV_PRIME = 0x01000193
 /** FNV-1a over UTF-16 code units, never 0 (0 marks an empty cell). */
 function wordHash(word: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193)
+  let h = FNV_OFFSET
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), FNV_PRIME)
   return h === 0 ? 1 : h
 }
