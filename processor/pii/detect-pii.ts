@@ -9,11 +9,18 @@
 import { detectEmails } from './email-detector.ts'
 import { detectIps } from './ip-detector.ts'
 import { detectNames } from './name-detector.ts'
+import { loadNameLexicon } from './names-lexicon.ts'
 import { detectPhones } from './phone-detector.ts'
 import { detectSipUris } from './sip-uri-detector.ts'
 import type { DetectOptions, PiiSpan } from './span.ts'
 
 interface Candidate { span: PiiSpan; rank: number }
+
+// The name lexicon (~150-250 ms to decode) loads on the first turn of the event loop after
+// this module is imported, not inside the first frame's detection: a process that imports
+// the detectors at start-up has it ready before its first message. Code that calls a
+// detector synchronously right after import still loads it then, once (loadNameLexicon caches).
+setTimeout(() => { loadNameLexicon() }, 0).unref()
 
 const RANK = { deny: 6, sip: 5, email: 4, ip: 3, phone: 2, name: 1 } as const
 const WORD_CHAR_RE = /[\p{L}\p{N}]/u

@@ -47,9 +47,9 @@ const VETO = -100
 export const MODEL_THRESHOLD = 0
 /** Log-odds at which a token in no lexicon counts as a solid name (score 1): two of them side by side are a name. */
 export const MODEL_SOLID = 2
-/** Least log-odds of a word in a run judged by the model alone, and what such a run must add up to. */
+/** Least log-odds of a word in a run judged by the model alone, and what such a run must add up to (chosen on validation names from the training locales, scripts/name-dev-latin.ts). */
 export const MODEL_MIN = -1.5
-export const MODEL_PAIR = 3.5
+export const MODEL_PAIR = 2
 /** What a word with log-odds in [MODEL_MIN, MODEL_THRESHOLD) scores: it may grow a run, never completes one. */
 const MODEL_WEAK = 0.01
 const VOWEL_RE = /[aeiouy]/
@@ -61,7 +61,7 @@ const MODEL_WORD_RE = /^[\p{L}']+$/u
 /** A lower-case word split into two halves the model alone judges: what the halves must add up to. */
 export const MODEL_CONCAT = 6
 /** An initial glued to a surname the model alone judges (`kvirtanen`). */
-export const MODEL_INITIAL_ALONE = 4
+export const MODEL_INITIAL_ALONE = 2.5
 /** Log-odds at which a token only the any-role lists know counts as a solid name. */
 export const MODEL_ANY_ROLE = 1
 /** Stricter, for a surname that has only an initial next to it (`k.nowakowska`, `knowakowska`). */
@@ -120,6 +120,11 @@ function mayHoldName(text: string): boolean {
   return (runs >= 2 || camel || longest >= 5) && (nonHexLetter || !digit)
 }
 
+/** An everyday word of any language the lexicon lists (English and the others' top words). */
+function everyday(f: string, lexicon: NameLexicon): boolean {
+  return lexicon.common.has(f) || lexicon.foreignWords?.has(f) === true
+}
+
 /**
  * The model's log-odds for a token that only the model can judge (in no lexicon
  * but the any-role lists, no everyday word), NaN for every other token.
@@ -127,7 +132,7 @@ function mayHoldName(text: string): boolean {
 function modelOdds(token: WordToken, lexicon: NameLexicon): number {
   const f = token.folded
   if (token.opaque || lexicon.model === undefined || f.length < 3 || !MODEL_WORD_RE.test(f) || IDENTIFIER_WORDS.has(f) || NON_NAME_WORDS.has(f)) return NaN
-  if (lexicon.given.has(f) || lexicon.surnames?.has(f) === true || lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)) return NaN
+  if (lexicon.given.has(f) || lexicon.surnames?.has(f) === true || everyday(f, lexicon) || WORD_LIKE_GIVEN_NAMES.has(f)) return NaN
   // Letters no one can say (`mxk`, random camel-case chunks) or hex letters are no name, whatever the n-grams say.
   if (!VOWEL_RE.test(f) || CONSONANT_RUN_RE.test(f) || HEX_LETTERS_RE.test(f)) return NaN
   return nameLikelihood(lexicon.model, f)
@@ -141,7 +146,7 @@ function score(token: WordToken, lexicon: NameLexicon, odds: number): number {
   // together (`Apple Park`). Privacy errs this way: a false positive costs readability only.
   if (NON_NAME_WORDS.has(f)) return COMMON_SURNAMES_AMONG_PLACE_WORDS.has(f) ? 0.5 : VETO
   const given = lexicon.given.has(f)
-  const wordLike = lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)
+  const wordLike = everyday(f, lexicon) || WORD_LIKE_GIVEN_NAMES.has(f)
   // A given name that is also an English word (`virgin`, `crystal`, `jack`) needs a solid neighbour.
   if (given && !WORD_LIKE_GIVEN_NAMES.has(f)) return lexicon.givenWords?.has(f) === true ? 1 : 2
   if (given) return 0.5
@@ -160,7 +165,7 @@ function score(token: WordToken, lexicon: NameLexicon, odds: number): number {
 
 /** A surname: in the surname or name lists and no everyday word, or vouched for by the model at the stricter threshold. */
 function surnameLike(f: string, lexicon: NameLexicon, strict: boolean): boolean {
-  if (f.length < 3 || IDENTIFIER_WORDS.has(f) || NON_NAME_WORDS.has(f) || lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)) return false
+  if (f.length < 3 || IDENTIFIER_WORDS.has(f) || NON_NAME_WORDS.has(f) || everyday(f, lexicon) || WORD_LIKE_GIVEN_NAMES.has(f)) return false
   if ((lexicon.surnames ?? lexicon.names).has(f)) return true
   const m = lexicon.model !== undefined && MODEL_WORD_RE.test(f) ? nameLikelihood(lexicon.model, f) : -Infinity
   // Only the any-role lists know it: the model must agree (they hold `upgrade`, `check`).
@@ -206,7 +211,7 @@ function findInitialOrConcatenated(tokens: readonly WordToken[], lexicon: NameLe
   // halves are both name-like (`tuulamakinen`); or an initial and a surname (`kvirtanen`).
   const model = lexicon.model
   if (model === undefined || hasWordPart(f, lexicon) || hasWordPart(rest, lexicon)) return
-  const plain = (w: string) => !lexicon.common.has(w) && !IDENTIFIER_WORDS.has(w) && !NON_NAME_WORDS.has(w)
+  const plain = (w: string) => !everyday(w, lexicon) && !IDENTIFIER_WORDS.has(w) && !NON_NAME_WORDS.has(w)
   let best = -Infinity
   let at = 0
   for (let k = 3; k <= f.length - 3; k++) {
@@ -274,6 +279,7 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
     // Beethoven`): that is the surname the lexicon lacks, and leaving it would store it raw.
     let from = i
     if (!titled) {
+      // (`common` only: a capitalised word of another language after a name, `Beethoven`, is its surname more often than not)
       const unknownSurname = (k: number) => unknownScore(scores[k]!) && tokens[k]!.titleCase && !lexicon.common.has(tokens[k]!.folded) && !againstName(odds[k]!)
       while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && acceptRun(tokens, scores, odds, from, j - 1, false) >= 0) j--
       while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, odds, from + 1, j, false) >= 0) from++

@@ -60,7 +60,21 @@ export const HAN_SURNAMES: ReadonlySet<string> = new Set([
 
 /** Most frequent Korean surname syllables. */
 export const HANGUL_SURNAMES: ReadonlySet<string> = new Set([...'김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나엄'
-  + '원천방공현함변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌'])
+  + '원천방공현함변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌'
+  // Since round 2: the rest of the census table's family names with more than ~1,000 bearers,
+  // and the North Korean / older spellings of the frequent ones (리 for 이, 로 for 노, 림 for 임).
+  + '채지계팽승간상시견당화삼단순즙묵매빙야평포풍필학해혁후흥리로림량렴룡륙'])
+
+/** Two-syllable Korean family names (남궁 Namgung, 황보 Hwangbo, 제갈 Jegal...): the census's compound ones. */
+export const HANGUL_COMPOUND_SURNAMES: ReadonlySet<string> = new Set(['남궁', '황보', '제갈', '사공', '선우', '서문', '독고', '동방', '망절', '어금', '소봉'])
+
+/**
+ * Syllables no Korean given name holds: verb endings and particles (`-는`, `-를`, `-요`,
+ * past-tense `-았/었/했`), the honorific `님` and the plural `들`. A three-syllable word
+ * holding one after a family-name syllable is an everyday word (`이것을`), not a name.
+ */
+export const HANGUL_NON_NAME_SYLLABLES: ReadonlySet<string> = new Set([...'것는를을까요죠데게네냐니뭐왜거걸겠었았했있없않됐됩합습입십님들에께며'
+  + '했갔왔봤났렸썼줬겼떻렇같씩쯤요듯뿐째'])
 
 /**
  * Place, brand, holiday and common-phrase words that turn the words next to

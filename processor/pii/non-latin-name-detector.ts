@@ -10,16 +10,20 @@
 //   (`三上あゆみ`), and any two Han/kana words split by one space (`三上 葵`,
 //   `小川 さくら`): the space between a 1-3 character surname and a 1-4 character
 //   given name is the shape evidence, everyday words excepted.
-// - Hangul: a three-syllable word starting with a frequent surname (`김민준`).
+// - Hangul, native order: a family name (one syllable from the census table, or a
+//   compound one: `남궁`, `제갈`) and a two-syllable given name (`김민준`, `남궁민수`; a
+//   compound family name may take a one-syllable given name). Not an everyday word, no
+//   syllable no given name holds (endings, particles), and not two everyday words glued
+//   at any other place than after the family name (`하지밤` = 하지 + 밤).
 // - Armenian (cased) like Cyrillic; Georgian and Thai (caseless) like Arabic;
 //   a Persian name keeps its zero-width non-joiner inside the word.
 import type { NameLexicon } from './names-lexicon.ts'
-import { HAN_SURNAMES, HANGUL_SURNAMES } from './name-vocabulary.ts'
+import { HAN_SURNAMES, HANGUL_COMPOUND_SURNAMES, HANGUL_NON_NAME_SYLLABLES, HANGUL_SURNAMES } from './name-vocabulary.ts'
 import type { PiiSpan } from './span.ts'
 import type { WordToken } from './word-tokenizer.ts'
 
 const HAN_RE = /(?<![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])\p{sc=Han}{1,3}(?: ?\p{sc=Han}{1,3})?(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])/gu
-const HANGUL_RE = /(?<!\p{sc=Hangul})\p{sc=Hangul}{3}(?!\p{sc=Hangul})/gu
+const HANGUL_RE = /(?<!\p{sc=Hangul})\p{sc=Hangul}{3,4}(?!\p{sc=Hangul})/gu
 const HAN_KANA_RE = /(?<![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])(\p{sc=Han}{1,3})(?:( )([\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}ー]{1,4})|([\p{sc=Hiragana}\p{sc=Katakana}ー]{2,4}))(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])/gu
 
 /** Chinese function and everyday-verb characters that no personal name holds (`谢谢哪儿`, `金做到`). */
@@ -102,8 +106,21 @@ function findHanKana(text: string, lexicon: NameLexicon, spans: PiiSpan[]): void
 function findHangul(text: string, lexicon: NameLexicon, spans: PiiSpan[]): void {
   HANGUL_RE.lastIndex = 0
   for (let m = HANGUL_RE.exec(text); m !== null; m = HANGUL_RE.exec(text)) {
-    if (HANGUL_SURNAMES.has(m[0].charAt(0)) && !lexicon.common.has(m[0])) {
-      spans.push({ kind: 'name', start: m.index, end: m.index + m[0].length, normalised: m[0] })
-    }
+    if (isHangulName(m[0], lexicon)) spans.push({ kind: 'name', start: m.index, end: m.index + m[0].length, normalised: m[0] })
   }
+}
+
+function isHangulName(word: string, lexicon: NameLexicon): boolean {
+  const compound = HANGUL_COMPOUND_SURNAMES.has(word.slice(0, 2))
+  const surnameLength = compound ? 2 : HANGUL_SURNAMES.has(word.charAt(0)) ? 1 : 0
+  if (surnameLength === 0) return false
+  const given = word.slice(surnameLength)
+  if (given.length !== 2 && !(compound && given.length === 1)) return false
+  if (lexicon.common.has(word)) return false
+  for (const syllable of given) if (HANGUL_NON_NAME_SYLLABLES.has(syllable)) return false
+  // Two everyday words glued (`하지밤`), split anywhere but after the family name.
+  for (let k = 1; k < word.length; k++) {
+    if (k !== surnameLength && lexicon.common.has(word.slice(0, k)) && lexicon.common.has(word.slice(k))) return false
+  }
+  return true
 }

@@ -7,7 +7,7 @@
 // fall where the country's own format puts them. A bare digit run without `+`
 // or `00` is therefore never a phone number on its own: SSRCs, numeric ids,
 // epoch timestamps and ports stay untouched.
-import parsePhoneNumber from 'libphonenumber-js/max'
+import parsePhoneNumber, { getCountryCallingCode } from 'libphonenumber-js/max'
 import type { CountryCode, PhoneNumber } from 'libphonenumber-js/max'
 import type { PiiSpan } from './span.ts'
 
@@ -34,6 +34,8 @@ const GROUP_RE = /\d+|\(\d+\)/g
 const NOT_A_PHONE_RE = new RegExp(
   [
     String.raw`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`, // UUID
+    // dashed hex groups that are not a UUID (`a1b2-0176-1234-5678`, keys, trace ids): a letter in one group
+    String.raw`(?<![0-9a-z-])(?=[0-9a-f-]*[a-f])[0-9a-f]{4,}(?:-[0-9a-f]{4,}){2,}(?![0-9a-z-])`,
     String.raw`(?<![0-9a-z])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,}(?![0-9a-z])`, // hex id
     String.raw`(?<!\d)\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})(?!\d)`, // 31.12.2024, 06/05/24
     String.raw`(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)`, // 2024-05-06
@@ -145,20 +147,32 @@ function splitGroups(match: string, from: number): Group[] {
 }
 
 function nationalNumber(digits: string, groups: readonly Group[], country: CountryCode): PhoneNumber | undefined {
+  // The tenant's country code without `+` (`49 176 12345678`), grouped exactly as the
+  // international format groups it: read as international, where the national reading of
+  // the same digits is another (valid) number.
+  const cc = getCountryCallingCode(country)
+  if (groups.length >= 3 && groups[0]!.digits === cc) {
+    const intl = parsePhoneNumber('+' + digits)
+    if (intl?.isValid() === true && sameGroups(groups.map((g) => g.digits), intl.formatInternational(), 0, false)) return intl
+  }
   const p = parsePhoneNumber(digits, country)
   if (p === undefined || !p.isValid()) return undefined
   // A leading trunk zero is how people write national numbers; ids never start with 0.
   if (digits.charCodeAt(0) === 48) return p
   if (groups.length < 2) return undefined // a bare digit run: an id, not a phone
   const written = groups.map((g) => g.digits)
-  return sameGroups(written, p.formatNational()) || sameGroups(written, p.formatInternational(), 1) ? p : undefined
+  // A leading group the format has not is the country code (`49 176 …`) or the trunk prefix
+  // (`1 201 …`, `8 912 …`), nothing else: `9 201 555 0123` is no US number.
+  const lead = written[0]!
+  const leadOk = lead === cc || digits.slice(lead.length) === p.nationalNumber
+  return sameGroups(written, p.formatNational(), 0, leadOk) || sameGroups(written, p.formatInternational(), 1, leadOk) ? p : undefined
 }
 
 /** True when the digits were grouped the way the country's own format groups them. */
-function sameGroups(written: readonly string[], formatted: string, skipFormatted = 0): boolean {
+function sameGroups(written: readonly string[], formatted: string, skipFormatted: number, leadOk: boolean): boolean {
   const expected = formatted.match(/\d+/g)?.slice(skipFormatted) ?? []
   const offset = written.length - expected.length
-  if (offset < 0 || offset > 1) return false // at most one leading trunk/country group
+  if (offset < 0 || offset > 1 || (offset === 1 && !leadOk)) return false // at most one leading trunk/country group
   for (let i = 0; i < expected.length; i++) if (written[i + offset] !== expected[i]) return false
   return true
 }

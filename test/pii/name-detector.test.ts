@@ -17,6 +17,12 @@ describe('name detector', () => {
   it.each(['Иван Петров', '山田太郎', '山田 太郎', 'محمد علي', 'Γιώργος Παπαδόπουλος', '김민준'])('finds non-Latin name %s', (text) => {
     expect(found(text).map((f) => f.text)).toEqual([text])
   })
+  it.each(['채서연', '남궁민수', '황보지훈', '선우진'])('finds a Korean name in native order: %s (census family names, compound ones too)', (text) => {
+    expect(found(text).map((f) => f.text)).toEqual([text])
+  })
+  it.each(['이것을', '하지밤', '회의실', '김씨들'])('leaves the Korean everyday word %s alone (endings, particles, glued words)', (text) => {
+    expect(found(text)).toEqual([])
+  })
   it('does not flag a lone given name (documented decision)', () => {
     expect(found('anna-42')).toEqual([])
   })

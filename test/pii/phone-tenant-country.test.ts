@@ -36,3 +36,17 @@ describe('phones under a tenant country', () => {
     }
   })
 })
+
+describe('a leading group the national format has not', () => {
+  it('is read only as the country code or the trunk prefix', () => {
+    expect(detectPhones('1 201 555 0123', 'US').map((s) => s.normalised)).toEqual(['+12015550123'])
+    expect(detectPhones('49 176 12345678', 'DE').map((s) => s.normalised)).toEqual(['+4917612345678'])
+    expect(detectPhones('8 912 345 67 89', 'RU').map((s) => s.normalised)).toEqual(['+79123456789'])
+    expect(detectPhones('9 201 555 0123', 'US')).toEqual([])
+  })
+
+  it('dashed hex keys that are no UUID hold no national number', () => {
+    expect(detectPhones('a1b2-0176-1234-5678', 'DE')).toEqual([])
+    expect(detectPhones('room-0176-1234567', 'DE').map((s) => s.normalised)).toEqual(['+491761234567'])
+  })
+})
