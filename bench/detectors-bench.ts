@@ -10,8 +10,8 @@
 // at its input. Also: personal-looking values alone (the issue's >= 200k/s),
 // names in no lexicon that only the n-gram model judges, and the cold load of
 // the name lexicon and model (time and heap). Prints JSON figures and one human line.
-import { detectPii } from '../processor/pii/detect-pii.ts'
-import { loadNameLexicon } from '../processor/pii/names-lexicon.ts'
+import { detectPii } from '../pii/detect-pii.ts'
+import { loadNameLexicon } from '../pii/names-lexicon.ts'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { makeMix, PERSONAL } from './identifier-mix.ts'

@@ -2,9 +2,9 @@
 // pseudonymise it whole, replace each detected personal span with its pseudonym, or
 // truncate the IP addresses in it. Identifiers repeat in every frame of a call, so
 // results are cached (bounded); a hit costs one Map look-up.
-import { detectIps, truncateIp } from '../processor/pii/ip-detector.ts'
-import { detectPii, replaceSpans } from '../processor/pii/detect-pii.ts'
-import type { DetectOptions, PiiSpan } from '../processor/pii/span.ts'
+import { detectIps, truncateIp } from '../pii/ip-detector.ts'
+import { detectPii, replaceSpans } from '../pii/detect-pii.ts'
+import type { DetectOptions, PiiSpan } from '../pii/span.ts'
 import { BoundedCache, type PseudonymType, type TenantPseudonymiser } from '../keyring/pseudonymiser.ts'
 
 export interface FieldTransformer {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max'
 import { ConfigError } from '../lib/errors.ts'
 import { policySchema, type FieldAction, type Policy } from '../schemas/policy-schema.ts'
-import type { DetectOptions } from '../processor/pii/span.ts'
+import type { DetectOptions } from '../pii/span.ts'
 
 export const defaultPolicyPath = join(dirname(fileURLToPath(import.meta.url)), 'default-policy.json')
 

@@ -3,7 +3,7 @@
 // guard, so the `*_truncated` columns never hold a whole address whatever the policy says.
 import { tableNames, type Row, type TableName } from '../storage/tables.ts'
 import type { CallContext, EventFrame, StatsFrame, StatsReport } from '../schemas/frames.ts'
-import { truncateIp } from './pii/ip-detector.ts'
+import { truncateIp } from '../pii/ip-detector.ts'
 import { noInterval, streamInterval, type StreamInterval } from './quality/stream-interval.ts'
 import { scoreAudio } from './quality/audio-score.ts'
 

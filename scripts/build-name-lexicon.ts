@@ -1,23 +1,23 @@
 // Compiles the name lexicon and the n-gram model used by
-// processor/pii/name-detector.ts from maintained npm packages (devDependencies,
+// pii/name-detector.ts from maintained npm packages (devDependencies,
 // never loaded at run time) into one compact committed file,
-// processor/pii/names-lexicon.json.
+// pii/names-lexicon.json.
 //
 //   npx tsx scripts/build-name-lexicon.ts
 //
-// Sources and licences: processor/pii/LEXICON-SOURCES.md. Every entry is folded
+// Sources and licences: pii/LEXICON-SOURCES.md. Every entry is folded
 // (lower case, no diacritics) with the same foldToken the detector uses. The
 // builder itself (scripts/name-lexicon-builder.ts) is shared with the held-out
 // test, which rebuilds it in memory with whole sources and test names left out.
 import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { encodeNameModel } from '../processor/pii/name-model.ts'
+import { encodeNameModel } from '../pii/name-model.ts'
 import { buildLexicon } from './name-lexicon-builder.ts'
 import { chanceLists, cspellNames, fakerLists, humanNames, packageVersion, stdlibGiven } from './name-sources.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const OUT = join(here, '..', 'processor', 'pii', 'names-lexicon.json')
+const OUT = join(here, '..', 'pii', 'names-lexicon.json')
 
 const lists = [stdlibGiven(), cspellNames(), humanNames(), ...fakerLists(), ...chanceLists()]
 const built = buildLexicon(lists)
@@ -38,7 +38,7 @@ console.log(JSON.stringify({ out: OUT, bytes: json.length, given: built.given.si
  * Sorted, newline-separated, each entry written as one character for the
  * length of the prefix it shares with the previous entry (0-9, then a-z for
  * 10-35) plus the rest: about a third smaller than plain text, still diffable.
- * Decoded by processor/pii/names-lexicon.ts.
+ * Decoded by pii/names-lexicon.ts.
  */
 function frontCode(set: Set<string>): string {
   const out: string[] = []

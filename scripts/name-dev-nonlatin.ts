@@ -1,6 +1,6 @@
 // Development aid (not a test): held-out non-Latin recall per script (counts only, no names
 // printed) and the tuning-part negatives flagged, listed; held-out negatives counted only.
-import { detectNames } from '../processor/pii/name-detector.ts'
+import { detectNames } from '../pii/name-detector.ts'
 import { asNameLexicon, buildLexicon } from './name-lexicon-builder.ts'
 import { buildFolds, buildNegatives } from '../test/pii/corpus/heldout-names.ts'
 

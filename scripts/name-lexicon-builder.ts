@@ -1,11 +1,11 @@
 // Pure builder of the name lexicon and the n-gram model from source lists
 // (scripts/name-sources.ts). scripts/build-name-lexicon.ts writes its output to
-// processor/pii/names-lexicon.json; the held-out test builds it in memory with
+// pii/names-lexicon.json; the held-out test builds it in memory with
 // whole sources and every test name left out.
-import { foldToken } from '../processor/pii/fold-token.ts'
-import { trainNameModel } from '../processor/pii/name-model.ts'
-import type { NameModel } from '../processor/pii/name-model.ts'
-import type { NameLexicon } from '../processor/pii/names-lexicon.ts'
+import { foldToken } from '../pii/fold-token.ts'
+import { trainNameModel } from '../pii/name-model.ts'
+import type { NameModel } from '../pii/name-model.ts'
+import type { NameLexicon } from '../pii/names-lexicon.ts'
 import { brandNames, COMMON_WORDS, commonWords, englishDictionary, fakerPlaces, worldCities } from './name-sources.ts'
 import type { NameList } from './name-sources.ts'
 

@@ -3,8 +3,8 @@
 // out of lexicon and model) from the words of the TUNING negatives. Prints the
 // share of each class above a range of thresholds. Never reads the held-out negatives.
 //   npx tsx scripts/name-model-eval.ts
-import { foldToken } from '../processor/pii/fold-token.ts'
-import { nameLikelihood } from '../processor/pii/name-model.ts'
+import { foldToken } from '../pii/fold-token.ts'
+import { nameLikelihood } from '../pii/name-model.ts'
 import { buildLexicon } from './name-lexicon-builder.ts'
 import { buildFolds, buildNegatives } from '../test/pii/corpus/heldout-names.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { detectPii, replaceSpans } from '../../processor/pii/detect-pii.ts'
+import { detectPii, replaceSpans } from '../../pii/detect-pii.ts'
 
 const masked = (text: string, opts = {}) => replaceSpans(text, detectPii(text, opts), (s) => `<${s.kind}>`)
 

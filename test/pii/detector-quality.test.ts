@@ -1,8 +1,8 @@
 // Measures each detector on the labelled corpus (test/pii/corpus) and asserts
 // the precision/recall floors. Prints the confusion table for the record.
 import { describe, expect, it } from 'vitest'
-import { detectPii } from '../../processor/pii/detect-pii.ts'
-import type { PiiSpan } from '../../processor/pii/span.ts'
+import { detectPii } from '../../pii/detect-pii.ts'
+import type { PiiSpan } from '../../pii/span.ts'
 import { buildCorpus } from './corpus/build-corpus.ts'
 import type { CorpusItem, Expected } from './corpus/build-corpus.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { detectEmails } from '../../processor/pii/email-detector.ts'
+import { detectEmails } from '../../pii/email-detector.ts'
 
 describe('email detector', () => {
   it('finds and lower-cases addresses', () => {

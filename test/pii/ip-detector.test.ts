@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { detectIps, truncateIp } from '../../processor/pii/ip-detector.ts'
+import { detectIps, truncateIp } from '../../pii/ip-detector.ts'
 
 const found = (text: string) => detectIps(text).map((s) => text.slice(s.start, s.end))
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { detectNames } from '../../processor/pii/name-detector.ts'
+import { detectNames } from '../../pii/name-detector.ts'
 
 const found = (text: string) => detectNames(text).map((s) => ({ text: text.slice(s.start, s.end), normalised: s.normalised }))
 

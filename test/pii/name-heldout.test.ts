@@ -12,9 +12,9 @@
 // figures reached (a little below, the run is deterministic); the targets
 // are printed next to them, and the gap is the work left.
 import { describe, expect, it } from 'vitest'
-import { detectNames } from '../../processor/pii/name-detector.ts'
-import { loadNameLexicon } from '../../processor/pii/names-lexicon.ts'
-import type { NameLexicon } from '../../processor/pii/names-lexicon.ts'
+import { detectNames } from '../../pii/name-detector.ts'
+import { loadNameLexicon } from '../../pii/names-lexicon.ts'
+import type { NameLexicon } from '../../pii/names-lexicon.ts'
 import { asNameLexicon, buildLexicon } from '../../scripts/name-lexicon-builder.ts'
 import { buildFolds, buildNegatives, SHAPES } from './corpus/heldout-names.ts'
 import type { HeldOutItem, NegativePart } from './corpus/heldout-names.ts'

@@ -2,9 +2,9 @@
 // must read as listed, and words of the other lists (given names, surnames) almost never.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { decodeFrontCoded, decodeHashed } from '../../processor/pii/names-lexicon.ts'
+import { decodeFrontCoded, decodeHashed } from '../../pii/names-lexicon.ts'
 
-const file = JSON.parse(readFileSync(new URL('../../processor/pii/names-lexicon.json', import.meta.url), 'utf8')) as Record<string, string>
+const file = JSON.parse(readFileSync(new URL('../../pii/names-lexicon.json', import.meta.url), 'utf8')) as Record<string, string>
 
 describe('hashed word list', () => {
   it('holds every word of the front-coded list, and no more than chance of the others', () => {

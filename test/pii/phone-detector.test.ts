@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { detectPhones } from '../../processor/pii/phone-detector.ts'
+import { detectPhones } from '../../pii/phone-detector.ts'
 
 const texts = (text: string, country?: Parameters<typeof detectPhones>[1]) =>
   detectPhones(text, country).map((s) => ({ text: text.slice(s.start, s.end), e164: s.normalised }))

@@ -8,7 +8,7 @@ import parsePhoneNumber, { getExampleNumber, type CountryCode } from 'libphonenu
 import examples from 'libphonenumber-js/mobile/examples'
 import { describe, expect, it } from 'vitest'
 import { mulberry32 } from '../../bench/identifier-mix.ts'
-import { detectPhones } from '../../processor/pii/phone-detector.ts'
+import { detectPhones } from '../../pii/phone-detector.ts'
 
 const COUNTRIES: CountryCode[] = ['DE', 'US', 'GB', 'FR', 'IN', 'BR']
 const N = 10_000

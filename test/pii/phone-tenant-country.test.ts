@@ -6,7 +6,7 @@ import { getExampleNumber, type CountryCode } from 'libphonenumber-js/max'
 import examples from 'libphonenumber-js/mobile/examples'
 import { describe, expect, it } from 'vitest'
 import { mulberry32 } from '../../bench/identifier-mix.ts'
-import { detectPhones } from '../../processor/pii/phone-detector.ts'
+import { detectPhones } from '../../pii/phone-detector.ts'
 
 const countries: CountryCode[] = ['DE', 'GB', 'US', 'FR', 'IT', 'ES', 'NL', 'IN', 'BR', 'JP', 'PL', 'SE']
 const rand = mulberry32(20261201)

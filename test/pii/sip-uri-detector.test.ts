@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { detectSipUris } from '../../processor/pii/sip-uri-detector.ts'
+import { detectSipUris } from '../../pii/sip-uri-detector.ts'
 
 const parts = (text: string) => detectSipUris(text).map((s) => ({ kind: s.kind, text: text.slice(s.start, s.end), normalised: s.normalised }))
 

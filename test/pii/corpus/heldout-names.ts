@@ -12,7 +12,7 @@
 // products, ids, dates, versions, non-Latin everyday-word pairs) are written in
 // the same shapes, so precision per shape is measured against the same shape.
 import { allLocales, Faker } from '@faker-js/faker'
-import { foldToken } from '../../../processor/pii/fold-token.ts'
+import { foldToken } from '../../../pii/fold-token.ts'
 import { mulberry32 } from '../../../bench/identifier-mix.ts'
 import { chanceLists, commonWords, cspellNames, fakerLists, humanNames, stdlibGiven } from '../../../scripts/name-sources.ts'
 import type { NameList } from '../../../scripts/name-sources.ts'

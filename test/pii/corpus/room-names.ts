@@ -88,7 +88,7 @@ export function roomNameSamples(): string[] {
 }
 
 /**
- * Written after the vetoes in processor/pii/name-vocabulary.ts and never used to
+ * Written after the vetoes in pii/name-vocabulary.ts and never used to
  * tune them: an honest estimate of how the detector does on room names nobody
  * curated for. Reported by detector-quality.test.ts, not asserted.
  */
