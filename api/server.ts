@@ -42,6 +42,9 @@ declare module 'fastify' {
   }
 }
 
+/** Routes anyone may fetch: the dashboard's page and assets, and liveness. */
+const publicRoutes: ReadonlySet<string> = new Set(['/', '/favicon.ico', '/dashboard/:asset', '/healthz'])
+
 const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } } } as const
 const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
@@ -86,8 +89,12 @@ export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiS
     ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance
 
+  // Decided by the route fastify matched, never by the raw URL: `/%761/...` and absolute-form
+  // targets reach the same routes. Every route needs a key except the public few; a request
+  // that matches no route goes to the 404 handler either way.
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.url.startsWith('/v1/')) return
+    const route = request.routeOptions.url
+    if (route === undefined || publicRoutes.has(route)) return
     const header = request.headers.authorization ?? ''
     const key = header.startsWith('Bearer ') ? header.slice(7).trim() : ''
     const principal = key ? keys.authenticate(key) : undefined

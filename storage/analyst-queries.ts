@@ -3,6 +3,7 @@
 // part of the SQL text. The database name is a validated identifier from the config.
 import type { ClickHouseClient } from '@clickhouse/client'
 import { Readable } from 'node:stream'
+import { internalQueryLimits } from './query-limits.ts'
 
 export interface Range {
   fromMs: number
@@ -21,8 +22,8 @@ type Params = Record<string, string | number>
 
 /** JSON rows, or for the streamed formats the result's lines as they come from ClickHouse. */
 async function select(client: ClickHouseClient, sql: string, params: Params, format: ResultFormat): Promise<Record<string, unknown>[] | Readable> {
-  // A time limit of their own: chdb keeps one query's settings for the next (DESIGN.md section 9).
-  const result = await client.query({ query: sql, query_params: params, format: format === 'csv' ? 'CSVWithNames' : 'JSONEachRow', clickhouse_settings: { max_execution_time: 30 } })
+  // Limits of their own: chdb keeps one query's settings for the next (query-limits.ts).
+  const result = await client.query({ query: sql, query_params: params, format: format === 'csv' ? 'CSVWithNames' : 'JSONEachRow', clickhouse_settings: internalQueryLimits(30) })
   if (format === 'json') return result.json<Record<string, unknown>>()
   return Readable.from(
     (async function* () {

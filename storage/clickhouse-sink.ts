@@ -9,6 +9,7 @@
 // Settings go with every insert in full: chdb keeps per-query settings as session SETs.
 import type { ClickHouseClient } from '@clickhouse/client'
 import { createHash } from 'node:crypto'
+import { internalQueryLimits } from './query-limits.ts'
 import type { Row, TableName } from './tables.ts'
 
 export interface SourceRef {
@@ -43,7 +44,7 @@ export function createClickHouseSink(client: ClickHouseClient, database: string)
         seqs: [...new Set(sources.map((s) => s.seq))],
       },
       format: 'JSONEachRow',
-      clickhouse_settings: { max_execution_time: 0 },
+      clickhouse_settings: internalQueryLimits(),
     })
     const found = await result.json<{ tenant: string; session_id: string; seq: string | number }>()
     return new Set(found.map((r) => `${r.tenant}\0${r.session_id}\0${Number(r.seq)}`))
@@ -73,9 +74,8 @@ export function createClickHouseSink(client: ClickHouseClient, database: string)
           wait_for_async_insert: 1,
           insert_deduplicate: 1,
           insert_deduplication_token: token.digest('hex'),
-          // chdb keeps a query's settings for the session: the SQL endpoint's time limit
-          // must not reach the inserts.
-          max_execution_time: 0,
+          // chdb keeps a query's settings for the session: the SQL endpoint's limits must not reach the inserts.
+          ...internalQueryLimits(),
         },
       })
       return fresh.length

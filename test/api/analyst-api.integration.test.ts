@@ -1,6 +1,7 @@
 // The analyst API over the real pipeline (uWS ingest, nats-server, processor, chdb): a
 // degraded call streamed by the SDK, then read through HTTP as an analyst would, with keys
 // of each role, bad keys and bad queries.
+import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pipeline } from '../../app/pipeline.ts'
 import { hashKey } from '../../lib/key-hash.ts'
@@ -47,6 +48,22 @@ describe('analyst API (integration)', () => {
     const other = await get(`/v1/tenants/${testTenant}/quality`, otherAnalystKey)
     expect(other.status).toBe(403)
     expect(((await other.json()) as { message: string }).message).toContain(`may not read tenant ${testTenant}`)
+    // However the path is spelt, the key is checked on the route it reaches (a raw-URL check
+    // was passed by percent-escapes and absolute-form request targets).
+    for (const path of [`/%761/tenants/${testTenant}/calls/worst`, `/v%31/tenants/${testTenant}/alerts`, `/%76%31/tenants/${testTenant}/conferences/room-a/timeline`]) {
+      const response = await get(path, null)
+      expect(response.status, path).toBe(401)
+    }
+    const absolute = await new Promise<number>((resolve, reject) => {
+      const url = new URL(base)
+      const request = httpRequest({ host: url.hostname, port: url.port, method: 'GET', path: `${base}/v1/tenants/${testTenant}/alerts` }, (response) => {
+        response.resume()
+        resolve(response.statusCode ?? 0)
+      })
+      request.on('error', reject)
+      request.end()
+    })
+    expect(absolute).toBe(401)
     // An admin reads any tenant.
     expect((await json(`/v1/tenants/${testTenant}/alerts`, adminKey)).count).toBeGreaterThan(0)
   })
@@ -76,10 +93,13 @@ describe('analyst API (integration)', () => {
     expect(worst.rows.map((r) => r['peer_connection_id']).sort()).toEqual(['pc-callee', 'pc-caller'])
     const mos = worst.rows.map((r) => Math.round((r['mos_p5'] as number) * 10))
     expect(mos).toEqual([...mos].sort((a, b) => a - b))
-    const timeline = (await (await get(`/v1/tenants/${testTenant}/conferences/room-a/timeline`)).json()) as Record<string, Record<string, unknown>[]>
+    // One fixed range for both reads: the capture's last reports are stamped a moment after
+    // the replay's "now", so a default range ending at each request's now could split them.
+    const range = `from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`
+    const timeline = (await (await get(`/v1/tenants/${testTenant}/conferences/room-a/timeline?${range}`)).json()) as Record<string, Record<string, unknown>[]>
     expect(timeline['intervals']!.length).toBeGreaterThan(100)
     expect(timeline['issues']!.map((i) => i['issue'])).toContain('video-freeze')
-    const histogram = await json(`/v1/tenants/${testTenant}/distributions/mos`)
+    const histogram = await json(`/v1/tenants/${testTenant}/distributions/mos?${range}`)
     const scored = timeline['intervals']!.filter((i) => typeof i['mos'] === 'number').length
     expect(histogram.rows.reduce((sum, b) => sum + Number(b['intervals']), 0)).toBe(scored)
     const alerts = await json(`/v1/tenants/${testTenant}/alerts`)
@@ -99,7 +119,8 @@ describe('analyst API (integration)', () => {
     // The caller's last received-video report holds the call's freeze time and count.
     const lastVideo = (peer: string) =>
       capture.peers.find((p) => p.peerId === peer)!.samples.flatMap((s) => s.reports).filter((r) => r['type'] === 'inbound-rtp' && r['kind'] === 'video').at(-1)!
-    const timeline = (await (await get(`/v1/tenants/${testTenant}/conferences/room-a/timeline`)).json()) as Record<string, Record<string, unknown>[]>
+    const range = `from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`
+    const timeline = (await (await get(`/v1/tenants/${testTenant}/conferences/room-a/timeline?${range}`)).json()) as Record<string, Record<string, unknown>[]>
     const callerFreeze = timeline['intervals']!.filter((i) => i['peer_connection_id'] === 'pc-caller' && i['report_type'] === 'inbound-rtp' && i['kind'] === 'video')
     expect(callerFreeze.reduce((sum, i) => sum + Number(i['interval_freeze_duration']), 0)).toBeCloseTo(lastVideo('caller')['totalFreezesDuration'] as number, 9)
     // Bytes: the sum of the interval bitrates times their lengths is the last counter minus the first.
@@ -168,6 +189,15 @@ describe('analyst API (integration)', () => {
         ["SELECT 1 INTO OUTFILE '/tmp/x.csv'", /FORMAT, SETTINGS and INTO OUTFILE|cannot parse/],
         ['SELECT sleepEachRow(1) FROM rtp_samples', /sleepEachRow/],
         ['SELECT * FROM rtp_samples UNION ALL SELECT * FROM connection_samples_missing', /may read only/],
+        // Found by an attacker review: a table named on the right of IN is read whole.
+        ['SELECT 0 IN system.one AS x', /IN a table by name/],
+        [`SELECT count() FROM rtp_samples WHERE (tenant, session_id) NOT IN ${world.database}.rtp_samples`, /IN a table by name/],
+        ['SELECT count() FROM rtp_samples WHERE 1 GLOBAL IN system.numbers', /IN a table by name/],
+        ["SELECT hasColumnInTable('system', 'users', 'name') AS x", /hasColumnInTable/],
+        ["SELECT dictGetOrDefault('d', 'x', 1, 'y') AS x", /dictGetOrDefault/],
+        ['SELECT hostName(), version(), currentDatabase() AS x', /hostName/],
+        ["SELECT getSettingOrDefault('max_execution_time', 0) AS x", /getSettingOrDefault/],
+        ['SELECT 1 FORMAT JSON', /FORMAT, SETTINGS and INTO OUTFILE|cannot parse/],
         ['SELEC nonsense', /cannot parse/],
       ]
       for (const [query, reason] of refused) {
@@ -176,9 +206,18 @@ describe('analyst API (integration)', () => {
         const body = (await response.json()) as { error: string; message: string }
         expect(body.message, query).toMatch(reason)
       }
-      // The endpoint's own parameters cannot be overridden.
-      const override = await sql({ sql: 'SELECT count() FROM rtp_samples', params: { cm_tenant: 'globex' } })
-      expect(override.status).toBe(400)
+      // The endpoint's own parameters cannot be overridden, in any case.
+      for (const name of ['cm_tenant', 'CM_TENANT', 'Cm_limit']) {
+        expect((await sql({ sql: 'SELECT count() FROM rtp_samples', params: { [name]: 'globex' } })).status, name).toBe(400)
+      }
+      // Memory and time are bounded per query, and the limits do not stay behind for the
+      // processor's inserts (chdb keeps settings for its session).
+      const heavy = await sql({ sql: 'SELECT length(arrayMap(x -> sipHash64(x), range(300000000))) AS n' })
+      expect(heavy.status).toBe(400)
+      expect(((await heavy.json()) as { message: string }).message).toMatch(/limit|exceeded|too many|memory|would produce/i)
+      const before = pipeline.processor!.stats.messages
+      await streamCapture(pipeline, 'chromium-loopback-audio.json', 'room-after-sql')
+      expect(pipeline.processor!.stats.messages).toBeGreaterThan(before)
       // Another tenant's analyst cannot use it on this tenant.
       expect((await sql({ sql: 'SELECT 1' }, otherAnalystKey)).status).toBe(403)
       const [still] = await world.query<{ n: string }>('SELECT count() AS n FROM {db}.rtp_samples')
