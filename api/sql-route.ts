@@ -41,7 +41,7 @@ export function registerSqlRoute(app: FastifyInstance, clickhouse: ClickHouseCli
               type: 'object',
               maxProperties: 100,
               propertyNames: { pattern: '^(?![cC][mM]_)[A-Za-z_][A-Za-z0-9_]{0,62}$' },
-              additionalProperties: { type: ['string', 'number', 'boolean'] },
+              additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
             },
             limit: { type: 'integer', minimum: 1, maximum: maxRows },
           },
