@@ -43,7 +43,7 @@ declare module 'fastify' {
 }
 
 /** Routes anyone may fetch: the dashboard's page and assets, and liveness. */
-const publicRoutes: ReadonlySet<string> = new Set(['/', '/favicon.ico', '/dashboard/:asset', '/healthz'])
+const publicRoutes: ReadonlySet<string> = new Set(['/', '/favicon.ico', '/dashboard/:asset', '/healthz', '/metrics'])
 
 const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } } } as const
 const pageQuery = {
@@ -125,6 +125,8 @@ export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiS
   app.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'CALLMASK_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }))
 
   app.get('/healthz', async () => ({ ok: true }))
+  // Prometheus, like ingest's /metrics: counts and durations only, no identifiers.
+  app.get('/metrics', async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()))
   await app.register(dashboardRoutes)
 
   app.get<{ Params: { tenant: string }; Querystring: PageQuery & { conference?: string; kind?: string; direction?: string } }>(

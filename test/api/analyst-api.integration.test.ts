@@ -231,5 +231,8 @@ describe('analyst API (integration)', () => {
     expect(lines.some((l) => l['keyId'] === 'ana' && l['route'] === '/v1/tenants/:tenant/alerts' && typeof l['ms'] === 'number')).toBe(true)
     expect(lines.some((l) => l['status'] === 401)).toBe(true)
     expect(world.logs.join('\n')).not.toContain(analystKey)
+    const metrics = await (await fetch(`${base}/metrics`)).text()
+    expect(metrics).toMatch(/callmask_api_request_duration_seconds_count\{route="\/v1\/tenants\/:tenant\/alerts",status="200"\} [1-9]/)
+    expect(metrics).not.toContain(analystKey)
   })
 })
