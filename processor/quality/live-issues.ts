@@ -53,6 +53,9 @@ function rtpMetrics(row: Row): IntervalMetrics | undefined {
   }
 }
 
+/** One peer connection of one session: the prefix of its tracked streams' keys. */
+const connectionOf = (row: Row): string => `${row['tenant']}\0${row['session_id']}\0${row['peer_connection_id']}`
+
 const iceDown = new Set(['disconnected', 'failed'])
 const iceUp = new Set(['connected', 'completed'])
 
@@ -108,7 +111,7 @@ export function createLiveIssueDetector(options: LiveIssueDetectorOptions = {}) 
       const out: Row[] = []
       const track = (source: Row, subject: { type: string; id: string; kind: string }, metrics: IntervalMetrics | undefined) => {
         if (!metrics) return
-        const connection = `${source['tenant']}\0${source['session_id']}\0${source['peer_connection_id']}`
+        const connection = connectionOf(source)
         const key = `${connection}\0${subject.type}\0${subject.id}`
         touch(connection, key)
         for (const transition of tracker.observe(key, metrics)) out.push(issueRow(source, transition, subject))
@@ -120,7 +123,7 @@ export function createLiveIssueDetector(options: LiveIssueDetectorOptions = {}) 
         const rtt = num(row, 'current_round_trip_time')
         const atMs = num(row, 'report_ts')
         if (row['selected'] !== 1 || atMs === undefined) continue
-        const connection = `${row['tenant']}\0${row['session_id']}\0${row['peer_connection_id']}`
+        const connection = connectionOf(row)
         const before = selectedPair.get(connection)
         const pair = String(row['pair_id'])
         if (before?.pair !== pair) selectedPair.set(connection, { pair, sinceMs: atMs })
@@ -134,7 +137,7 @@ export function createLiveIssueDetector(options: LiveIssueDetectorOptions = {}) 
         if (row['name'] === 'ice-state' && (iceDown.has(state) || iceUp.has(state))) {
           track(row, { type: 'ice', id: '', kind: '' }, { atMs, iceDisconnected: iceDown.has(state) })
         } else if (row['name'] === 'leave') {
-          const connection = `${row['tenant']}\0${row['session_id']}\0${row['peer_connection_id']}`
+          const connection = connectionOf(row)
           for (const key of connections.get(connection) ?? []) {
             const [, , , type, id] = key.split('\0')
             for (const transition of tracker.close(key, atMs)) out.push(issueRow(row, transition, { type: type!, id: id!, kind: '' }))
