@@ -13,6 +13,10 @@ import { createAnalystQueries, distributionMetrics, type DistributionMetric, typ
 import { createApiKeyring, mayRead, type ApiPrincipal } from './api-keys.ts'
 import { dashboardRoutes } from './dashboard-routes.ts'
 import { registerSqlRoute } from './sql-route.ts'
+import { registerAdminRoutes } from './admin-routes.ts'
+import type { AdminContext } from '../privacy/admin-context.ts'
+import type { AuditLog } from '../privacy/audit-log.ts'
+import { PrivacyOperationError } from '../privacy/operation-error.ts'
 import { parseTimeRange, timeRangeQuerySchema, TimeRangeError } from './time-range.ts'
 
 export interface ApiOptions {
@@ -28,6 +32,10 @@ export interface ApiDeps {
   clickhouse: ClickHouseClient
   log: Logger
   registry: Registry
+  /** The privacy officer's operations (admin keys only); without it those routes answer 503. */
+  admin?: AdminContext
+  /** Where requests are audited; unset, the admin context's audit log (if any). */
+  audit?: AuditLog
 }
 
 export interface ApiServer {
@@ -39,6 +47,10 @@ export interface ApiServer {
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: ApiPrincipal
+  }
+  interface FastifyContextConfig {
+    /** Set on routes only admin keys may call. */
+    role?: 'admin'
   }
 }
 
@@ -69,6 +81,7 @@ function send(reply: FastifyReply, format: ResultFormat, rows: Record<string, un
 
 export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiServer> {
   const log = deps.log.child({ module: 'api' })
+  const audit = deps.audit ?? deps.admin?.audit
   const keys = createApiKeyring(options.apiKeys)
   const queries = createAnalystQueries(deps.clickhouse, options.database)
   const maxRangeDays = options.maxRangeDays ?? 31
@@ -102,6 +115,9 @@ export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiS
       return reply.code(401).send({ error: 'CALLMASK_ERR_UNAUTHORIZED', message: key ? 'the API key is not valid' : 'send an API key: Authorization: Bearer <key>' })
     }
     request.principal = principal
+    if (request.routeOptions.config.role === 'admin' && principal.role !== 'admin') {
+      return reply.code(403).send({ error: 'CALLMASK_ERR_FORBIDDEN', message: 'this operation needs an admin key' })
+    }
     const tenant = (request.params as { tenant?: string } | undefined)?.tenant
     if (tenant !== undefined && !mayRead(principal, tenant)) {
       return reply.code(403).send({ error: 'CALLMASK_ERR_FORBIDDEN', message: `this ${principal.role} key may not read tenant ${tenant}` })
@@ -113,8 +129,24 @@ export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiS
     const seconds = reply.elapsedTime / 1000
     duration.observe({ route, status: String(reply.statusCode) }, seconds)
     log.info({ keyId: request.principal?.keyId, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'api request')
+    // Every request made with a key is audited: who, which route, which tenant, the result.
+    // Never the query string or body: they may hold a raw identifier.
+    if (audit && request.principal) {
+      const status = reply.statusCode
+      await audit
+        .record({
+          keyId: request.principal.keyId,
+          role: request.principal.role,
+          tenant: (request.params as { tenant?: string } | undefined)?.tenant ?? '',
+          operation: `${request.method} ${route}`,
+          result: status < 400 ? 'ok' : status < 500 ? 'refused' : 'failed',
+          status,
+        })
+        .catch((error: Error) => log.error({ err: error.message, route }, 'the audit log refused a request record'))
+    }
   })
   app.setErrorHandler(async (error: Error & { validation?: unknown; statusCode?: number }, request, reply) => {
+    if (error instanceof PrivacyOperationError) return reply.code(error.status).send({ error: error.code, message: error.message })
     if (error.validation || error instanceof TimeRangeError) {
       return reply.code(400).send({ error: 'CALLMASK_ERR_BAD_REQUEST', message: error.message })
     }
@@ -198,6 +230,7 @@ export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiS
   )
 
   registerSqlRoute(app, deps.clickhouse, { database: options.database })
+  registerAdminRoutes(app, deps.admin)
 
   const address = await app.listen({ host: options.host, port: options.port }).catch(async (error: NodeJS.ErrnoException) => {
     await app.close()

@@ -29,12 +29,21 @@ import { connectNats, embeddedNatsFiles, loadNatsCredentials, type NatsCredentia
 import { generateNatsCredentials, natsAuthorizationBlock, type NatsRole } from '../lib/nats-credentials.ts'
 import { checkPrivateFile, ensurePrivateDir, writePrivateFile } from '../lib/private-files.ts'
 import { msgpackIsNative } from '../lib/wire-codec.ts'
+import { jetstreamManager } from '@nats-io/jetstream'
+import type { ApiKeyEntry } from '../lib/config.ts'
+import type { NatsUser } from '../lib/nats-credentials.ts'
+import type { CompiledPolicy } from '../policy/load-policy.ts'
+import type { MasterKey } from '../keyring/master-key.ts'
+import type { AdminContext } from '../privacy/admin-context.ts'
+import { createAuditLog } from '../privacy/audit-log.ts'
 
 /** Accepted only in embedded mode (no NATS_URL, role all) so a laptop run works out of the box. */
 export const developmentIngestKey = 'cm_dev_local_only'
 export const developmentTenant = 'dev'
 /** The analyst key of tenant `dev` in embedded mode without CALLMASK_API_KEYS. */
 export const developmentApiKey = 'cm_dev_analyst_local_only'
+/** Embedded mode: a fresh admin key every start, readable only by this user, for `callmask <command>`. */
+export const embeddedAdminKeyFile = (dataDir: string): string => join(dataDir, 'admin.key')
 
 export interface PipelineOverrides {
   /** Share one ClickHouse client (chdb allows one store per process). */
@@ -89,6 +98,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   const releaseDataDir = usesDataDir ? lockDataDir(dataDir) : () => undefined
   async function close(): Promise<StopReport> {
     if (api && usesDataDir) rmSync(apiAddressFile(dataDir), { force: true })
+    if (api && usesDataDir) rmSync(embeddedAdminKeyFile(dataDir), { force: true })
     await api?.close()
     await ingest?.close()
     await processor?.close()
@@ -200,8 +210,16 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
       )
       if (config.role === 'all') {
         const useDevApiKey = !config.apiKeys && embedded
-        const apiKeys = config.apiKeys ?? (useDevApiKey ? [{ id: 'dev-analyst', role: 'analyst' as const, tenant: developmentTenant, sha256: hashKey(developmentApiKey) }] : [])
-        api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys }, { clickhouse, log, registry })
+        const apiKeys: ApiKeyEntry[] = [...(config.apiKeys ?? (useDevApiKey ? [{ id: 'dev-analyst', role: 'analyst' as const, tenant: developmentTenant, sha256: hashKey(developmentApiKey) }] : []))]
+        // The local operator's admin key: new every start, in a 0600 file the CLI reads.
+        if (usesDataDir && !config.natsUrl) {
+          const adminKey = `cm_admin_${randomBytes(24).toString('base64url')}`
+          writePrivateFile(embeddedAdminKeyFile(dataDir), adminKey + '\n')
+          apiKeys.push({ id: 'embedded-admin', role: 'admin', sha256: hashKey(adminKey) })
+        }
+        const admin = await adminContext(config, { clickhouse, log, policy, natsUrl, adminUser: credentials.admin, masterKey })
+        if (admin.nats) connections.push(admin.nats.nc)
+        api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys }, { clickhouse, log, registry, admin })
         // `npm run query` finds the API of the process that owns the store through this file.
         if (usesDataDir) writePrivateFile(apiAddressFile(dataDir), JSON.stringify({ url: api.url }) + '\n')
       }
@@ -227,6 +245,20 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     await close().catch(() => undefined)
     throw error
   }
+}
+
+/** The privacy operations' context: ClickHouse, the audit log and, with an admin NATS user, JetStream and the keyring. */
+async function adminContext(
+  config: Readonly<Config>,
+  parts: { clickhouse: ClickHouseClient; log: Logger; policy: CompiledPolicy; natsUrl: string; adminUser: NatsUser | undefined; masterKey: MasterKey },
+): Promise<AdminContext> {
+  const audit = createAuditLog(parts.clickhouse, config.clickhouseDatabase, config.auditRetentionDays)
+  const context: AdminContext = { clickhouse: parts.clickhouse, database: config.clickhouseDatabase, config, policy: parts.policy, audit, log: parts.log }
+  if (!parts.adminUser) return context
+  const nc = await connectNats(parts.natsUrl, 'admin', parts.adminUser)
+  const jsm = await jetstreamManager(nc)
+  const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey: parts.masterKey, log: parts.log, jsm })
+  return { ...context, nats: { nc, keyring } }
 }
 
 // Embedded mode keeps a generated master key beside the data; servers must be given one.

@@ -7,7 +7,7 @@ import { dirname, join, normalize } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const services = ['ingest', 'processor', 'api']
-const shared = ['lib', 'schemas', 'keyring', 'pii', 'policy', 'storage', 'sdk', 'rtcstats']
+const shared = ['lib', 'schemas', 'keyring', 'pii', 'policy', 'storage', 'sdk', 'rtcstats', 'privacy']
 const wiring = ['app', 'bin']
 
 const files = execFileSync('git', ['ls-files', '*.ts'], { encoding: 'utf8' }).split('\n').filter(Boolean)

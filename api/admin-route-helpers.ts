@@ -1,0 +1,12 @@
+// Shared by the admin route groups: the tenant path parameter and the admin context check.
+import type { AdminContext } from '../privacy/admin-context.ts'
+import { PrivacyOperationError } from '../privacy/operation-error.ts'
+
+export const tenantParam = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } as const
+export const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: tenantParam } } as const
+
+/** The context, or a 503 that says why this process cannot do privacy operations. */
+export function requireAdmin(admin: AdminContext | undefined): AdminContext {
+  if (!admin) throw new PrivacyOperationError(503, 'CALLMASK_ERR_NO_ADMIN', 'this API process runs no privacy operations (it has no admin context: run role all, or role api with NATS admin credentials)')
+  return admin
+}

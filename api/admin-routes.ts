@@ -1,0 +1,11 @@
+// The privacy officer's HTTP admin API: each route needs an admin key (config role 'admin'),
+// runs one operation of privacy/ against the process's AdminContext and is audited there
+// with its counts (the request itself is audited by server.ts as well). Route groups live
+// in their own files and register here.
+import type { FastifyInstance } from 'fastify'
+import type { AdminContext } from '../privacy/admin-context.ts'
+import { registerAuditRoutes } from './audit-routes.ts'
+
+export function registerAdminRoutes(app: FastifyInstance, admin: AdminContext | undefined): void {
+  registerAuditRoutes(app, admin)
+}

@@ -1,0 +1,29 @@
+// What the privacy officer's operations (erasure, export, retention, inventory, notice, leak
+// scan, people's keys) run against. The HTTP admin API builds one per process and every
+// operation takes it; the CLI (`callmask <command>`) calls that API, so both share one
+// implementation and one audit trail.
+import type { ClickHouseClient } from '@clickhouse/client'
+import type { NatsConnection } from '@nats-io/nats-core'
+import type { Logger } from 'pino'
+import type { Config } from '../lib/config.ts'
+import type { Keyring } from '../keyring/keyring.ts'
+import type { CompiledPolicy } from '../policy/load-policy.ts'
+import type { AuditLog } from './audit-log.ts'
+
+export interface AdminContext {
+  clickhouse: ClickHouseClient
+  database: string
+  config: Readonly<Config>
+  policy: CompiledPolicy
+  audit: AuditLog
+  log: Logger
+  /** NATS as callmask's admin user with the keyring (master key loaded); undefined when this
+   * process has no admin credentials, and the operations that need JetStream say so. */
+  nats?: { nc: NatsConnection; keyring: Keyring }
+}
+
+/** The principal an operation runs for, as the audit log records it. */
+export interface Actor {
+  keyId: string
+  role: string
+}
