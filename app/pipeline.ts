@@ -250,11 +250,11 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
 /** The privacy operations' context: ClickHouse, the audit log and, with an admin NATS user, JetStream and the keyring. */
 async function adminContext(
   config: Readonly<Config>,
-  parts: { clickhouse: ClickHouseClient; log: Logger; policy: CompiledPolicy; natsUrl: string; adminUser: NatsUser | undefined; masterKey: MasterKey },
+  parts: { clickhouse: ClickHouseClient; log: Logger; policy: CompiledPolicy; natsUrl: string; adminUser: NatsUser | undefined; masterKey: MasterKey | undefined },
 ): Promise<AdminContext> {
   const audit = createAuditLog(parts.clickhouse, config.clickhouseDatabase, config.auditRetentionDays)
   const context: AdminContext = { clickhouse: parts.clickhouse, database: config.clickhouseDatabase, config, policy: parts.policy, audit, log: parts.log }
-  if (!parts.adminUser) return context
+  if (!parts.adminUser || !parts.masterKey) return context
   const nc = await connectNats(parts.natsUrl, 'admin', parts.adminUser)
   const jsm = await jetstreamManager(nc)
   const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey: parts.masterKey, log: parts.log, jsm })
@@ -284,7 +284,12 @@ async function startApiOnly(config: Readonly<Config>, log: Logger, overrides: Pi
   collectDefaultMetrics({ register: registry })
   try {
     await applyMigrations(clickhouse, config.clickhouseDatabase, { cluster: config.clickhouseCluster })
-    const api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys: config.apiKeys }, { clickhouse, log, registry })
+    // The privacy operations that need JetStream and the keyring run here when this process
+    // has callmask's NATS admin user and the master key; the audit log always works.
+    const adminUser = config.natsUrl && config.natsCredentialsFile ? loadNatsCredentials(config.natsCredentialsFile).admin : undefined
+    const masterKey = adminUser && (config.masterKey || config.masterKeyFile) ? loadMasterKey(masterKeySource(config, '', false)) : undefined
+    const admin = await adminContext(config, { clickhouse, log, policy: loadPolicy(config.policyFile), natsUrl: config.natsUrl ?? '', adminUser: masterKey ? adminUser : undefined, masterKey })
+    const api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys: config.apiKeys }, { clickhouse, log, registry, admin })
     return {
       natsUrl: '',
       api,
@@ -294,6 +299,7 @@ async function startApiOnly(config: Readonly<Config>, log: Logger, overrides: Pi
       embeddedDevApiKey: false,
       async close() {
         await api.close()
+        await admin.nats?.nc.drain().catch(() => undefined)
         if (owned) await clickhouse.close()
         return {}
       },

@@ -112,6 +112,8 @@ export const configSchema = {
     aggregateRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 395 },
     /** CALLMASK_AUDIT_RETENTION_DAYS: how long the audit log keeps its records (two years). @default 730 */
     auditRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 730 },
+    /** CALLMASK_ERASURE_REFRESH_MS: how often processors re-read the erasure list; an erasure's second pass waits two of these plus a batch. @default 2000 */
+    erasureRefreshMs: { type: 'integer', minimum: 100, maximum: 60000, default: 2000 },
     /** CALLMASK_MASTER_KEY: base64 or hex, 32 bytes; seals the tenant keyring. */
     masterKey: { type: 'string' },
     /** CALLMASK_MASTER_KEY_FILE: a file holding the master key. Neither set: generated under dataDir. */
@@ -167,6 +169,7 @@ const envNames: Record<keyof Config, string> = {
   retentionDays: 'CALLMASK_RETENTION_DAYS',
   aggregateRetentionDays: 'CALLMASK_AGGREGATE_RETENTION_DAYS',
   auditRetentionDays: 'CALLMASK_AUDIT_RETENTION_DAYS',
+  erasureRefreshMs: 'CALLMASK_ERASURE_REFRESH_MS',
   masterKey: 'CALLMASK_MASTER_KEY',
   masterKeyFile: 'CALLMASK_MASTER_KEY_FILE',
   policyFile: 'CALLMASK_POLICY_FILE',

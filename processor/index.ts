@@ -24,6 +24,8 @@ import { createBatchWriter, type BatchWriterOptions } from './batch-writer.ts'
 import { reportTypeLabel } from '../schemas/frames.ts'
 import { classifyInsertError } from '../storage/clickhouse-errors.ts'
 import { createClickHouseSink } from '../storage/clickhouse-sink.ts'
+import { createErasureList } from '../storage/erasure-list.ts'
+import { createErasureFilter } from './erasure-filter.ts'
 import { createDeadLetterPublisher } from './dead-letter.ts'
 import { createIssuePublisher } from './issue-publisher.ts'
 import { createLiveIssueDetector } from './quality/live-issues.ts'
@@ -53,6 +55,8 @@ export interface JetStreamSetUp {
 }
 
 type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'batchMaxMs' | 'retentionDays' | 'duplicateWindowS' | 'streamMaxAgeH'> & {
+  /** How often the erasure list is read. @default 2000 */
+  erasureRefreshMs?: number | undefined
   /** @default 395 */
   aggregateRetentionDays?: number | undefined
   /** A message held longer than this makes the processor unready. @default 120 */
@@ -158,7 +162,13 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     metrics.deadLettered.inc()
   }
 
-  const writer = createBatchWriter(createClickHouseSink(deps.clickhouse, config.clickhouseDatabase), log, {
+  const erasures = createErasureFilter(createErasureList(deps.clickhouse, config.clickhouseDatabase), createClickHouseSink(deps.clickhouse, config.clickhouseDatabase), log, {
+    refreshMs: config.erasureRefreshMs ?? 2000,
+    onDropped: (rows) => metrics.erasedRowsDropped.inc(rows),
+  })
+  // Before the first message: an erasure made while no processor ran must hold from the start.
+  await erasures.refresh()
+  const writer = createBatchWriter(erasures.sink, log, {
     maxRows: config.batchMaxRows,
     maxMs: config.batchMaxMs,
     heartbeatMs: Math.max(1000, (ackWaitS * 1000) / 3),
@@ -302,6 +312,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     },
     async close() {
       clearInterval(progress)
+      erasures.close()
       janitor.stop()
       if (abandoned) return
       stopping = true
@@ -324,6 +335,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     },
     async abandon() {
       clearInterval(progress)
+      erasures.close()
       janitor.stop()
       stopping = true
       abandoned = true

@@ -16,6 +16,11 @@ export function createProcessorMetrics(registry: Registry) {
       }),
       { onScrape: (read: () => number) => void (oldestHeldSeconds = read) },
     ),
+    erasedRowsDropped: new Counter({
+      name: 'callmask_processor_erased_rows_dropped_total',
+      help: 'Rows not inserted because they carry the pseudonym of an erased data subject (the erasure list)',
+      registers: [registry],
+    }),
     droppedReports: new Counter({
       name: 'callmask_processor_dropped_reports_total',
       help: 'Reports of a type the policy does not name, dropped (label: W3C type name, or other)',
