@@ -34,8 +34,11 @@ export interface SubjectErasureReport {
 }
 
 /** The subject's pseudonyms under every live key of the tenant; 404 when the tenant has none. */
-export async function pseudonymsOf(admin: AdminContext, tenant: string, identifier: string, operation: string): Promise<{ pseudonyms: string[]; keyVersions: number[] }> {
+export async function pseudonymsOf(admin: AdminContext, tenant: string, identifier: string, operation: string, options: { ensureKey?: boolean } = {}): Promise<{ pseudonyms: string[]; keyVersions: number[] }> {
   const nats = needsNats(admin.nats, operation)
+  // An erasure of a tenant whose first frames still wait for a processor: the key they will
+  // get is made now (as the processor would), so the erasure list can hold their pseudonyms.
+  if (options.ensureKey) await nats.keyring.currentKey(tenant)
   const keys = await nats.keyring.liveKeys(tenant)
   if (keys.length === 0) throw new PrivacyOperationError(404, 'CALLMASK_ERR_NO_TENANT_KEY', `tenant ${tenant} has no live key (never used, or crypto-shredded): no data of it can be found`)
   return { pseudonyms: subjectPseudonyms(tenant, keys, identifier, admin.policy.detectOptions(tenant)), keyVersions: keys.map((k) => k.version) }
@@ -45,7 +48,7 @@ export async function eraseSubject(admin: AdminContext, actor: Actor, tenant: st
   const identifierText = identifier.trim()
   if (identifierText.length === 0) throw new PrivacyOperationError(400, 'CALLMASK_ERR_BAD_REQUEST', 'give the identifier to erase (a phone number, e-mail, user id or display name)')
   const nats = needsNats(admin.nats, 'Erasing a data subject')
-  const { pseudonyms, keyVersions } = await pseudonymsOf(admin, tenant, identifierText, 'Erasing a data subject')
+  const { pseudonyms, keyVersions } = await pseudonymsOf(admin, tenant, identifierText, 'Erasing a data subject', { ensureKey: true })
   const { clickhouse, database, config } = admin
   const params = { tenant, needles: pseudonyms }
   // Deterministic, so a rerun after a crash finds the groups a first run noted.

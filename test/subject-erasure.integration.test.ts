@@ -2,6 +2,9 @@
 // real parts (nats-server, chdb, uWS ingest, the admin API): the subject is erased given in
 // another phone spelling than it was sent with, nothing of it stays in any table (aggregates
 // included), others are untouched, the audit log holds the pseudonyms and never the raw value.
+import { jetstream, jetstreamManager } from '@nats-io/jetstream'
+import { headers } from '@nats-io/nats-core'
+import { connect } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pipeline } from '../app/pipeline.ts'
 import { hashKey } from '../lib/key-hash.ts'
@@ -117,7 +120,7 @@ describe('erasure and export of a data subject (integration)', () => {
     expect(rtp).toHaveLength(Number(expected!.n))
     expect(new Set(rtp.map((r) => r.participant_id))).toEqual(new Set([subjectPseudonym]))
     expect(json.json.tables.call_stream_state.length).toBeGreaterThan(0)
-    expect(json.text).not.toContain('user-bob')
+    expect(json.text).not.toContain('pc-callee')
     for (const raw of rawForms) expect(json.text).not.toContain(raw)
     const csv = await api(`/v1/admin/tenants/acme/subjects/export`, { identifier: subjectAsAsked, format: 'csv', table: 'rtp_samples' })
     expect(csv.status).toBe(200)
@@ -131,7 +134,8 @@ describe('erasure and export of a data subject (integration)', () => {
     const before = await rowsHolding(subjectPseudonym)
     expect(before['rtp_samples']).toBeGreaterThan(10)
     expect(before['call_stream_state']).toBeGreaterThan(0)
-    const bobBefore = await world.query<{ n: string }>(`SELECT count() AS n FROM {db}.rtp_samples WHERE tenant = 'acme' AND participant_id = 'user-bob'`)
+    const bobBefore = await world.query<{ n: string }>(`SELECT count() AS n FROM {db}.rtp_samples WHERE tenant = 'acme' AND peer_connection_id = 'pc-callee'`)
+    expect(Number(bobBefore[0]!.n)).toBeGreaterThan(10)
     const betaBefore = await world.query<{ n: string }>(`SELECT count() AS n FROM {db}.rtp_samples WHERE tenant = 'beta'`)
     const minuteIntervals = `SELECT toString(minute) AS minute, kind, direction, countMerge(intervals) AS n FROM {db}.quality_minute_state WHERE tenant = 'acme' GROUP BY minute, kind, direction ORDER BY minute, kind, direction`
     const fromRaw = `SELECT toString(toStartOfMinute(report_ts)) AS minute, kind, if(report_type = 'inbound-rtp', 'received', 'sent') AS direction, count() AS n FROM {db}.rtp_samples
@@ -153,7 +157,7 @@ describe('erasure and export of a data subject (integration)', () => {
     expect(aggregateAfter.length).toBeGreaterThan(0)
     expect(aggregateAfter).toEqual(await world.query(fromRaw))
     expect(aggregateAfter.reduce((a, r) => a + Number(r.n), 0)).toBeLessThan(aggregateBefore.reduce((a, r) => a + Number(r.n), 0))
-    expect(await world.query(`SELECT count() AS n FROM {db}.rtp_samples WHERE tenant = 'acme' AND participant_id = 'user-bob'`)).toEqual(bobBefore)
+    expect(await world.query(`SELECT count() AS n FROM {db}.rtp_samples WHERE tenant = 'acme' AND peer_connection_id = 'pc-callee'`)).toEqual(bobBefore)
     expect(await world.query(`SELECT count() AS n FROM {db}.rtp_samples WHERE tenant = 'beta'`)).toEqual(betaBefore)
 
     const audit = await world.query<{ operation: string; target: string; details: string; key_id: string }>(`SELECT operation, target, details, key_id FROM {db}.audit_log WHERE operation = 'erase-subject'`)
@@ -194,4 +198,63 @@ describe('erasure and export of a data subject (integration)', () => {
     expect(again!.p).toMatch(/^p_k2_/)
     expect(again!.p.slice(5)).not.toBe(betaSubject!.p.slice(5))
   }, 90_000)
+})
+
+describe('erasure while the subject\'s frames still wait in JetStream (integration)', () => {
+  it('leaves nothing of the subject once a processor drained them, and erases its dead letters', async () => {
+    const inFlight = await createTestWorld()
+    world = inFlight
+    try {
+      const keys = {
+        ingestKeys: [{ id: 'test', tenant: testTenant, sha256: hashKey(testKey) }],
+        apiKeys: [{ id: 'officer', role: 'admin' as const, sha256: hashKey(adminKey) }],
+        erasureRefreshMs: 200,
+      }
+      // Ingest alone: the frames are acked (stored in JetStream) and wait there.
+      pipeline = await inFlight.start({ ...keys, role: 'ingest' })
+      const subject = 'tel:+4915112345678'
+      const frames = await sendCall(testKey, {
+        caller: { conferenceId: 'room-b', callId: 'call-2', participantId: subject, peerConnectionId: 'pc-caller' },
+        callee: { conferenceId: 'room-b', callId: 'call-2', participantId: 'user-bob', peerConnectionId: 'pc-callee' },
+      })
+      // Dead letters as the processor writes them: the client's frame with its envelope headers.
+      const nc = await connect(inFlight.natsOptions('admin'))
+      const js = jetstream(nc)
+      const deadLetter = async (body: string, encoding = 'json') => {
+        const h = headers()
+        h.set('Callmask-Tenant', testTenant)
+        h.set('Callmask-Encoding', encoding)
+        await js.publish('callmask.dlq.acme', new TextEncoder().encode(body), { headers: h })
+      }
+      await deadLetter(JSON.stringify({ type: 'event', seq: 9, ts: 1, call: { conferenceId: 'room-b', participantId: '+49 151 12345678' }, event: { name: 'x' } }))
+      await deadLetter('\u00ff\u00fe not msgpack, +4915112345678 inside', 'msgpack')
+      await deadLetter(JSON.stringify({ type: 'event', seq: 10, ts: 1, call: { conferenceId: 'room-b', participantId: 'user-bob' }, event: { name: 'x' } }))
+      const jsm = await jetstreamManager(nc)
+      expect((await jsm.streams.info('CALLMASK')).state.messages).toBe(frames)
+
+      const apiOnly = await inFlight.start({ ...keys, role: 'api' })
+      const response = await fetch(`${apiOnly.api!.url}/v1/admin/tenants/acme/subjects/erase`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ identifier: '+49 151 1234 5678' }),
+      })
+      const erased = (await response.json()) as { deleted: Record<string, number>; pseudonyms: string[]; deadLetters: number }
+      expect(response.status).toBe(200)
+      expect(erased.deleted).toEqual({})
+      expect(erased.deadLetters).toBe(2)
+      expect((await jsm.streams.info('CALLMASK_DLQ')).state.messages).toBe(1)
+      await nc.close()
+
+      const processor = await inFlight.start({ ...keys, role: 'processor' })
+      await eventually(() => processor.processor!.stats.messages === frames, 60_000, 'the waiting frames processed')
+      const bob = await inFlight.query<{ n: string }>(`SELECT count() AS n FROM {db}.rtp_samples WHERE peer_connection_id = 'pc-callee'`)
+      expect(Number(bob[0]!.n)).toBeGreaterThan(10)
+      expect(processor.processor!.stats.inserted).toBeLessThan(processor.processor!.stats.rows)
+      for (const pseudonym of erased.pseudonyms) expect(await rowsHolding(pseudonym)).toEqual({})
+      const stored = await inFlight.query<{ p: string }>(`SELECT DISTINCT peer_connection_id AS p FROM {db}.rtp_samples`)
+      expect(stored).toEqual([{ p: 'pc-callee' }])
+    } finally {
+      await inFlight.close()
+    }
+  }, 120_000)
 })
