@@ -23,7 +23,7 @@ import { loadPolicy } from '../policy/load-policy.ts'
 import { createPseudonymiser } from '../keyring/pseudonymiser.ts'
 import type { Config } from '../lib/config.ts'
 import { ConfigError } from '../lib/errors.ts'
-import { apiAddressFile, lockDataDir, stopOrphanedNatsServer } from '../lib/data-dir-lock.ts'
+import { apiAddressFile, embeddedAdminKeyFile, lockDataDir, stopOrphanedNatsServer } from '../lib/data-dir-lock.ts'
 import { startNatsServer, type NatsServerHandle } from '../lib/nats-server-launcher.ts'
 import { connectNats, embeddedNatsFiles, loadNatsCredentials, type NatsCredentials } from '../lib/nats-connection.ts'
 import { generateNatsCredentials, natsAuthorizationBlock, type NatsRole } from '../lib/nats-credentials.ts'
@@ -42,8 +42,6 @@ export const developmentIngestKey = 'cm_dev_local_only'
 export const developmentTenant = 'dev'
 /** The analyst key of tenant `dev` in embedded mode without CALLMASK_API_KEYS. */
 export const developmentApiKey = 'cm_dev_analyst_local_only'
-/** Embedded mode: a fresh admin key every start, readable only by this user, for `callmask <command>`. */
-export const embeddedAdminKeyFile = (dataDir: string): string => join(dataDir, 'admin.key')
 
 export interface PipelineOverrides {
   /** Share one ClickHouse client (chdb allows one store per process). */

@@ -1,62 +1,17 @@
-// `npm start`: runs the whole pipeline in one process on the embedded defaults (a private
-// nats-server and chdb under ./data), or the role CALLMASK_ROLE names against NATS_URL and
-// CLICKHOUSE_URL. Prints where to connect and how to query what arrived.
-import { loadConfig } from '../lib/config.ts'
-import { CallmaskError } from '../lib/errors.ts'
-import { createLogger } from '../lib/logger.ts'
-import { developmentApiKey, developmentIngestKey, developmentTenant, startPipeline } from '../app/pipeline.ts'
-import { stopSentence } from '../app/stop-sentence.ts'
-
-async function main(): Promise<void> {
-  // Everything callmask creates (chdb store, keys, NATS files) is for this user only.
-  process.umask(0o077)
-  const config = loadConfig()
-  const log = createLogger(config.logLevel)
-  const pipeline = await startPipeline(config, log)
-  const lines = ['', 'callmask is running.']
-  if (pipeline.ingest) {
-    lines.push(`  Ingest WebSocket:  ${pipeline.ingest.url}  (subprotocol callmask.v1.msgpack or callmask.v1.json)`)
-    lines.push(`  Health, metrics:   http://${config.ingestHost}:${pipeline.ingest.port}/healthz  /readyz  /metrics`)
-  }
-  if (pipeline.embeddedDevKey) lines.push(`  Development key:   ${developmentIngestKey}  (tenant "${developmentTenant}"; set CALLMASK_INGEST_KEYS for real keys)`)
-  if (pipeline.api) {
-    lines.push(`  Analyst API:       ${pipeline.api.url}/v1/tenants/<tenant>/quality  (Authorization: Bearer <analyst key>)`)
-    if (pipeline.embeddedDevApiKey) lines.push(`  Analyst dev key:   ${developmentApiKey}  (tenant "${developmentTenant}"; set CALLMASK_API_KEYS for real keys)`)
-  }
-  if (pipeline.natsUrl) lines.push(`  NATS JetStream:    ${pipeline.natsUrl}`)
-  if (pipeline.clickhouseWhere) {
-    lines.push(`  Stored in:         ${pipeline.clickhouseWhere}, database ${config.clickhouseDatabase}`)
-    lines.push(`  Query it:          ${config.dataDir === './data' ? '' : `CALLMASK_DATA_DIR=${config.dataDir} `}npm run query -- "SELECT tenant, count() FROM ${config.clickhouseDatabase}.rtp_samples GROUP BY tenant"`)
-    lines.push('                     (with chdb, stop callmask first: the store belongs to one process)')
-  }
-  if (pipeline.natsServer) lines.push(`  NATS users, log:   ${config.dataDir}/nats-credentials.json (0600), ${pipeline.natsServer.logFile}`)
-  // The hints carry the settings that differ from the defaults, so they work as printed.
-  const dirEnv = config.dataDir === './data' ? '' : `CALLMASK_DATA_DIR=${config.dataDir} `
-  const urlEnv = pipeline.ingest && pipeline.ingest.url !== 'ws://127.0.0.1:8080/v1/ws' ? `CALLMASK_URL=${pipeline.ingest.url} ` : ''
-  lines.push(
-    `  Keys:              ${dirEnv}npm run keys -- list   (finds this instance through the data directory)`,
-    `  Try it:            ${urlEnv}npm run demo   (streams a real browser capture through the pipeline)`,
-    `  Stop:              Ctrl-C, or kill -INT ${process.pid}`,
-    '',
-  )
-  process.stdout.write(lines.join('\n') + '\n')
-
-  let stopping = false
-  const stop = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    log.info({ signal }, 'shutting down: draining in-flight frames')
-    const report = await pipeline.close()
-    process.stdout.write(stopSentence(report, pipeline.processor?.stats.messages) + '\n')
-    process.exit(0)
-  }
-  process.on('SIGINT', () => void stop('SIGINT'))
-  process.on('SIGTERM', () => void stop('SIGTERM'))
+// `npm start` and `npx callmask [start]`: run callmask (app/start-command.ts).
+// `npx callmask <command> ...`: a privacy officer's operation against the running callmask
+// through its admin API (app/admin-cli/). Each part is loaded only when used, so a command
+// starts quickly and never opens the store or the native WebSocket module.
+const [command, ...args] = process.argv.slice(2)
+if (command === undefined || command === 'start') {
+  const { runStart, startFailed } = await import('../app/start-command.ts')
+  await runStart().catch(startFailed)
+} else {
+  const { runAdminCli } = await import('../app/admin-cli/run-admin-cli.ts')
+  process.exitCode = await runAdminCli([command, ...args], process.env, {
+    out: (line) => process.stdout.write(line + '\n'),
+    err: (line) => process.stderr.write(line + '\n'),
+    stdin: process.stdin,
+    stdout: process.stdout,
+  })
 }
-
-main().catch((error: unknown) => {
-  // Our own errors are sentences already; anything else gets no stack trace either.
-  const message = error instanceof CallmaskError ? error.message : (error as Error).message
-  process.stderr.write(`callmask failed to start: ${message}\n`)
-  process.exit(1)
-})

@@ -36,6 +36,8 @@ export function dataDirOwner(dataDir: string): number | undefined {
 
 /** Where a running embedded callmask serves its analyst API (written at start, removed at stop). */
 export const apiAddressFile = (dataDir: string): string => join(dataDir, 'api.json')
+/** Embedded mode: a fresh admin key every start, readable only by this user, for `callmask <command>`. */
+export const embeddedAdminKeyFile = (dataDir: string): string => join(dataDir, 'admin.key')
 
 /** Claims the directory; throws a ConfigError naming the other owner. Returns the release function. */
 export function lockDataDir(dataDir: string): () => void {

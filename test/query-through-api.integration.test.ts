@@ -41,6 +41,21 @@ describe('npm run query while callmask runs (integration)', () => {
       const refused = await runScript('bin/query.ts', ['SELECT * FROM system.tables'], { env })
       expect(refused.code).toBe(1)
       expect(refused.stderr).toContain('The analyst API refused the query (400): the query may read only')
+
+      // The privacy officer's CLI finds the running instance and its admin key in the data dir.
+      const audit = await runScript('bin/callmask.ts', ['audit', '--operation', 'POST /v1/tenants/:tenant/sql'], { env })
+      expect(audit.stderr).toBe('')
+      expect(audit.code).toBe(0)
+      expect(audit.stdout).toMatch(/\d+ audit record\(s\), newest first:/)
+      expect(audit.stdout).toContain('dev-analyst (analyst)  POST /v1/tenants/:tenant/sql  tenant=dev  refused 400')
+      const erased = await runScript('bin/callmask.ts', ['erase-subject', 'dev', '-'], { env, input: 'anna.schmidt@example.com\n' })
+      expect(erased.stderr).toBe('')
+      expect(erased.stdout).toContain('Erased the data subject from tenant dev (pseudonyms p_k1_')
+      expect(erased.stdout).toMatch(/Rows deleted: .*rtp_samples \d+/)
+      expect(erased.stdout).not.toContain('anna.schmidt')
+      const unknown = await runScript('bin/callmask.ts', ['erase-tenant', 'dev'], { env })
+      expect(unknown.code).toBe(1)
+      expect(unknown.stderr).toContain('add --yes to confirm')
     } finally {
       callmask.kill('SIGINT')
     }

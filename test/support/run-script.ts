@@ -13,9 +13,12 @@ export interface ScriptResult {
   stderr: string
 }
 
-export async function runScript(script: string, args: string[] = [], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ScriptResult> {
+/** `input`: written to the script's standard input (closed either way). */
+export async function runScript(script: string, args: string[] = [], options: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<ScriptResult> {
   try {
-    const { stdout, stderr } = await run(tsx, [script, ...args], { env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 60_000 })
+    const running = run(tsx, [script, ...args], { env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 60_000 })
+    running.child.stdin?.end(options.input ?? '')
+    const { stdout, stderr } = await running
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as ScriptResult
