@@ -20,6 +20,7 @@ export async function runStart(): Promise<void> {
   }
   if (pipeline.embeddedDevKey) lines.push(`  Development key:   ${developmentIngestKey}  (tenant "${developmentTenant}"; set CALLMASK_INGEST_KEYS for real keys)`)
   if (pipeline.api) {
+    lines.push(`  Dashboard:         ${pipeline.api.url}/  (sign in with an analyst key)`)
     lines.push(`  Analyst API:       ${pipeline.api.url}/v1/tenants/<tenant>/quality  (Authorization: Bearer <analyst key>)`)
     if (pipeline.embeddedDevApiKey) lines.push(`  Analyst dev key:   ${developmentApiKey}  (tenant "${developmentTenant}"; set CALLMASK_API_KEYS for real keys)`)
   }
@@ -27,7 +28,7 @@ export async function runStart(): Promise<void> {
   if (pipeline.clickhouseWhere) {
     lines.push(`  Stored in:         ${pipeline.clickhouseWhere}, database ${config.clickhouseDatabase}`)
     lines.push(`  Query it:          ${config.dataDir === './data' ? '' : `CALLMASK_DATA_DIR=${config.dataDir} `}npm run query -- "SELECT tenant, count() FROM ${config.clickhouseDatabase}.rtp_samples GROUP BY tenant"`)
-    lines.push('                     (with chdb, stop callmask first: the store belongs to one process)')
+    lines.push('                     (while callmask runs on chdb, the query goes through its analyst API)')
   }
   if (pipeline.natsServer) lines.push(`  NATS users, log:   ${config.dataDir}/nats-credentials.json (0600), ${pipeline.natsServer.logFile}`)
   // The hints carry the settings that differ from the defaults, so they work as printed.
@@ -36,6 +37,9 @@ export async function runStart(): Promise<void> {
   lines.push(
     `  Keys:              ${dirEnv}npm run keys -- list   (finds this instance through the data directory)`,
     `  Try it:            ${urlEnv}npm run demo   (streams a real browser capture through the pipeline)`,
+    ...(pipeline.api
+      ? [`  Privacy officer:   ${config.natsUrl ? `CALLMASK_API_URL=${pipeline.api.url} CALLMASK_ADMIN_KEY=<admin key> ` : dirEnv}npx callmask help   (erasure, export, audit log${config.natsUrl ? '' : `; admin key in ${config.dataDir}/admin.key while this runs`})`]
+      : []),
     `  Stop:              Ctrl-C, or kill -INT ${process.pid}`,
     '',
   )
