@@ -13,11 +13,16 @@ import { pseudonymTokens } from '../storage/erasure-list.ts'
 export function subjectPseudonyms(tenant: string, keys: readonly TenantKey[], identifier: string, detect: DetectOptions): string[] {
   const found = new Set<string>()
   const transformerFor = createFieldTransformerFactory({ cacheSize: 16 })
+  // User ids are pseudonymised exactly as sent: the spelling given, and in lower case (ids
+  // typed by a person rarely keep their case), are both looked for.
+  const spellings = [...new Set([identifier, identifier.trim(), identifier.trim().toLowerCase()])]
   for (const key of keys) {
     const transform = transformerFor({ tenant, keyVersion: key.version, pseudonym: (type, value) => computePseudonym(key, type, value) }, detect)
-    found.add(transform.pseudonymise(identifier, 'id'))
-    found.add(transform.pseudonymise(identifier, 'name'))
-    for (const token of pseudonymTokens(transform.scrub(identifier))) found.add(token)
+    for (const spelling of spellings) {
+      found.add(transform.pseudonymise(spelling, 'id'))
+      found.add(transform.pseudonymise(spelling, 'name'))
+      for (const token of pseudonymTokens(transform.scrub(spelling))) found.add(token)
+    }
   }
   return [...found].sort()
 }
