@@ -119,6 +119,11 @@ describe('erasure and export of a data subject (integration)', () => {
     const rtp = json.json.tables.rtp_samples as { participant_id: string; peer_connection_id: string; seq: number }[]
     expect(rtp).toHaveLength(Number(expected!.n))
     expect(new Set(rtp.map((r) => r.participant_id))).toEqual(new Set([subjectPseudonym]))
+    // Every frame the subject's client sent (seq 1..n) is in the export, and nothing else.
+    const callerFrames = captureFrames(loadCapture('chromium-loopback-audio.json')).filter((f) => f.peerId === 'caller').length
+    const seqs = [...new Set(rtp.map((r) => Number(r.seq)))].sort((a, b) => a - b)
+    expect(seqs).toEqual(Array.from({ length: callerFrames }, (_, i) => i + 1))
+    expect(new Set(rtp.map((r) => r.peer_connection_id))).toEqual(new Set(['pc-caller']))
     expect(json.json.tables.call_stream_state.length).toBeGreaterThan(0)
     expect(json.text).not.toContain('pc-callee')
     for (const raw of rawForms) expect(json.text).not.toContain(raw)
