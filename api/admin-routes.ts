@@ -4,8 +4,10 @@
 // in their own files and register here.
 import type { FastifyInstance } from 'fastify'
 import type { AdminContext } from '../privacy/admin-context.ts'
+import { registerAccessKeyRoutes } from './access-key-routes.ts'
 import { registerAuditRoutes } from './audit-routes.ts'
 
 export function registerAdminRoutes(app: FastifyInstance, admin: AdminContext | undefined): void {
   registerAuditRoutes(app, admin)
+  registerAccessKeyRoutes(app, admin)
 }
