@@ -5,8 +5,16 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 import { headers } from '@nats-io/nats-core'
 import { connect } from '@nats-io/transport-node'
+import { Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pipeline } from '../app/pipeline.ts'
+import { createIngestKeyring, type IngestKeyring } from '../ingest/ingest-keys.ts'
+import { createIngestMetrics } from '../ingest/ingest-metrics.ts'
+import { createJetStreamPublisher } from '../ingest/jetstream-publisher.ts'
+import { createTenantLimits } from '../ingest/rate-limits.ts'
+import { createSession } from '../ingest/session-handler.ts'
+import { inboxPrefixOf } from '../lib/nats-credentials.ts'
+import { decodeFrame, encodeFrame } from '../lib/wire-codec.ts'
 import { createKeyring, openKeyringBucket } from '../keyring/keyring.ts'
 import { loadMasterKey } from '../keyring/master-key.ts'
 import { accessKeysBucket, accessKeysStream, createAccessKeyReader } from '../lib/access-key-store.ts'
@@ -329,3 +337,45 @@ function kvDelete() {
   h.set('KV-Operation', 'DEL')
   return h
 }
+
+// Regression guard for the one asynchronous hello: a run-time key ingest's copy has not seen
+// is read from JetStream first, and the frames the client sent right behind its hello wait
+// for the answer instead of being taken for a first frame. The key check is held back here
+// by a gate around the real keyring; everything else is ingest's own, on the real NATS.
+describe('frames sent while a hello waits for its key check (integration)', () => {
+  let world: TestWorld
+  beforeAll(async () => {
+    world = await createTestWorld()
+  })
+  afterAll(async () => world?.close())
+
+  it('are kept in order and processed once the key is accepted', async () => {
+    const nc = await connect(world.natsOptions('ingest'))
+    const publisher = createJetStreamPublisher(nc, { timeoutMs: 5000, inboxPrefix: inboxPrefixOf('ingest') })
+    const real = createIngestKeyring([{ id: 'test', tenant: testTenant, sha256: hashKey(testKey) }])
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const keys: IngestKeyring = { authenticate: (key, origin) => gate.then(() => real.authenticate(key, origin)) }
+    const sent: Record<string, unknown>[] = []
+    const sink = { closed: false, send: (bytes: Uint8Array | string) => void sent.push(decodeFrame(bytes as Uint8Array, 'msgpack') as Record<string, unknown>), close: () => undefined }
+    const session = createSession(sink, 'msgpack', undefined, {
+      publisher,
+      keys,
+      metrics: createIngestMetrics(new Registry()),
+      log: captureLogs().log,
+      limits: { maxFrameBytes: 262_144, helloTimeoutMs: 5000, maxInFlight: 100 },
+      tenantLimits: createTenantLimits({ framesPerSecondPerSession: 100, framesPerSecondPerTenant: 100, maxSessionsPerTenant: 10 }),
+    })
+    const frame = (value: object) => encodeFrame(value, 'msgpack') as Uint8Array
+    session.onMessage(frame(rawHello(testKey, 'pending-auth-1')))
+    for (const seq of [1, 2, 3]) session.onMessage(frame({ type: 'event', seq, ts: Date.now(), call, name: 'join' }))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(sent).toEqual([]) // nothing answered, nothing refused while the key is checked
+    open()
+    await eventually(() => sent.some((f) => f['type'] === 'ack' && f['seq'] === 3), 5000, 'all three acked')
+    expect(sent.filter((f) => f['type'] === 'error')).toEqual([])
+    session.onClose()
+    publisher.close()
+    await nc.close()
+  })
+})
