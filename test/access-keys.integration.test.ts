@@ -55,8 +55,11 @@ describe('keys for people (integration)', () => {
   async function create(body: Record<string, unknown>): Promise<Created> {
     const response = await http('POST', '/v1/admin/keys', body)
     expect(response.status, JSON.stringify(body)).toBe(201)
-    return (await response.json()) as Created
+    const created = (await response.json()) as Created
+    everyKey.push(created.key)
+    return created
   }
+  const everyKey: string[] = []
   const revoke = (id: string) => http('DELETE', `/v1/admin/keys/${id}`)
 
   beforeAll(async () => {
@@ -126,6 +129,19 @@ describe('keys for people (integration)', () => {
     const admin = await create({ role: 'admin', label: 'second officer' })
     expect(admin.tenant).toBeUndefined()
     expect((await http('GET', '/v1/admin/keys', undefined, admin.key)).status).toBe(200)
+  })
+
+  it('a separate API process (role api, NATS user callmask-api) accepts a run-time key and refuses it after the revocation', async () => {
+    const apiOnly = await world.start({ role: 'api', apiKeys: [{ id: 'root', role: 'admin', sha256: hashKey(adminKey) }] })
+    const analyst = await create({ role: 'analyst', tenant: testTenant })
+    const read = () => fetch(`${apiOnly.api!.url}/v1/tenants/${testTenant}/alerts`, { headers: { authorization: `Bearer ${analyst.key}` } })
+    expect((await read()).status).toBe(200)
+    // Creating needs NATS admin, which this process has not.
+    const create503 = await fetch(`${apiOnly.api!.url}/v1/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: '{"role":"admin"}' })
+    expect(create503.status).toBe(503)
+    expect((await revoke(analyst.id)).status).toBe(200)
+    expect((await read()).status).toBe(401)
+    await apiOnly.close()
   })
 
   it('refuses what a key may not be: a tenant on an admin key, origins on an analyst key, a past expiry', async () => {
@@ -287,6 +303,13 @@ describe('keys for people (integration)', () => {
     expect(dump).not.toContain(created.key)
     expect(dump).not.toContain(hashKey(created.key))
     expect(dump).not.toContain(adminKey)
+  })
+
+  it('logs no key: not one created in this file', () => {
+    expect(everyKey.length).toBeGreaterThan(10)
+    expect(world.logs.some((line) => line.includes('access key created'))).toBe(true)
+    const logs = world.logs.join('\n')
+    for (const key of everyKey) expect(logs).not.toContain(key.slice(-43))
   })
 
   it('revokeTenantKeys revokes every run-time key of one tenant and closes its sessions; other tenants keep theirs', async () => {
