@@ -4,10 +4,12 @@
 // in their own files and register here.
 import type { FastifyInstance } from 'fastify'
 import type { AdminContext } from '../privacy/admin-context.ts'
+import { registerAccessKeyRoutes } from './access-key-routes.ts'
 import { registerAuditRoutes } from './audit-routes.ts'
 import { registerSubjectRoutes } from './subject-routes.ts'
 
 export function registerAdminRoutes(app: FastifyInstance, admin: AdminContext | undefined): void {
   registerAuditRoutes(app, admin)
   registerSubjectRoutes(app, admin)
+  registerAccessKeyRoutes(app, admin)
 }

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream'
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { Histogram, type Registry } from 'prom-client'
+import type { AccessKeyReader } from '../lib/access-key-store.ts'
 import type { ApiKeyEntry } from '../lib/config.ts'
 import { ConfigError } from '../lib/errors.ts'
 import { createAnalystQueries, distributionMetrics, type DistributionMetric, type ResultFormat } from '../storage/analyst-queries.ts'
@@ -36,6 +37,8 @@ export interface ApiDeps {
   admin?: AdminContext
   /** Where requests are audited; unset, the admin context's audit log (if any). */
   audit?: AuditLog
+  /** Run-time keys (created through the admin API); unset: only CALLMASK_API_KEYS. */
+  accessKeys?: AccessKeyReader
 }
 
 export interface ApiServer {
@@ -82,7 +85,7 @@ function send(reply: FastifyReply, format: ResultFormat, rows: Record<string, un
 export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiServer> {
   const log = deps.log.child({ module: 'api' })
   const audit = deps.audit ?? deps.admin?.audit
-  const keys = createApiKeyring(options.apiKeys)
+  const keys = createApiKeyring(options.apiKeys, deps.accessKeys)
   const queries = createAnalystQueries(deps.clickhouse, options.database)
   const maxRangeDays = options.maxRangeDays ?? 31
   const duration = new Histogram({
@@ -110,10 +113,12 @@ export async function startApi(options: ApiOptions, deps: ApiDeps): Promise<ApiS
     if (route === undefined || publicRoutes.has(route)) return
     const header = request.headers.authorization ?? ''
     const key = header.startsWith('Bearer ') ? header.slice(7).trim() : ''
-    const principal = key ? keys.authenticate(key) : undefined
-    if (!principal) {
-      return reply.code(401).send({ error: 'CALLMASK_ERR_UNAUTHORIZED', message: key ? 'the API key is not valid' : 'send an API key: Authorization: Bearer <key>' })
+    if (!key) return reply.code(401).send({ error: 'CALLMASK_ERR_UNAUTHORIZED', message: 'send an API key: Authorization: Bearer <key>' })
+    const check = await keys.authenticate(key)
+    if (!check.ok) {
+      return reply.code(check.status).send({ error: check.status === 401 ? 'CALLMASK_ERR_UNAUTHORIZED' : 'CALLMASK_ERR_KEY_STORE', message: check.message })
     }
+    const principal = check.principal
     request.principal = principal
     if (request.routeOptions.config.role === 'admin' && principal.role !== 'admin') {
       return reply.code(403).send({ error: 'CALLMASK_ERR_FORBIDDEN', message: 'this operation needs an admin key' })

@@ -36,6 +36,8 @@ import type { CompiledPolicy } from '../policy/load-policy.ts'
 import type { MasterKey } from '../keyring/master-key.ts'
 import type { AdminContext } from '../privacy/admin-context.ts'
 import { createAuditLog } from '../privacy/audit-log.ts'
+import { createAccessKeyReader, openAccessKeysBucket, type AccessKeyReader } from '../lib/access-key-store.ts'
+import type { IngestKeyEntry } from '../lib/config.ts'
 
 /** Accepted only in embedded mode (no NATS_URL, role all) so a laptop run works out of the box. */
 export const developmentIngestKey = 'cm_dev_local_only'
@@ -150,11 +152,11 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     }
 
     const useDevKey = !config.ingestKeys && embedded
+    const ingestKeys: IngestKeyEntry[] = config.ingestKeys ?? (useDevKey ? [{ id: 'dev', tenant: developmentTenant, sha256: hashIngestKey(developmentIngestKey) }] : [])
     if (config.role !== 'processor') {
       if (!config.ingestKeys && !embedded) {
         throw new ConfigError('CALLMASK_INGEST_KEYS is required unless callmask runs fully embedded (no NATS_URL, CALLMASK_ROLE=all).')
       }
-      const ingestKeys = config.ingestKeys ?? [{ id: 'dev', tenant: developmentTenant, sha256: hashIngestKey(developmentIngestKey) }]
       // In role all, /readyz also answers for the processor started below (a stuck writer).
     const processorReady = () => !policy || processor?.ready === true
     ingest = await startIngest({ ...config, ingestKeys }, { nc: await connectAs('ingest'), log, registry, alsoReady: processorReady })
@@ -197,6 +199,8 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
         const tenants = new Set([...(config.ingestKeys ?? []).map((k) => k.tenant), ...(useDevKey ? [developmentTenant] : [])])
         const adminKeyring = createKeyring({ kv: await openKeyringBucket(admin), masterKey, log })
         for (const tenant of tenants) await adminKeyring.currentKey(tenant)
+        // The people's keys bucket, which ingest and the API only read.
+        await openAccessKeysBucket(admin)
         await admin.close()
         connections.splice(connections.indexOf(admin), 1)
       }
@@ -217,7 +221,12 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
         }
         const admin = await adminContext(config, { clickhouse, log, policy, natsUrl, adminUser: credentials.admin, masterKey })
         if (admin.nats) connections.push(admin.nats.nc)
-        api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys }, { clickhouse, log, registry, admin })
+        admin.staticKeys = { ingest: ingestKeys, api: apiKeys }
+        // Run-time keys are read per request: as admin when this process has that user, else as api.
+        const keysNc = admin.nats?.nc ?? (credentials.api || config.natsUser ? await connectAs('api') : undefined)
+        if (!keysNc) log.warn('run-time API keys are refused: this process has no NATS user for role api or admin (NATS_CREDENTIALS_FILE)')
+        const accessKeys = keysNc ? await createAccessKeyReader(keysNc) : undefined
+        api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys }, { clickhouse, log, registry, admin, accessKeys })
         // `npm run query` finds the API of the process that owns the store through this file.
         if (usesDataDir) writePrivateFile(apiAddressFile(dataDir), JSON.stringify({ url: api.url }) + '\n')
       }
@@ -280,6 +289,7 @@ async function startApiOnly(config: Readonly<Config>, log: Logger, overrides: Pi
   const clickhouse = overrides.clickhouse ?? owned!.client
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
+  let nc: NatsConnection | undefined
   try {
     await applyMigrations(clickhouse, config.clickhouseDatabase, { cluster: config.clickhouseCluster })
     // The privacy operations that need JetStream and the keyring run here when this process
@@ -287,7 +297,17 @@ async function startApiOnly(config: Readonly<Config>, log: Logger, overrides: Pi
     const adminUser = config.natsUrl && config.natsCredentialsFile ? loadNatsCredentials(config.natsCredentialsFile).admin : undefined
     const masterKey = adminUser && (config.masterKey || config.masterKeyFile) ? loadMasterKey(masterKeySource(config, '', false)) : undefined
     const admin = await adminContext(config, { clickhouse, log, policy: loadPolicy(config.policyFile), natsUrl: config.natsUrl ?? '', adminUser: masterKey ? adminUser : undefined, masterKey })
-    const api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys: config.apiKeys }, { clickhouse, log, registry, admin })
+    let accessKeys: AccessKeyReader | undefined
+    if (config.natsUrl) {
+      // Run-time keys (created through an admin API) are read as the api user: read-only, one bucket.
+      const credentials = config.natsCredentialsFile ? loadNatsCredentials(config.natsCredentialsFile) : {}
+      const user = credentials.api ?? (config.natsUser ? { user: config.natsUser, password: config.natsPassword ?? '' } : undefined)
+      nc = await connectNats(config.natsUrl, 'api', user)
+      accessKeys = await createAccessKeyReader(nc)
+    } else {
+      log.info('NATS_URL is not set: only the static keys of CALLMASK_API_KEYS are accepted')
+    }
+    const api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys: config.apiKeys }, { clickhouse, log, registry, accessKeys, admin })
     return {
       natsUrl: '',
       api,
@@ -298,11 +318,13 @@ async function startApiOnly(config: Readonly<Config>, log: Logger, overrides: Pi
       async close() {
         await api.close()
         await admin.nats?.nc.drain().catch(() => undefined)
+        await nc?.drain().catch(() => nc?.close())
         if (owned) await clickhouse.close()
         return {}
       },
     }
   } catch (error) {
+    await nc?.close().catch(() => undefined)
     if (owned) await clickhouse.close().catch(() => undefined)
     throw error
   }

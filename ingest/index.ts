@@ -6,7 +6,9 @@ import type { Registry } from 'prom-client'
 import type { Config } from '../lib/config.ts'
 import { closeCodes, ConfigError, wireErrorCodes } from '../lib/errors.ts'
 import { inboxPrefixOf } from '../lib/nats-credentials.ts'
+import { startAccessKeyCache } from './access-key-cache.ts'
 import { createIngestKeyring } from './ingest-keys.ts'
+import { createKeySessions } from './key-sessions.ts'
 import { createIngestMetrics } from './ingest-metrics.ts'
 import { createJetStreamPublisher } from './jetstream-publisher.ts'
 import { createTenantLimits } from './rate-limits.ts'
@@ -66,7 +68,11 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   // authentication); until they exist, frames are refused as CALLMASK_ERR_UNAVAILABLE.
   const metrics = createIngestMetrics(deps.registry)
   const publisher = createJetStreamPublisher(deps.nc, { timeoutMs: config.publishTimeoutMs, inboxPrefix: inboxPrefixOf('ingest') })
-  const keys = createIngestKeyring(config.ingestKeys ?? [])
+  // Run-time keys (created through the admin API) beside the static ones; a revoked or
+  // expired one closes its open sessions within a second.
+  const accessKeys = await startAccessKeyCache(deps.nc, log)
+  const keySessions = createKeySessions(accessKeys)
+  const keys = createIngestKeyring(config.ingestKeys ?? [], accessKeys)
   const sessionDeps = {
     publisher,
     keys,
@@ -75,6 +81,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     limits: { maxFrameBytes: config.maxFrameBytes, helloTimeoutMs: config.helloTimeoutMs, maxInFlight: config.maxInFlight },
     tenantLimits: createTenantLimits(config),
     sessions: createSessionRegistry(),
+    keySessions,
   }
   const open = new Set<uws.WebSocket<Connection>>()
   let shuttingDown = false
@@ -202,6 +209,8 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
         }
       }
       publisher.close()
+      keySessions.stop()
+      accessKeys.close()
       log.info('ingest stopped')
     },
   }

@@ -8,7 +8,8 @@ import { envelopeHeaders, frameTimeProblem } from '../lib/frame-envelope.ts'
 import { framesSubject } from '../lib/jetstream-streams.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
 import type { HelloFrame } from '../schemas/frames.ts'
-import type { IngestKeyring } from './ingest-keys.ts'
+import type { IngestKeyring, KeyCheck } from './ingest-keys.ts'
+import type { KeySessions } from './key-sessions.ts'
 import type { IngestMetrics } from './ingest-metrics.ts'
 import { PublishError, type JetStreamPublisher } from './jetstream-publisher.ts'
 import type { TenantLimits, TokenBucket } from './rate-limits.ts'
@@ -33,6 +34,8 @@ export interface SessionDeps {
   tenantLimits: TenantLimits
   /** One connection per session id on this process; unset: no take-over (the ws bench baseline). */
   sessions?: SessionRegistry
+  /** Closes sessions whose run-time key is revoked or expires; unset: static keys only. */
+  keySessions?: KeySessions
 }
 
 /** How far ahead of the ack watermark a seq may run: bounds the per-session set of stored seqs. */
@@ -40,6 +43,9 @@ export const maxSeqAhead = 65_536
 
 /** A hello is small: before one is accepted, nothing larger is even decoded. */
 export const maxHelloBytes = 2048
+
+/** Frames a client may send after its hello while a run-time key is read from JetStream. */
+export const maxFramesBeforeAuth = 64
 
 /** Error frames carry at most this much text (errorFrameSchema's maxLength). */
 const maxErrorMessageLength = 1024
@@ -56,6 +62,9 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
   let acks: SessionAcks | undefined
   let ackScheduled = false
   let releaseSession: (() => void) | undefined
+  let releaseKey: (() => void) | undefined
+  /** Frames that came while the hello's key was being read from JetStream, in order. */
+  let beforeAuth: Uint8Array[] | undefined
 
   const helloTimer = setTimeout(() => {
     if (!identity) fail(wireErrorCodes.noHello, `no hello frame within ${limits.helloTimeoutMs} ms`, false, undefined, closeCodes.noHello)
@@ -86,12 +95,27 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
   }
 
   function onHello(hello: HelloFrame): void {
-    const auth = keys.authenticate(hello.key, origin)
-    if (!auth) {
-      fail(wireErrorCodes.badKey, 'the ingest key is unknown, or not valid for this origin', false, undefined, closeCodes.badKey)
+    clearTimeout(helloTimer)
+    const check = keys.authenticate(hello.key, origin)
+    if (!(check instanceof Promise)) return accept(hello, check)
+    // A run-time key the cache has not seen: the client's next frames wait for the answer.
+    beforeAuth = []
+    void check.then((result) => {
+      const queued = beforeAuth ?? []
+      beforeAuth = undefined
+      if (sink.closed) return
+      accept(hello, result)
+      if (identity) for (const bytes of queued) onFrame(bytes)
+    })
+  }
+
+  function accept(hello: HelloFrame, auth: KeyCheck): void {
+    if (!auth.ok) {
+      if (auth.refusal === 'keyRevoked') fail(wireErrorCodes.keyRevoked, auth.message, false, undefined, closeCodes.keyRevoked)
+      else if (auth.refusal === 'unavailable') fail(wireErrorCodes.unavailable, auth.message, true, undefined, closeCodes.keyUnchecked)
+      else fail(wireErrorCodes.badKey, auth.message, false, undefined, closeCodes.badKey)
       return
     }
-    clearTimeout(helloTimer)
     if (!tenantLimits.openSession(auth.tenant)) {
       fail(wireErrorCodes.tooManySessions, 'this tenant has its maximum of open sessions; retry later', true, undefined, closeCodes.tooManySessions)
       return
@@ -101,6 +125,9 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
     releaseSession = deps.sessions?.claim(auth.tenant, hello.sessionId, () =>
       fail(wireErrorCodes.sessionReplaced, 'a newer connection took over this session id; this one is closed', false, undefined, closeCodes.sessionReplaced),
     )
+    if (auth.runTime) {
+      releaseKey = deps.keySessions?.add(auth.keyId, (reason) => fail(wireErrorCodes.keyRevoked, `${reason}; this session is closed`, false, undefined, closeCodes.keyRevoked))
+    }
     acks = new SessionAcks(hello.lastAckedSeq ?? 0)
     log.debug({ tenant: auth.tenant, keyId: auth.keyId, sdk: hello.sdk.name }, 'session started')
     send({ type: 'ack', seq: acks.highestContiguous })
@@ -183,49 +210,59 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
     onHello(result.frame)
   }
 
+  function onFrame(bytes: Uint8Array): void {
+    if (beforeAuth) {
+      if (beforeAuth.length < maxFramesBeforeAuth) beforeAuth.push(bytes)
+      else fail(wireErrorCodes.backpressure, 'the key is still being checked; resend after a short delay', true, peekSeq(bytes, encoding))
+      return
+    }
+    if (!identity) {
+      onFirstFrame(bytes)
+      return
+    }
+    // Every frame after the hello counts against the limits: malformed, oversized or valid.
+    if (!sessionBucket!.take() || !tenantLimits.takeFrame(identity.tenant)) {
+      fail(wireErrorCodes.rateLimited, 'frame rate limit exceeded for this session or tenant; resend later', true, peekSeq(bytes, encoding))
+      return
+    }
+    if (bytes.byteLength > limits.maxFrameBytes) {
+      refuse(`frame of ${bytes.byteLength} bytes exceeds the limit of ${limits.maxFrameBytes}`, peekSeq(bytes, encoding), wireErrorCodes.tooLarge)
+      return
+    }
+    const decoded = decodeOr(bytes, (problem) => refuse(problem, peekSeq(bytes, encoding), wireErrorCodes.malformed))
+    if (decoded === notDecoded) return
+    const result = validateClientFrame(decoded)
+    const seq = seqOf(decoded)
+    if (!result.ok) {
+      refuse(result.message, seq)
+      return
+    }
+    const frame = result.frame
+    if (frame.type === 'hello') {
+      fail(wireErrorCodes.schema, '/type hello was already received on this session', false)
+      return
+    }
+    if (frame.seq > acks!.highestContiguous + maxSeqAhead) {
+      refuse(`/seq is more than ${maxSeqAhead} ahead of the last acknowledged seq ${acks!.highestContiguous}`, frame.seq)
+      return
+    }
+    const timeProblem = frameTimeProblem(frame.ts, Date.now())
+    if (timeProblem) {
+      refuse(timeProblem, frame.seq)
+      return
+    }
+    publish(bytes, frame.seq, frame.type)
+  }
+
   return {
     onMessage(bytes) {
       metrics.bytes.inc(bytes.byteLength)
-      if (!identity) {
-        onFirstFrame(bytes)
-        return
-      }
-      // Every frame after the hello counts against the limits: malformed, oversized or valid.
-      if (!sessionBucket!.take() || !tenantLimits.takeFrame(identity.tenant)) {
-        fail(wireErrorCodes.rateLimited, 'frame rate limit exceeded for this session or tenant; resend later', true, peekSeq(bytes, encoding))
-        return
-      }
-      if (bytes.byteLength > limits.maxFrameBytes) {
-        refuse(`frame of ${bytes.byteLength} bytes exceeds the limit of ${limits.maxFrameBytes}`, peekSeq(bytes, encoding), wireErrorCodes.tooLarge)
-        return
-      }
-      const decoded = decodeOr(bytes, (problem) => refuse(problem, peekSeq(bytes, encoding), wireErrorCodes.malformed))
-      if (decoded === notDecoded) return
-      const result = validateClientFrame(decoded)
-      const seq = seqOf(decoded)
-      if (!result.ok) {
-        refuse(result.message, seq)
-        return
-      }
-      const frame = result.frame
-      if (frame.type === 'hello') {
-        fail(wireErrorCodes.schema, '/type hello was already received on this session', false)
-        return
-      }
-      if (frame.seq > acks!.highestContiguous + maxSeqAhead) {
-        refuse(`/seq is more than ${maxSeqAhead} ahead of the last acknowledged seq ${acks!.highestContiguous}`, frame.seq)
-        return
-      }
-      const timeProblem = frameTimeProblem(frame.ts, Date.now())
-      if (timeProblem) {
-        refuse(timeProblem, frame.seq)
-        return
-      }
-      publish(bytes, frame.seq, frame.type)
+      onFrame(bytes)
     },
     onClose() {
       clearTimeout(helloTimer)
       releaseSession?.()
+      releaseKey?.()
       if (identity) tenantLimits.closeSession(identity.tenant)
     },
   }

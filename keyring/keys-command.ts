@@ -1,6 +1,7 @@
 // `callmask-keys`: the admin's commands: set up JetStream, list, create, rotate and destroy tenant keys. bin/callmask-keys.ts
 // reads the environment and hands it here, so tests can run commands in-process. Output is
 // plain sentences; a failure is one sentence on stderr and a non-zero exit code.
+import { accessKeysBucket, openAccessKeysBucket } from '../lib/access-key-store.ts'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
@@ -102,8 +103,9 @@ export async function runKeysCommand(
     if (command.name === 'init') {
       await ensureStreams(nc, jetStreamSettings.streams)
       await ensureProcessorConsumer(nc, jetStreamSettings.consumer)
+      await openAccessKeysBucket(nc)
       output.out(
-        `JetStream is set up at ${url}: streams ${framesStream} and ${deadLetterStream}, consumer ${processorConsumer} (ack wait ${jetStreamSettings.consumer.ackWaitS} s). Processors can consume now.`,
+        `JetStream is set up at ${url}: streams ${framesStream} and ${deadLetterStream}, consumer ${processorConsumer} (ack wait ${jetStreamSettings.consumer.ackWaitS} s), bucket ${accessKeysBucket} for people's keys. Processors can consume now.`,
       )
       return 0
     }

@@ -12,6 +12,7 @@ export const wireErrorCodes = {
   tooManySessions: 'CALLMASK_ERR_TOO_MANY_SESSIONS',
   shuttingDown: 'CALLMASK_ERR_SHUTTING_DOWN',
   sessionReplaced: 'CALLMASK_ERR_SESSION_REPLACED',
+  keyRevoked: 'CALLMASK_ERR_KEY_REVOKED',
 } as const
 export type WireErrorCode = (typeof wireErrorCodes)[keyof typeof wireErrorCodes]
 
@@ -25,6 +26,10 @@ export const closeCodes = {
   tooManySessions: 4029,
   /** A newer connection sent a hello for the same tenant and session id. */
   sessionReplaced: 4009,
+  /** The session's run-time ingest key was revoked or expired (also at a hello with such a key). */
+  keyRevoked: 4004,
+  /** A run-time key could not be checked (the key store in NATS is unreachable): reconnect later. */
+  keyUnchecked: 1013,
   /** A frame exceeded the hard transport limit (uWS closes with 1009 itself above maxPayloadLength). */
   tooLarge: 1009,
   /** The server is shutting down; reconnect and resume from the last ack. */

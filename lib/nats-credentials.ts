@@ -1,18 +1,21 @@
 // NATS users and their least privileges. Raw frames in JetStream hold personal data in
 // clear and the keyring holds the sealed tenant keys, so no process gets more than it needs:
 // - ingest publishes frames and reads its PubAcks; it cannot read the stream or the keyring;
+//   it reads the people's keys bucket (hashes only) with direct gets and a subscription;
+// - api (role api, the analyst API alone) reads entries of the people's keys bucket, nothing else;
 // - the processor consumes the frames stream as the `processor` consumer, acks, purges what
 //   it processed, publishes dead letters and reads the keyring; it cannot create or change
 //   streams or consumers, nor write the keyring;
 // - admin (embedded start-up, the keys command, operators) may do everything: it sets up the
-//   streams and the consumer and writes the keyring.
+//   streams and the consumer and writes the keyring and the people's keys.
 // Each user's inbox has its own prefix, so no user can subscribe to another's replies (a
 // processor's pull deliveries are raw frames). Embedded mode generates the passwords; a
 // production server renders the same block with `$VARIABLE` references (deploy/nats.conf).
 import { randomBytes } from 'node:crypto'
+import { accessKeysStream, accessKeysSubjects } from './access-key-store.ts'
 import { deadLetterStream, framesStream, processorConsumer } from './jetstream-streams.ts'
 
-export const natsRoles = ['ingest', 'processor', 'admin'] as const
+export const natsRoles = ['ingest', 'processor', 'api', 'admin'] as const
 export type NatsRole = (typeof natsRoles)[number]
 
 export interface NatsUser {
@@ -32,10 +35,20 @@ interface Permissions {
 }
 
 const api = '$JS.API'
+// The people's keys: read one entry by direct get (`last_by_subj`, in the subject)...
+const readAccessKey = `${api}.DIRECT.GET.${accessKeysStream}.>`
+// ...and walk them all (a request body with `next_by_subj`), which only ingest's cache does.
+const scanAccessKeys = `${api}.DIRECT.GET.${accessKeysStream}`
 const permissionsOf: Record<Exclude<NatsRole, 'admin'>, Permissions> = {
   ingest: {
-    publish: ['callmask.frames.*'],
-    subscribe: [`${inboxPrefixOf('ingest')}.>`],
+    // ...and hear of every change on the entries' own subjects. No STREAM.INFO, no consumer, no write.
+    publish: ['callmask.frames.*', readAccessKey, scanAccessKeys],
+    subscribe: [`${inboxPrefixOf('ingest')}.>`, accessKeysSubjects],
+  },
+  api: {
+    publish: [readAccessKey],
+    // Checked per request (a revocation counts on the next one): no subscription needed.
+    subscribe: [`${inboxPrefixOf('api')}.>`],
   },
   processor: {
     publish: [
@@ -63,7 +76,7 @@ const permissionsOf: Record<Exclude<NatsRole, 'admin'>, Permissions> = {
 
 export function generateNatsCredentials(): NatsCredentials {
   const user = (role: NatsRole): NatsUser => ({ user: `callmask-${role}`, password: randomBytes(24).toString('base64url') })
-  return { ingest: user('ingest'), processor: user('processor'), admin: user('admin') }
+  return { ingest: user('ingest'), processor: user('processor'), api: user('api'), admin: user('admin') }
 }
 
 /**

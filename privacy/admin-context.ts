@@ -5,7 +5,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { NatsConnection } from '@nats-io/nats-core'
 import type { Logger } from 'pino'
-import type { Config } from '../lib/config.ts'
+import type { ApiKeyEntry, Config, IngestKeyEntry } from '../lib/config.ts'
 import type { Keyring } from '../keyring/keyring.ts'
 import type { CompiledPolicy } from '../policy/load-policy.ts'
 import type { AuditLog } from './audit-log.ts'
@@ -20,6 +20,9 @@ export interface AdminContext {
   /** NATS as callmask's admin user with the keyring (master key loaded); undefined when this
    * process has no admin credentials, and the operations that need JetStream say so. */
   nats?: { nc: NatsConnection; keyring: Keyring }
+  /** The static keys this process accepts (configuration plus embedded mode's own), for the
+   * key list; unset: those of `config`. */
+  staticKeys?: { ingest: readonly IngestKeyEntry[]; api: readonly ApiKeyEntry[] }
 }
 
 /** The principal an operation runs for, as the audit log records it. */

@@ -12,6 +12,7 @@ import type { Actor, AdminContext } from './admin-context.ts'
 import { dataTables } from './data-tables.ts'
 import { purgeDeadLetters } from './dead-letter-purge.ts'
 import { needsNats } from './operation-error.ts'
+import { revokeTenantKeys } from './access-keys.ts'
 import { addCounts, deleteRows, removeDeletedFromDisk } from './subject-tables.ts'
 
 /** How long processors may go on using a tenant key they cached (keyring cacheTtlMs default). */
@@ -40,7 +41,7 @@ export async function eraseTenant(admin: AdminContext, actor: Actor, tenant: str
   const audit = (result: 'ok' | 'failed', status: number, details: Record<string, unknown>) =>
     admin.audit.record({ keyId: actor.keyId, role: actor.role, tenant, operation: 'erase-tenant', target: tenant, result, status, details })
   try {
-    const revokedApiKeys = (await hooks.revokeKeys?.(tenant)) ?? 0
+    const revokedApiKeys = hooks.revokeKeys ? await hooks.revokeKeys(tenant) : await revokeTenantKeys(admin, actor, tenant)
     const waiting = await jsm.streams.purge(framesStream, { filter: framesSubject(tenant) })
     let deadLetters = await purgeDeadLetters(jsm, tenant, 'all')
     const deleteAll = async () => deleteRows(clickhouse, database, await dataTables(clickhouse, database), () => 'tenant = {tenant:String}', { tenant })

@@ -24,10 +24,10 @@ export interface ClientOptions {
 
 const packr = new Packr({ useRecords: false })
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true })
-// No valid hello, a bad key, and the session taken over by another connection (reconnecting
-// would take it back and the two would fight over one seq space): the app is told via
-// onError, the client does not reconnect.
-const fatalCloseCodes = new Set([4001, 4003, 4009])
+// No valid hello, a bad key, a revoked or expired key, and the session taken over by another
+// connection (reconnecting would take it back and the two would fight over one seq space):
+// the app is told via onError, the client does not reconnect.
+const fatalCloseCodes = new Set([4001, 4003, 4004, 4009])
 
 export class CallmaskClient {
   readonly sessionId: string

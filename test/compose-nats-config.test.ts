@@ -13,7 +13,7 @@ describe('deploy/nats.conf', () => {
   })
 
   it('is valid for nats-server and needs every role password from the environment', () => {
-    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', CALLMASK_NATS_INGEST_PASSWORD: 'a', CALLMASK_NATS_PROCESSOR_PASSWORD: 'b', CALLMASK_NATS_ADMIN_PASSWORD: 'c' }
+    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', CALLMASK_NATS_INGEST_PASSWORD: 'a', CALLMASK_NATS_PROCESSOR_PASSWORD: 'b', CALLMASK_NATS_API_PASSWORD: 'd', CALLMASK_NATS_ADMIN_PASSWORD: 'c' }
     const binary = findNatsServerBinary()
     expect(execFileSync(binary, ['-c', 'deploy/nats.conf', '-t'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe('')
     const { [passwordVariable('processor')]: _missing, ...withoutOne } = env

@@ -12,6 +12,6 @@ export interface CliCommand {
   name: string
   usage: string
   summary: string
-  options?: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>
+  options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; default?: string | boolean }>
   run(context: { positionals: string[]; values: Record<string, string | boolean | undefined>; api: AdminApi; io: CliIo }): Promise<number>
 }

@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util'
 import { adminApi, CliError } from './admin-api-client.ts'
 import type { CliCommand, CliIo } from './cli-command.ts'
 import { subjectCommands } from './subject-commands.ts'
+import { keyCommands } from './key-commands.ts'
 
-export const adminCommands: CliCommand[] = [...subjectCommands]
+export const adminCommands: CliCommand[] = [...subjectCommands, ...keyCommands]
 
 export function adminUsage(): string {
   return [
