@@ -9,7 +9,7 @@
 // after a restart). So the bucket keeps superseded revisions addressable (history 64) and
 // every successful write at once overwrites the older revisions of its entry with
 // JetStream's secure erase (STREAM.MSG.DELETE without no_erase: random bytes, on disk).
-import { JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream'
+import { JetStreamApiError, type JetStreamManager, type MsgRequest } from '@nats-io/jetstream'
 import { Bucket, Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { decodeDocument, encodeDocument, type KeyringDocument } from './keyring-document.ts'
@@ -73,16 +73,23 @@ export function createKeyringStore(kv: KV, jsm?: JetStreamManager): KeyringStore
     historyChecked = true
   }
 
+  // Walks the entry's messages by sequence (STREAM.MSG.GET, answered by the stream leader):
+  // kv.history would leave an ordered consumer's state directory in the store per call.
   async function eraseBelow(key: string, below: number): Promise<number> {
     if (!manager) return 0
-    const stream = (await unavailableOnError('read', () => kv.status())).streamInfo.config.name
-    const revisions: number[] = []
-    const history = await unavailableOnError('read', () => kv.history({ key }))
-    for await (const entry of history) if (entry.operation === 'PUT' && entry.revision < below) revisions.push(entry.revision)
+    const status = await unavailableOnError('read', () => kv.status())
+    const stream = status.streamInfo.config.name
+    // `next_by_subj` is in the server's API (2.10) but missing from nats.js's MsgRequest type.
+    const next = (seq: number) => ({ seq, next_by_subj: `$KV.${status.bucket}.${key}` }) as unknown as MsgRequest
     let erased = 0
-    for (const revision of revisions) {
+    for (let seq = 1; seq < below; ) {
+      const message = await unavailableOnError('read', () => manager.streams.getMessage(stream, next(seq)))
+      if (!message || message.seq >= below) break
+      seq = message.seq + 1
+      // DEL and PURGE markers carry no value, so nothing to overwrite.
+      if (message.data.length === 0) continue
       try {
-        await manager.streams.deleteMessage(stream, revision, true)
+        await manager.streams.deleteMessage(stream, message.seq, true)
         erased += 1
       } catch (error) {
         // Erased meanwhile by a concurrent writer.
