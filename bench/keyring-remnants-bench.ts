@@ -84,7 +84,7 @@ const figures = {
 }
 await nc.close()
 await server.stop()
-console.log(JSON.stringify(figures))
+console.log(`BENCH ${JSON.stringify({ bench: 'keyring-remnants', ...figures })}`)
 console.log(
   `destroy of ${figures.versions} versions: ${before} sealed copies on disk before, ${after} after, ${figures.sealedCopiesAfterRestart} after a restart; ` +
     `the old way (history 1, erase latest, purge) left ${legacyAfter} (${figures.baselineSealedCopiesAfterRestart} after a restart); raw key hits: ${figures.rawKeyHitsAnywhere}`,
