@@ -56,8 +56,11 @@ export class KeyringTamperedError extends CallmaskError {
 /** A keyring entry is not a document this version of callmask understands. */
 export class KeyringCorruptError extends CallmaskError {
   override name = 'KeyringCorruptError'
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The KV revision of the unreadable entry, when the store knows it (destroy writes over it). */
+  readonly revision?: number
+  constructor(message: string, options?: { cause?: unknown; revision?: number }) {
     super(keyringErrorCodes.corrupt, message, options)
+    this.revision = options?.revision
   }
 }
 

@@ -4,15 +4,14 @@
 // `currentKey` is cached for a few seconds: the hot path does not ask NATS per message, and a
 // rotation or destroy by another process is seen within that time.
 //
-// Destroy is crypto-shredding: every stored revision of the tenant's entry is overwritten
-// (when a JetStreamManager is given) and purged, then a tombstone without key material keeps
-// the old version numbers. Pseudonyms made before can then never be recomputed. Data that
-// arrives later gets a fresh key under the next version number, so its pseudonyms differ
-// from all earlier ones and `p_k<n>_` never names two keys (the pseudonym cache is keyed by
-// version too). Other processes may use their cached old key for up to `cacheTtlMs`.
-// Limit: revisions superseded earlier (history 1) were dropped by JetStream without an
-// overwrite and may linger in its block files until compaction. They are sealed, so only
-// someone holding both an old disk image and the master key could undo the shredding.
+// Destroy is crypto-shredding: the entry is replaced (compare-and-set) by a tombstone without
+// key material that keeps the old version numbers, and every older revision is overwritten on
+// disk (keyring-store.ts; README "Crypto-shredding" has the measurements). Pseudonyms made
+// before can then never be recomputed, even by someone holding the master key and a copy of
+// the store directory taken afterwards. Data that arrives later gets a fresh key under the
+// next version number, so its pseudonyms differ from all earlier ones and `p_k<n>_` never
+// names two keys (the pseudonym cache is keyed by version too). Other processes may use their
+// cached old key for up to `cacheTtlMs`.
 import type { JetStreamManager } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
 import { randomBytes } from 'node:crypto'
@@ -30,7 +29,7 @@ import {
   type KeyVersionRecord,
 } from './keyring-document.ts'
 import { KeyringConflictError, KeyringCorruptError, KeyringTamperedError, MasterKeyError } from './keyring-errors.ts'
-import { createKeyringStore, keyringBucket, openKeyringBucket } from './keyring-store.ts'
+import { createKeyringStore, keyringBucket, openKeyringBucket, type StoredDocument } from './keyring-store.ts'
 import type { MasterKey } from './master-key.ts'
 import { createTenantKey, type TenantKey } from './tenant-key.ts'
 
@@ -44,7 +43,7 @@ export interface KeyringOptions {
   /** Needed to create, rotate and open keys; list and destroy work without it. */
   masterKey?: MasterKey
   log?: Logger
-  /** Lets destroy overwrite sealed keys in the stream (secure erase) before purging. */
+  /** Overwrites superseded revisions (secure erase). @default the bucket's own JetStreamManager */
   jsm?: JetStreamManager
   /** How long currentKey trusts its cached key. @default 5000 */
   cacheTtlMs?: number
@@ -67,7 +66,7 @@ export interface TenantKeyringSummary {
 export interface DestroyResult {
   /** The versions whose key material was removed by this call (empty if there was none). */
   versions: number[]
-  /** Stored revisions overwritten in the stream before the purge (0 without a jsm). */
+  /** Stored revisions overwritten on disk by this call (0 when there was nothing left to erase). */
   erased: number
 }
 
@@ -78,7 +77,10 @@ export interface Keyring extends KeySource {
   liveKeys(tenant: string): Promise<TenantKey[]>
   /** Adds a version and makes it current; returns its number. Older versions stay. */
   rotate(tenant: string): Promise<number>
-  /** Crypto-shreds all of the tenant's keys (see the header). */
+  /**
+   * Crypto-shreds all of the tenant's keys (see the header); needs no master key. Idempotent:
+   * a second call destroys nothing but still erases what an interrupted call left behind.
+   */
   destroy(tenant: string): Promise<DestroyResult>
   /** Every tenant in the bucket, without key material. */
   list(): Promise<TenantKeyringSummary[]>
@@ -153,13 +155,13 @@ export function createKeyring(options: KeyringOptions): Keyring {
   }
 
   // Shredding must work even on an entry this code cannot parse: it is erased all the same.
-  async function readForDestroy(tenant: string): Promise<{ doc: KeyringDocument | null; unreadable: boolean }> {
+  async function readForDestroy(tenant: string): Promise<StoredDocument & { unreadable: boolean }> {
     try {
-      return { doc: (await store.read(tenant)).doc, unreadable: false }
+      return { ...(await store.read(tenant)), unreadable: false }
     } catch (error) {
-      if (!(error instanceof KeyringCorruptError)) throw error
+      if (!(error instanceof KeyringCorruptError) || error.revision === undefined) throw error
       log?.warn({ tenant, err: error.message }, 'destroying an unreadable keyring entry; its version numbers are lost')
-      return { doc: null, unreadable: true }
+      return { doc: null, revision: error.revision, unreadable: true }
     }
   }
 
@@ -205,23 +207,27 @@ export function createKeyring(options: KeyringOptions): Keyring {
       // the tombstone remembers every number.
       const known = new Map<number, KeyVersionRecord>()
       const destroyed = new Set<number>()
-      let erased = 0
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const { doc, unreadable } = await readForDestroy(tenant)
-        const live = liveVersions(doc)
-        if (live.length === 0 && !unreadable && attempt === 1) return { versions: [], erased: 0 }
-        for (const record of doc?.versions ?? []) known.set(record.version, record)
+        const seen = await readForDestroy(tenant)
+        const live = liveVersions(seen.doc)
+        for (const record of seen.doc?.versions ?? []) known.set(record.version, record)
         for (const record of live) destroyed.add(record.version)
-        erased += await store.erase(tenant)
-        const versions = [...known.values()].sort((a, b) => a.version - b.version)
-        const tombstone = destroyedDocument({ format: 1, tenant, current: 0, versions }, new Date())
-        if (await store.write(tenant, tombstone, { doc: null, revision: 0 })) {
-          epoch += 1
-          cache.delete(tenant)
-          const result = { versions: [...destroyed].sort((a, b) => a - b), erased }
-          log?.info({ tenant, keyVersions: result.versions, erased }, 'destroyed the keys of a tenant')
-          return result
+        let erased: number
+        if (live.length === 0 && !seen.unreadable) {
+          // Nothing live (never created, or a tombstone already): still erase what a write
+          // interrupted before its erase may have left.
+          erased = await store.eraseSuperseded(tenant)
+        } else {
+          const versions = [...known.values()].sort((a, b) => a.version - b.version)
+          const written = await store.write(tenant, destroyedDocument({ format: 1, tenant, current: 0, versions }, new Date()), seen)
+          if (!written) continue
+          erased = written.erased
         }
+        epoch += 1
+        cache.delete(tenant)
+        const result = { versions: [...destroyed].sort((a, b) => a - b), erased }
+        if (result.versions.length > 0 || erased > 0) log?.info({ tenant, keyVersions: result.versions, erased }, 'destroyed the keys of a tenant')
+        return result
       }
       throw new KeyringConflictError(`The keyring entry of tenant "${tenant}" kept changing while its keys were destroyed; run destroy again.`)
     },

@@ -92,10 +92,10 @@ afterAll(async () => {
 })
 
 describe('keyring (integration)', () => {
-  it('creates the bucket with file storage and history 1', async () => {
+  it('creates the bucket with file storage and history 64 (superseded revisions stay until erased)', async () => {
     const status = await kv.status()
     expect(status.bucket).toBe(keyringBucket)
-    expect(status.history).toBe(1)
+    expect(status.history).toBe(64)
     expect(status.streamInfo.config.storage).toBe('file')
   })
 
@@ -234,12 +234,15 @@ describe('keyring (integration)', () => {
     expect(await keyring.destroy('no-such-tenant')).toEqual({ versions: [], erased: 0 })
   })
 
-  it('destroys without a jsm (purge only) and needs no master key to do it', async () => {
+  it('destroys without a jsm given (erasing with the bucket\'s own) and needs no master key to do it', async () => {
     await createKeyring({ kv, masterKey }).currentKey('purge-only')
     const result = await createKeyring({ kv }).destroy('purge-only')
-    expect(result).toEqual({ versions: [1], erased: 0 })
+    expect(result).toEqual({ versions: [1], erased: 1 })
     const history = await kv.history({ key: 'tenant.purge-only' })
-    for await (const entry of history) expect(Buffer.from(entry.value).toString()).not.toContain('gcm1.')
+    const left: string[] = []
+    for await (const entry of history) left.push(Buffer.from(entry.value).toString())
+    expect(left).toHaveLength(1) // the tombstone
+    for (const value of left) expect(value).not.toContain('gcm1.')
   })
 
   it('refuses a wrong master key with a clear error and leaves the entry alone', async () => {
