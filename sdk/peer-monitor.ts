@@ -163,7 +163,9 @@ export class PeerMonitor {
   /** Queues the snapshot as one frame (more if it is too large for one). */
   private queueSnapshot(raw: Awaited<ReturnType<PeerConnectionLike['getStats']>>, ts: number): Omit<PollCost, 'getStatsMs' | 'encodeMs'> | undefined {
     const reports = selectReports(raw)
-    if (reports.length === 0) return undefined // nothing the pipeline stores yet
+    // Without an RTP stream or a candidate pair the pipeline stores nothing (the rest is
+    // joined to those): such a snapshot, early in a call, is not sent.
+    if (!reports.some((r) => r.type === 'candidate-pair' || r.type.endsWith('-rtp'))) return undefined
     let frames = this.buildFrames([reports], ts)
     if (reports.length > maxReportsPerFrame || frames.some((f) => f.bytes > maxReportBytesPerFrame)) {
       for (const frame of frames) this.rewind(frame.trimmed, frame.previous)
