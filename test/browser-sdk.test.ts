@@ -3,6 +3,7 @@
 // acked and resent after a reconnect from the last ack, the offline buffer's limits and drop
 // order, close() flushing within its timeout, events, and errors that are never thrown.
 import { readFileSync } from 'node:fs'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { browserBundlePath, buildBrowserBundle } from '../bin/build-browser-sdk.ts'
 import { msgpackShapeProblem } from '../lib/msgpack-shape.ts'
@@ -51,6 +52,14 @@ describe('browser SDK: frames on the wire', () => {
   it('the committed bundle sdk/dist/callmask-browser.js is what `npm run build:sdk` builds now', async () => {
     const fresh = readFileSync(browserBundlePath, 'utf8') === (await buildBrowserBundle())
     expect(fresh, 'the bundle is stale: run `npm run build:sdk` and commit it').toBe(true)
+  })
+
+  it('the package exports the bundle as `callmask/browser`, and the bundle loads as an ES module', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, { default: string }> }
+    expect(fileURLToPath(new URL(`.${pkg.exports['./browser']!.default.slice(1)}`, new URL('../', import.meta.url)))).toBe(browserBundlePath)
+    const bundle = (await import(pathToFileURL(browserBundlePath).href)) as Record<string, unknown>
+    for (const name of ['monitor', 'connect', 'close', 'sdkErrorCodes', 'CallmaskSdkError']) expect(bundle[name], name).toBeDefined()
+    expect(bundle['sdkErrorCodes']).toEqual(sdkErrorCodes)
   })
 
   it('README "Browser SDK" lists every error code the SDK reports', () => {
