@@ -65,10 +65,6 @@ export class SessionTransport {
   get lastAckedSeq(): number {
     return this.acked
   }
-  /** The seq the next frame sent will get. */
-  get sentSeq(): number {
-    return this.nextSeq - 1
-  }
   get stopped(): boolean {
     return this.currentState === 'failed' || this.currentState === 'closed'
   }
@@ -176,10 +172,10 @@ export class SessionTransport {
       }
       if (this.buffer.unsent === 0) this.droppingReported = false
       this.pump()
-      if (this.buffer.empty) for (const resolve of this.flushWaiters.splice(0)) resolve()
-      return
+    } else {
+      this.onError(frame)
     }
-    this.onError(frame)
+    if (this.buffer.empty) for (const resolve of this.flushWaiters.splice(0)) resolve()
   }
 
   private onError(frame: ErrorFrame): void {

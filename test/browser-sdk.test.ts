@@ -170,6 +170,28 @@ describe('browser SDK: session', () => {
     expect(result.pending).toBeGreaterThan(0)
   })
 
+  it('resends the seq a retryable error names; forgets and reports a frame refused for good; rate limiting is reported once', async () => {
+    const { session, sockets } = open()
+    const errors: CallmaskSdkError[] = []
+    session.on('error', (e) => errors.push(e))
+    session.monitor(new ReplayingPeerConnection(callerSnapshots), { ...call, intervalMs: 60_000 })
+    sockets[0]!.accept()
+    await eventually(() => dataFrames(sockets[0]!).length === 4, 2000, 'join, states and a first snapshot')
+    sockets[0]!.reply({ type: 'error', code: 'CALLMASK_ERR_UNAVAILABLE', message: 'JetStream did not store the frame', retryable: true, seq: 2 })
+    sockets[0]!.reply({ type: 'error', code: 'CALLMASK_ERR_SCHEMA', message: '/call/participantId', retryable: false, seq: 3 })
+    sockets[0]!.reply({ type: 'error', code: 'CALLMASK_ERR_RATE_LIMITED', message: 'slow down', retryable: true })
+    sockets[0]!.reply({ type: 'error', code: 'CALLMASK_ERR_RATE_LIMITED', message: 'slow down', retryable: true })
+    expect(errors.map((e) => [e.code, e.wireCode])).toEqual([
+      [sdkErrorCodes.frameRefused, 'CALLMASK_ERR_SCHEMA'],
+      [sdkErrorCodes.rateLimited, 'CALLMASK_ERR_RATE_LIMITED'],
+    ])
+    expect(session.pending.frames).toBe(3) // seq 3 is settled
+    await eventually(() => dataFrames(sockets[0]!).length === 5, 2000, 'the resend')
+    expect(dataFrames(sockets[0]!)[4]).toEqual(dataFrames(sockets[0]!)[1])
+    sockets[0]!.reply({ type: 'ack', seq: 4 })
+    expect(session.pending.frames).toBe(0)
+  })
+
   it('a bad key stops the session (no reconnect) and is reported, never thrown', async () => {
     const { session, sockets } = open()
     const errors: string[] = []
