@@ -1,12 +1,10 @@
 // Turns decoded snapshots and events into what the SDK would have sent: the report types of
 // sdk/stats-frame.ts, times moved by the replay offset (lib/capture-replay.ts), and the call
-// context taken from the dump's identity. A getStats() result too large for one frame (a
-// call with hundreds of ICE candidates) is split so that each candidate pair travels with
-// its two candidates and each RTP stream with its codec: the processor joins them within
-// one frame.
+// context taken from the dump's identity. A getStats() result too large for one frame is
+// split as the browser SDK splits it (sdk/report-split.ts).
 import { shiftReportTimes } from '../lib/capture-replay.ts'
 import type { CallContext, StatsReport } from '../schemas/frames.ts'
-import { statsFrameSchema } from '../schemas/frames.ts'
+import { fitsOneFrame, splitReports } from '../sdk/report-split.ts'
 import { selectReports } from '../sdk/stats-frame.ts'
 import type { PeerConnectionEvent, StatsSnapshot } from './dump-decoder.ts'
 import type { DumpIdentity } from './dump-identity.ts'
@@ -38,10 +36,6 @@ export interface OutgoingStats {
   reports: StatsReport[]
 }
 
-const maxReports = statsFrameSchema.properties.reports.maxItems
-/** JSON bytes of reports per frame; msgpack is smaller, and the ingest limit is 256 KiB. */
-const maxReportBytes = 192 * 1024
-
 const wellFormed = (report: Record<string, unknown>): report is StatsReport =>
   typeof report['id'] === 'string' && report['id'].length > 0 && report['id'].length <= 256 &&
   typeof report['type'] === 'string' && report['type'].length > 0 && report['type'].length <= 64 &&
@@ -52,49 +46,8 @@ export function statsFramesOf(snapshot: StatsSnapshot, offsetMs: number): Outgoi
   const reports = selectReports(snapshot.reports).map((r) => shiftReportTimes(r, offsetMs)).filter(wellFormed)
   if (reports.length === 0) return []
   const ts = snapshot.ts + offsetMs
-  if (reports.length <= maxReports && JSON.stringify(reports).length <= maxReportBytes) return [{ ts, reports }]
-  return packUnits(unitsOf(reports)).map((chunk) => ({ ts, reports: chunk }))
-}
-
-// Reports that must share a frame: a pair with its candidates, an RTP stream with its codec.
-function unitsOf(reports: StatsReport[]): StatsReport[][] {
-  const byId = new Map(reports.map((r) => [r.id, r]))
-  const ref = (report: StatsReport, field: string) => (typeof report[field] === 'string' ? byId.get(report[field]) : undefined)
-  const units: StatsReport[][] = []
-  const placed = new Set<string>()
-  for (const report of reports) {
-    if (report.type === 'candidate-pair') {
-      const unit = [report, ref(report, 'localCandidateId'), ref(report, 'remoteCandidateId')].filter((r): r is StatsReport => r !== undefined)
-      units.push(unit)
-      for (const r of unit) placed.add(r.id)
-    } else if (report.type.endsWith('-rtp')) {
-      const codec = ref(report, 'codecId')
-      units.push(codec ? [report, codec] : [report])
-      placed.add(report.id)
-    }
-  }
-  // Codecs go again with every stream that names them; candidates of no pair, transports and
-  // sources travel alone.
-  for (const report of reports) if (!placed.has(report.id) && !(report.type === 'codec' && units.some((u) => u.includes(report)))) units.push([report])
-  return units
-}
-
-function packUnits(units: StatsReport[][]): StatsReport[][] {
-  const chunks: StatsReport[][] = []
-  let current: StatsReport[] = []
-  let bytes = 0
-  for (const unit of units) {
-    const unitBytes = JSON.stringify(unit).length
-    if (current.length > 0 && (current.length + unit.length > maxReports || bytes + unitBytes > maxReportBytes)) {
-      chunks.push(current)
-      current = []
-      bytes = 0
-    }
-    current.push(...unit)
-    bytes += unitBytes
-  }
-  if (current.length > 0) chunks.push(current)
-  return chunks
+  if (fitsOneFrame(reports)) return [{ ts, reports }]
+  return splitReports(reports).map((chunk) => ({ ts, reports: chunk }))
 }
 
 export interface OutgoingEvent {

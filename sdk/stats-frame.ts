@@ -21,9 +21,10 @@ export const sentReportTypes: ReadonlySet<string> = new Set([
 
 type RawReports = Iterable<Record<string, unknown>> | Map<string, Record<string, unknown>>
 
-/** Accepts a browser RTCStatsReport (a Map) or an array of its values. */
+/** Accepts a browser RTCStatsReport (maplike, not a Map: its iterator yields entries), a Map or an array. */
 export function selectReports(reports: RawReports): StatsReport[] {
-  const values = reports instanceof Map ? reports.values() : reports
+  const values: Iterable<Record<string, unknown>> =
+    typeof (reports as { values?: unknown }).values === 'function' ? (reports as Map<string, Record<string, unknown>>).values() : (reports as Iterable<Record<string, unknown>>)
   const selected: StatsReport[] = []
   for (const report of values) {
     if (typeof report['type'] === 'string' && sentReportTypes.has(report['type'])) selected.push(report as StatsReport)
