@@ -5,7 +5,13 @@
 import type { FastifyInstance } from 'fastify'
 import type { AdminContext } from '../privacy/admin-context.ts'
 import { registerAuditRoutes } from './audit-routes.ts'
+import { registerInventoryRoutes } from './inventory-routes.ts'
+import { registerLeakScanRoutes } from './leak-scan-routes.ts'
+import { registerNoticeRoutes } from './notice-routes.ts'
 
 export function registerAdminRoutes(app: FastifyInstance, admin: AdminContext | undefined): void {
   registerAuditRoutes(app, admin)
+  registerInventoryRoutes(app, admin)
+  registerNoticeRoutes(app, admin)
+  registerLeakScanRoutes(app, admin)
 }

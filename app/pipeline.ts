@@ -36,6 +36,7 @@ import type { CompiledPolicy } from '../policy/load-policy.ts'
 import type { MasterKey } from '../keyring/master-key.ts'
 import type { AdminContext } from '../privacy/admin-context.ts'
 import { createAuditLog } from '../privacy/audit-log.ts'
+import { startLeakScanJob, type LeakScanJob } from '../privacy/leak-scan-job.ts'
 
 /** Accepted only in embedded mode (no NATS_URL, role all) so a laptop run works out of the box. */
 export const developmentIngestKey = 'cm_dev_local_only'
@@ -91,6 +92,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   let clickhouseWhere: string | undefined
   let ownsClickhouse = false
   let statusServer: { port: number; close(): Promise<void> } | undefined
+  let leakScanJob: LeakScanJob | undefined
   const connections: NatsConnection[] = []
   const usesDataDir = !config.natsUrl || (config.role !== 'ingest' && !config.clickhouseUrl && !overrides.clickhouse)
   if (usesDataDir) ensurePrivateDir(dataDir)
@@ -99,6 +101,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   async function close(): Promise<StopReport> {
     if (api && usesDataDir) rmSync(apiAddressFile(dataDir), { force: true })
     if (api && usesDataDir) rmSync(embeddedAdminKeyFile(dataDir), { force: true })
+    await leakScanJob?.stop()
     await api?.close()
     await ingest?.close()
     await processor?.close()
@@ -217,8 +220,9 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
           writePrivateFile(embeddedAdminKeyFile(dataDir), adminKey + '\n')
           apiKeys.push({ id: 'embedded-admin', role: 'admin', sha256: hashKey(adminKey) })
         }
-        const admin = await adminContext(config, { clickhouse, log, policy, natsUrl, adminUser: credentials.admin, masterKey })
+        const admin = await adminContext(config, { clickhouse, log, policy, natsUrl, adminUser: credentials.admin, masterKey, registry })
         if (admin.nats) connections.push(admin.nats.nc)
+        if (config.leakScanIntervalMin > 0) leakScanJob = startLeakScanJob(admin, { intervalMs: config.leakScanIntervalMin * 60_000 })
         api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys }, { clickhouse, log, registry, admin })
         // `npm run query` finds the API of the process that owns the store through this file.
         if (usesDataDir) writePrivateFile(apiAddressFile(dataDir), JSON.stringify({ url: api.url }) + '\n')
@@ -250,10 +254,10 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
 /** The privacy operations' context: ClickHouse, the audit log and, with an admin NATS user, JetStream and the keyring. */
 async function adminContext(
   config: Readonly<Config>,
-  parts: { clickhouse: ClickHouseClient; log: Logger; policy: CompiledPolicy; natsUrl: string; adminUser: NatsUser | undefined; masterKey: MasterKey },
+  parts: { clickhouse: ClickHouseClient; log: Logger; policy: CompiledPolicy; natsUrl: string; adminUser: NatsUser | undefined; masterKey: MasterKey; registry: Registry },
 ): Promise<AdminContext> {
   const audit = createAuditLog(parts.clickhouse, config.clickhouseDatabase, config.auditRetentionDays)
-  const context: AdminContext = { clickhouse: parts.clickhouse, database: config.clickhouseDatabase, config, policy: parts.policy, audit, log: parts.log }
+  const context: AdminContext = { clickhouse: parts.clickhouse, database: config.clickhouseDatabase, config, policy: parts.policy, audit, log: parts.log, registry: parts.registry }
   if (!parts.adminUser) return context
   const nc = await connectNats(parts.natsUrl, 'admin', parts.adminUser)
   const jsm = await jetstreamManager(nc)
