@@ -110,7 +110,7 @@ const rules = new Map<string, ColumnRule>([
      source_frames_per_second playout_synthesized_samples_duration playout_total_playout_delay playout_total_samples_duration source_width source_height
      interval_ms interval_bitrate_bps interval_packet_rate interval_loss_fraction interval_jitter_buffer_delay interval_concealment_ratio
      interval_frames_per_second interval_freeze_count interval_freeze_duration interval_pause_duration interval_average_rtt interval_quality_limited_share
-     interval_cpu_limited_share interval_bandwidth_limited_share connection_rtt mos current_round_trip_time available_outgoing_bitrate
+     interval_cpu_limited_share interval_bandwidth_limited_share interval_receive_bitrate_bps interval_send_bitrate_bps connection_rtt mos current_round_trip_time available_outgoing_bitrate
      available_incoming_bitrate packets_discarded_on_send bytes_discarded_on_send requests_sent requests_received responses_sent responses_received
      consent_requests_sent transport_bytes_sent transport_bytes_received transport_selected_pair_changes`,
     measurement,
