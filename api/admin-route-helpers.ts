@@ -1,5 +1,6 @@
 // Shared by the admin route groups: the tenant path parameter and the admin context check.
-import type { AdminContext } from '../privacy/admin-context.ts'
+import type { FastifyRequest } from 'fastify'
+import type { Actor, AdminContext } from '../privacy/admin-context.ts'
 import { PrivacyOperationError } from '../privacy/operation-error.ts'
 
 export const tenantParam = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } as const
@@ -9,4 +10,11 @@ export const tenantParams = { type: 'object', required: ['tenant'], properties: 
 export function requireAdmin(admin: AdminContext | undefined): AdminContext {
   if (!admin) throw new PrivacyOperationError(503, 'CALLMASK_ERR_NO_ADMIN', 'this API process runs no privacy operations (it has no admin context: run role all, or role api with NATS admin credentials)')
   return admin
+}
+
+/** Who runs the operation, as the audit log records it (routes with role admin always have a principal). */
+export function actorOf(request: FastifyRequest): Actor {
+  const principal = request.principal
+  if (!principal) throw new PrivacyOperationError(400, 'CALLMASK_ERR_NO_PRINCIPAL', 'this operation needs an API key')
+  return { keyId: principal.keyId, role: principal.role }
 }

@@ -7,9 +7,15 @@ import type { AdminContext } from '../privacy/admin-context.ts'
 import { registerAccessKeyRoutes } from './access-key-routes.ts'
 import { registerAuditRoutes } from './audit-routes.ts'
 import { registerSubjectRoutes } from './subject-routes.ts'
+import { registerInventoryRoutes } from './inventory-routes.ts'
+import { registerLeakScanRoutes } from './leak-scan-routes.ts'
+import { registerNoticeRoutes } from './notice-routes.ts'
 
 export function registerAdminRoutes(app: FastifyInstance, admin: AdminContext | undefined): void {
   registerAuditRoutes(app, admin)
   registerSubjectRoutes(app, admin)
   registerAccessKeyRoutes(app, admin)
+  registerInventoryRoutes(app, admin)
+  registerNoticeRoutes(app, admin)
+  registerLeakScanRoutes(app, admin)
 }

@@ -3,17 +3,15 @@
 //   POST /v1/admin/tenants/:tenant/subjects/export  {identifier, format, table?}  Art. 15/20
 //   POST /v1/admin/tenants/:tenant/erase            {confirm: "<tenant>"}
 // The identifier travels in the body, never the URL (URLs end up in logs and proxies).
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { AdminContext, Actor } from '../privacy/admin-context.ts'
+import type { FastifyInstance } from 'fastify'
+import type { AdminContext } from '../privacy/admin-context.ts'
 import { eraseSubject } from '../privacy/erase-subject.ts'
 import { eraseTenant, type TenantErasureHooks } from '../privacy/erase-tenant.ts'
 import { exportSubject, type ExportFormat } from '../privacy/export-subject.ts'
 import { PrivacyOperationError } from '../privacy/operation-error.ts'
-import { requireAdmin, tenantParams } from './admin-route-helpers.ts'
+import { actorOf, requireAdmin, tenantParams } from './admin-route-helpers.ts'
 
 const identifier = { type: 'string', minLength: 1, maxLength: 1024 } as const
-
-export const actorOf = (request: FastifyRequest): Actor => ({ keyId: request.principal?.keyId ?? 'unknown', role: request.principal?.role ?? 'unknown' })
 
 export function registerSubjectRoutes(app: FastifyInstance, admin: AdminContext | undefined, hooks: TenantErasureHooks = {}): void {
   app.post<{ Params: { tenant: string }; Body: { identifier: string } }>(

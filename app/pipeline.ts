@@ -38,6 +38,7 @@ import type { AdminContext } from '../privacy/admin-context.ts'
 import { createAuditLog } from '../privacy/audit-log.ts'
 import { createAccessKeyReader, openAccessKeysBucket, type AccessKeyReader } from '../lib/access-key-store.ts'
 import type { IngestKeyEntry } from '../lib/config.ts'
+import { startLeakScanJob, type LeakScanJob } from '../privacy/leak-scan-job.ts'
 
 /** Accepted only in embedded mode (no NATS_URL, role all) so a laptop run works out of the box. */
 export const developmentIngestKey = 'cm_dev_local_only'
@@ -91,6 +92,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   let clickhouseWhere: string | undefined
   let ownsClickhouse = false
   let statusServer: { port: number; close(): Promise<void> } | undefined
+  let leakScanJob: LeakScanJob | undefined
   const connections: NatsConnection[] = []
   const usesDataDir = !config.natsUrl || (config.role !== 'ingest' && !config.clickhouseUrl && !overrides.clickhouse)
   if (usesDataDir) ensurePrivateDir(dataDir)
@@ -99,6 +101,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   async function close(): Promise<StopReport> {
     if (api && usesDataDir) rmSync(apiAddressFile(dataDir), { force: true })
     if (api && usesDataDir) rmSync(embeddedAdminKeyFile(dataDir), { force: true })
+    await leakScanJob?.stop()
     await api?.close()
     await ingest?.close()
     await processor?.close()
@@ -219,13 +222,14 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
           writePrivateFile(embeddedAdminKeyFile(dataDir), adminKey + '\n')
           apiKeys.push({ id: 'embedded-admin', role: 'admin', sha256: hashKey(adminKey) })
         }
-        const admin = await adminContext(config, { clickhouse, log, policy, natsUrl, adminUser: credentials.admin, masterKey })
+        const admin = await adminContext(config, { clickhouse, log, policy, natsUrl, adminUser: credentials.admin, masterKey, registry })
         if (admin.nats) connections.push(admin.nats.nc)
         admin.staticKeys = { ingest: ingestKeys, api: apiKeys }
         // Run-time keys are read per request: as admin when this process has that user, else as api.
         const keysNc = admin.nats?.nc ?? (credentials.api || config.natsUser ? await connectAs('api') : undefined)
         if (!keysNc) log.warn('run-time API keys are refused: this process has no NATS user for role api or admin (NATS_CREDENTIALS_FILE)')
         const accessKeys = keysNc ? await createAccessKeyReader(keysNc) : undefined
+        if (config.leakScanIntervalMin > 0) leakScanJob = startLeakScanJob(admin, { intervalMs: config.leakScanIntervalMin * 60_000 })
         api = await startApi({ host: config.ingestHost, port: config.apiPort, database: config.clickhouseDatabase, apiKeys }, { clickhouse, log, registry, admin, accessKeys })
         // `npm run query` finds the API of the process that owns the store through this file.
         if (usesDataDir) writePrivateFile(apiAddressFile(dataDir), JSON.stringify({ url: api.url }) + '\n')
@@ -257,10 +261,10 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
 /** The privacy operations' context: ClickHouse, the audit log and, with an admin NATS user, JetStream and the keyring. */
 async function adminContext(
   config: Readonly<Config>,
-  parts: { clickhouse: ClickHouseClient; log: Logger; policy: CompiledPolicy; natsUrl: string; adminUser: NatsUser | undefined; masterKey: MasterKey | undefined },
+  parts: { clickhouse: ClickHouseClient; log: Logger; policy: CompiledPolicy; natsUrl: string; adminUser: NatsUser | undefined; masterKey: MasterKey | undefined; registry?: Registry },
 ): Promise<AdminContext> {
   const audit = createAuditLog(parts.clickhouse, config.clickhouseDatabase, config.auditRetentionDays)
-  const context: AdminContext = { clickhouse: parts.clickhouse, database: config.clickhouseDatabase, config, policy: parts.policy, audit, log: parts.log }
+  const context: AdminContext = { clickhouse: parts.clickhouse, database: config.clickhouseDatabase, config, policy: parts.policy, audit, log: parts.log, registry: parts.registry }
   if (!parts.adminUser || !parts.masterKey) return context
   const nc = await connectNats(parts.natsUrl, 'admin', parts.adminUser)
   const jsm = await jetstreamManager(nc)

@@ -37,6 +37,20 @@ const apiKeySchema = {
   then: { required: ['tenant'], properties: { tenant: { type: 'string' } } },
 } as const
 
+const subprocessorSchema = {
+  type: 'object',
+  required: ['name', 'purpose'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    purpose: { type: 'string', minLength: 1, maxLength: 500 },
+    /** Where it processes the data (country or region). */
+    location: { type: 'string', maxLength: 200 },
+    /** processor: runs callmask for the controller; sub-processor: engaged by the processor. @default "sub-processor" */
+    role: { type: 'string', enum: ['processor', 'sub-processor'] },
+  },
+} as const
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -120,11 +134,26 @@ export const configSchema = {
     masterKeyFile: { type: 'string' },
     /** CALLMASK_POLICY_FILE: the pseudonymisation policy. Unset: policy/default-policy.json. */
     policyFile: { type: 'string' },
+    /** CALLMASK_CONTROLLER: the controller named in the privacy notice (name, address, contact). */
+    controller: { type: 'string', maxLength: 2000 },
+    /** CALLMASK_DPO_CONTACT: the data protection officer's contact, for the privacy notice. */
+    dpoContact: { type: 'string', maxLength: 2000 },
+    /** CALLMASK_SUBPROCESSORS: JSON array of {name, purpose, location?, role?: "processor"|"sub-processor"} for the privacy notice. */
+    subprocessors: { type: 'array', items: subprocessorSchema, maxItems: 100 },
+    /** CALLMASK_STORAGE_LOCATION: where the database and JetStream run (e.g. "Frankfurt, Germany (EU)"), for the privacy notice. */
+    storageLocation: { type: 'string', maxLength: 500 },
+    /** CALLMASK_LEGAL_BASIS: the legal basis the privacy notice states (e.g. "legitimate interest, GDPR Art. 6(1)(f)"). */
+    legalBasis: { type: 'string', maxLength: 2000 },
+    /** CALLMASK_LEAK_SCAN_INTERVAL_MIN: run the leak scanner over every tenant this often (role all); 0 is off. @default 0 */
+    leakScanIntervalMin: { type: 'integer', minimum: 0, maximum: 10080, default: 0 },
+    /** CALLMASK_LEAK_SCAN_ROWS: newest rows per table and tenant the leak scanner reads. @default 10000 */
+    leakScanRows: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000 },
   },
 } as const
 
 export type Config = FromSchema<typeof configSchema> &
-  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'natsUser' | 'natsPassword' | 'natsCredentialsFile' | 'natsSyncInterval' | 'clickhouseUrl' | 'clickhouseCluster' | 'ingestKeys' | 'apiKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile'>>
+  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'natsUser' | 'natsPassword' | 'natsCredentialsFile' | 'natsSyncInterval' | 'clickhouseUrl' | 'clickhouseCluster' | 'ingestKeys' | 'apiKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile' | 'controller' | 'dpoContact' | 'subprocessors' | 'storageLocation' | 'legalBasis'>>
+export type SubprocessorEntry = FromSchema<typeof subprocessorSchema>
 export type IngestKeyEntry = FromSchema<typeof ingestKeySchema>
 export interface ApiKeyEntry {
   id?: string
@@ -173,6 +202,13 @@ const envNames: Record<keyof Config, string> = {
   masterKey: 'CALLMASK_MASTER_KEY',
   masterKeyFile: 'CALLMASK_MASTER_KEY_FILE',
   policyFile: 'CALLMASK_POLICY_FILE',
+  controller: 'CALLMASK_CONTROLLER',
+  dpoContact: 'CALLMASK_DPO_CONTACT',
+  subprocessors: 'CALLMASK_SUBPROCESSORS',
+  storageLocation: 'CALLMASK_STORAGE_LOCATION',
+  legalBasis: 'CALLMASK_LEGAL_BASIS',
+  leakScanIntervalMin: 'CALLMASK_LEAK_SCAN_INTERVAL_MIN',
+  leakScanRows: 'CALLMASK_LEAK_SCAN_ROWS',
 }
 
 const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, coerceTypes: true })
@@ -190,6 +226,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         raw[key] = JSON.parse(value)
       } catch {
         problems.push(`${name} must be a JSON array of {${key === 'apiKeys' ? '"role",' : ''}"tenant","sha256"} objects`)
+      }
+    } else if (key === 'subprocessors') {
+      try {
+        raw[key] = JSON.parse(value)
+      } catch {
+        problems.push(`${name} must be a JSON array of {"name","purpose","location"} objects`)
       }
     } else {
       raw[key] = value

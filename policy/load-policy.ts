@@ -14,6 +14,10 @@ export const defaultPolicyPath = join(dirname(fileURLToPath(import.meta.url)), '
 
 export interface CompiledPolicy {
   readonly source: string
+  /** The report types the policy names (besides "*"); any other type is dropped whole. */
+  readonly reportTypes: readonly string[]
+  /** The tenants the policy has settings for. */
+  readonly tenants: readonly string[]
   readonly call: ReadonlyMap<string, FieldAction>
   readonly event: ReadonlyMap<string, FieldAction>
   /** Rules for a report type ("*" rules merged under the type's own); undefined for a type the policy does not name (dropped whole). */
@@ -58,6 +62,8 @@ export function compilePolicy(value: unknown, source: string): CompiledPolicy {
   const noOptions: DetectOptions = {}
   return {
     source,
+    reportTypes: [...byType.keys()],
+    tenants: [...tenants.keys()],
     call: asMap(policy.call),
     event: asMap(policy.event),
     reportRules: (type) => byType.get(type),

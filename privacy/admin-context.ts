@@ -5,6 +5,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { NatsConnection } from '@nats-io/nats-core'
 import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
 import type { ApiKeyEntry, Config, IngestKeyEntry } from '../lib/config.ts'
 import type { Keyring } from '../keyring/keyring.ts'
 import type { CompiledPolicy } from '../policy/load-policy.ts'
@@ -17,6 +18,8 @@ export interface AdminContext {
   policy: CompiledPolicy
   audit: AuditLog
   log: Logger
+  /** Where operations count what they found (the leak scanner's findings); unset: not counted. */
+  registry?: Registry
   /** NATS as callmask's admin user with the keyring (master key loaded); undefined when this
    * process has no admin credentials, and the operations that need JetStream say so. */
   nats?: { nc: NatsConnection; keyring: Keyring }
