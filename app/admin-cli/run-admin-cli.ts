@@ -5,8 +5,9 @@ import { adminApi, CliError } from './admin-api-client.ts'
 import type { CliCommand, CliIo } from './cli-command.ts'
 import { subjectCommands } from './subject-commands.ts'
 import { keyCommands } from './key-commands.ts'
+import { recordCommands } from './record-commands.ts'
 
-export const adminCommands: CliCommand[] = [...subjectCommands, ...keyCommands]
+export const adminCommands: CliCommand[] = [...subjectCommands, ...keyCommands, ...recordCommands]
 
 export function adminUsage(): string {
   return [
