@@ -142,7 +142,7 @@ describe('erasure and export of a data subject (integration)', () => {
     const bobBefore = await world.query<{ n: string }>(`SELECT count() AS n FROM {db}.rtp_samples WHERE tenant = 'acme' AND peer_connection_id = 'pc-callee'`)
     expect(Number(bobBefore[0]!.n)).toBeGreaterThan(10)
     const betaBefore = await world.query<{ n: string }>(`SELECT count() AS n FROM {db}.rtp_samples WHERE tenant = 'beta'`)
-    const minuteIntervals = `SELECT toString(minute) AS minute, kind, direction, countMerge(intervals) AS n FROM {db}.quality_minute_state WHERE tenant = 'acme' GROUP BY minute, kind, direction ORDER BY minute, kind, direction`
+    const minuteIntervals = `SELECT toString(minute) AS minute, kind, direction, countMerge(intervals) AS n FROM {db}.quality_minute_state WHERE tenant = 'acme' GROUP BY minute, kind, direction HAVING n > 0 ORDER BY minute, kind, direction`
     const fromRaw = `SELECT toString(toStartOfMinute(report_ts)) AS minute, kind, if(report_type = 'inbound-rtp', 'received', 'sent') AS direction, count() AS n FROM {db}.rtp_samples
                      WHERE tenant = 'acme' AND interval_state = 'ok' AND report_type IN ('inbound-rtp', 'remote-inbound-rtp') GROUP BY minute, kind, direction ORDER BY minute, kind, direction`
     const aggregateBefore = await world.query<{ n: string }>(minuteIntervals)
