@@ -2,15 +2,16 @@
 // clear and the keyring holds the sealed tenant keys, so no process gets more than it needs:
 // - ingest publishes frames and reads its PubAcks; it cannot read the stream or the keyring;
 // - the processor consumes the frames stream as the `processor` consumer, acks, purges what
-//   it processed, publishes dead letters and reads the keyring; it cannot create or change
-//   streams or consumers, nor write the keyring;
+//   it processed, publishes dead letters, reads the keyring and the tenant settings (run-time
+//   retention); it cannot create or change streams or consumers, nor write either bucket;
 // - admin (embedded start-up, the keys command, operators) may do everything: it sets up the
-//   streams and the consumer and writes the keyring.
+//   streams and the consumer and writes the keyring and the tenant settings.
 // Each user's inbox has its own prefix, so no user can subscribe to another's replies (a
 // processor's pull deliveries are raw frames). Embedded mode generates the passwords; a
 // production server renders the same block with `$VARIABLE` references (deploy/nats.conf).
 import { randomBytes } from 'node:crypto'
 import { deadLetterStream, framesStream, processorConsumer } from './jetstream-streams.ts'
+import { tenantSettingsStream } from './tenant-settings.ts'
 
 export const natsRoles = ['ingest', 'processor', 'admin'] as const
 export type NatsRole = (typeof natsRoles)[number]
@@ -56,6 +57,11 @@ const permissionsOf: Record<Exclude<NatsRole, 'admin'>, Permissions> = {
       `${api}.STREAM.MSG.GET.${keyringStream}`,
       `${api}.DIRECT.GET.${keyringStream}`,
       `${api}.DIRECT.GET.${keyringStream}.>`,
+      // Tenant settings (retention set at run time): read only, one entry at a time.
+      `${api}.STREAM.INFO.${tenantSettingsStream}`,
+      `${api}.STREAM.MSG.GET.${tenantSettingsStream}`,
+      `${api}.DIRECT.GET.${tenantSettingsStream}`,
+      `${api}.DIRECT.GET.${tenantSettingsStream}.>`,
     ],
     subscribe: [`${inboxPrefixOf('processor')}.>`],
   },
