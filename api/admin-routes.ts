@@ -5,7 +5,9 @@
 import type { FastifyInstance } from 'fastify'
 import type { AdminContext } from '../privacy/admin-context.ts'
 import { registerAuditRoutes } from './audit-routes.ts'
+import { registerRetentionRoutes } from './retention-routes.ts'
 
 export function registerAdminRoutes(app: FastifyInstance, admin: AdminContext | undefined): void {
   registerAuditRoutes(app, admin)
+  registerRetentionRoutes(app, admin)
 }
