@@ -56,9 +56,14 @@ export interface RetentionMoveResult {
 const tenantPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/
 const maxPasses = 3
 
-export async function applyTenantRetention(clickhouse: ClickHouseClient, database: string, tenant: string, target: RetentionTarget): Promise<RetentionMoveResult> {
+export interface RetentionMoveOptions {
+  /** Test hook: called after the copied rows were deleted and after each partition moved; a throw stands for a crash there. */
+  interrupt?: (table: string, step: 'deleted' | 'partition-moved') => void
+}
+
+export async function applyTenantRetention(clickhouse: ClickHouseClient, database: string, tenant: string, target: RetentionTarget, options: RetentionMoveOptions = {}): Promise<RetentionMoveResult> {
   if (!tenantPattern.test(tenant)) throw new Error('not a tenant id')
-  const sql = createSql(clickhouse, database, tenant, target)
+  const sql = createSql(clickhouse, database, tenant, target, options)
   const moved: Record<string, number> = {}
   const deleted: Record<string, number> = {}
   for (const spec of retentionTables) {
@@ -112,8 +117,10 @@ async function moveTable(sql: Sql, spec: RetentionTable): Promise<number> {
     )
     const key = spec.identity.join(', ')
     await sql.run(`DELETE FROM ${table} WHERE tenant = {tenant:String} AND ${differs(spec)} AND (${key}) IN (SELECT ${key} FROM ${ready.quoted})`, { raw: copied!.raw, aggregate: copied!.aggregate })
+    sql.interrupt?.(spec.table, 'deleted')
     for (const partition of await sql.partitions(ready.bare)) {
       await sql.run(`ALTER TABLE ${ready.quoted} MOVE PARTITION ID '${partition}' TO TABLE ${table}`)
+      sql.interrupt?.(spec.table, 'partition-moved')
     }
   }
   await sql.run(`DROP TABLE IF EXISTS ${ready.quoted}`)
@@ -122,7 +129,7 @@ async function moveTable(sql: Sql, spec: RetentionTable): Promise<number> {
 
 type Sql = ReturnType<typeof createSql>
 
-function createSql(clickhouse: ClickHouseClient, database: string, tenant: string, target: RetentionTarget) {
+function createSql(clickhouse: ClickHouseClient, database: string, tenant: string, target: RetentionTarget, options: RetentionMoveOptions) {
   const base = { tenant, raw: target.rawDays, aggregate: target.aggregateDays }
   // chdb keeps settings per session: state every one these statements depend on.
   const settings: ClickHouseSettings = { ...internalQueryLimits(), lightweight_deletes_sync: '2', mutations_sync: '2' }
@@ -131,6 +138,7 @@ function createSql(clickhouse: ClickHouseClient, database: string, tenant: strin
     return result.json<T>()
   }
   return {
+    interrupt: options.interrupt,
     name: (table: string) => `${database}.${table}`,
     /** The tenant matches tenantPattern, so the quoted name is a safe identifier. */
     scratch: (table: string, stage: 'fill' | 'ready') => {
