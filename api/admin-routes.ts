@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AdminContext } from '../privacy/admin-context.ts'
 import { registerAccessKeyRoutes } from './access-key-routes.ts'
 import { registerAuditRoutes } from './audit-routes.ts'
+import { registerRetentionRoutes } from './retention-routes.ts'
 import { registerSubjectRoutes } from './subject-routes.ts'
 import { registerInventoryRoutes } from './inventory-routes.ts'
 import { registerLeakScanRoutes } from './leak-scan-routes.ts'
@@ -18,4 +19,5 @@ export function registerAdminRoutes(app: FastifyInstance, admin: AdminContext | 
   registerInventoryRoutes(app, admin)
   registerNoticeRoutes(app, admin)
   registerLeakScanRoutes(app, admin)
+  registerRetentionRoutes(app, admin)
 }

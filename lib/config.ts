@@ -124,6 +124,8 @@ export const configSchema = {
     retentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
     /** CALLMASK_AGGREGATE_RETENTION_DAYS: default retention of per-minute aggregates and call summaries (13 months: a year-on-year comparison). @default 395 */
     aggregateRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 395 },
+    /** CALLMASK_TENANT_SETTINGS_REFRESH_MS: how old a processor's copy of a tenant's run-time retention may be; a retention change waits this long (plus CALLMASK_BATCH_MAX_MS) before it moves existing rows. @default 2000 */
+    tenantSettingsRefreshMs: { type: 'integer', minimum: 10, maximum: 600000, default: 2000 },
     /** CALLMASK_AUDIT_RETENTION_DAYS: how long the audit log keeps its records (two years). @default 730 */
     auditRetentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 730 },
     /** CALLMASK_ERASURE_REFRESH_MS: how often processors re-read the erasure list; an erasure's second pass waits two of these plus a batch. @default 2000 */
@@ -199,6 +201,7 @@ const envNames: Record<keyof Config, string> = {
   aggregateRetentionDays: 'CALLMASK_AGGREGATE_RETENTION_DAYS',
   auditRetentionDays: 'CALLMASK_AUDIT_RETENTION_DAYS',
   erasureRefreshMs: 'CALLMASK_ERASURE_REFRESH_MS',
+  tenantSettingsRefreshMs: 'CALLMASK_TENANT_SETTINGS_REFRESH_MS',
   masterKey: 'CALLMASK_MASTER_KEY',
   masterKeyFile: 'CALLMASK_MASTER_KEY_FILE',
   policyFile: 'CALLMASK_POLICY_FILE',

@@ -4,16 +4,17 @@
 //   it reads the people's keys bucket (hashes only) with direct gets and a subscription;
 // - api (role api, the analyst API alone) reads entries of the people's keys bucket, nothing else;
 // - the processor consumes the frames stream as the `processor` consumer, acks, purges what
-//   it processed, publishes dead letters and reads the keyring; it cannot create or change
-//   streams or consumers, nor write the keyring;
+//   it processed, publishes dead letters, reads the keyring and the tenant settings (run-time
+//   retention); it cannot create or change streams or consumers, nor write either bucket;
 // - admin (embedded start-up, the keys command, operators) may do everything: it sets up the
-//   streams and the consumer and writes the keyring and the people's keys.
+//   streams and the consumer and writes the keyring, the people's keys and the tenant settings.
 // Each user's inbox has its own prefix, so no user can subscribe to another's replies (a
 // processor's pull deliveries are raw frames). Embedded mode generates the passwords; a
 // production server renders the same block with `$VARIABLE` references (deploy/nats.conf).
 import { randomBytes } from 'node:crypto'
 import { accessKeysStream, accessKeysSubjects } from './access-key-store.ts'
 import { deadLetterStream, framesStream, processorConsumer } from './jetstream-streams.ts'
+import { tenantSettingsStream } from './tenant-settings.ts'
 
 export const natsRoles = ['ingest', 'processor', 'api', 'admin'] as const
 export type NatsRole = (typeof natsRoles)[number]
@@ -69,6 +70,11 @@ const permissionsOf: Record<Exclude<NatsRole, 'admin'>, Permissions> = {
       `${api}.STREAM.MSG.GET.${keyringStream}`,
       `${api}.DIRECT.GET.${keyringStream}`,
       `${api}.DIRECT.GET.${keyringStream}.>`,
+      // Tenant settings (retention set at run time): read only, one entry at a time.
+      `${api}.STREAM.INFO.${tenantSettingsStream}`,
+      `${api}.STREAM.MSG.GET.${tenantSettingsStream}`,
+      `${api}.DIRECT.GET.${tenantSettingsStream}`,
+      `${api}.DIRECT.GET.${tenantSettingsStream}.>`,
     ],
     subscribe: [`${inboxPrefixOf('processor')}.>`],
   },

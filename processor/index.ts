@@ -35,6 +35,7 @@ import { TenantKeyMissingError } from '../keyring/keyring-errors.ts'
 import { createProcessorMetrics } from './processor-metrics.ts'
 import { startStreamJanitor } from './stream-janitor.ts'
 import type { Pseudonymiser } from '../keyring/pseudonymiser.ts'
+import { createTenantSettingsReader } from '../lib/tenant-settings.ts'
 
 export interface ProcessorDeps {
   nc: NatsConnection
@@ -63,6 +64,8 @@ type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'bat
   stuckAfterS?: number | undefined
   /** Seconds JetStream waits for an ack before redelivering. @default 30 */
   ackWaitS?: number | undefined
+  /** How old a tenant's run-time retention may be when a row gets it. @default 2000 */
+  tenantSettingsRefreshMs?: number | undefined
 }
 
 export interface Backlog {
@@ -148,6 +151,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     policy: deps.policy,
     retentionDays: config.retentionDays,
     aggregateRetentionDays: config.aggregateRetentionDays,
+    tenantSettings: createTenantSettingsReader(deps.nc, { refreshMs: config.tenantSettingsRefreshMs, log }),
     onRepairedStrings: (count) => metrics.repairedStrings.inc(count),
     dropped: {
       unknownReport: (type) => metrics.droppedReports.inc({ report_type: reportTypeLabel(type) }),

@@ -12,6 +12,7 @@ import { applyPolicyToEvent, applyPolicyToStats, type DroppedCounter } from '../
 import { createFieldTransformerFactory, withScanBudget } from '../policy/field-transformer.ts'
 import type { CompiledPolicy } from '../policy/load-policy.ts'
 import type { Pseudonymiser } from '../keyring/pseudonymiser.ts'
+import type { TenantSettingsReader } from '../lib/tenant-settings.ts'
 import { defaultAggregateRetentionDays, mapEventFrame, mapStatsFrame, type FrameRows, type FrameSource } from './report-mapper.ts'
 
 export interface DecodedMessage {
@@ -28,6 +29,8 @@ export interface MessageDecoderDeps {
   retentionDays: number
   /** @default 395 */
   aggregateRetentionDays?: number | undefined
+  /** Retention set at run time by the admin API; it wins over the policy file and the config. */
+  tenantSettings?: TenantSettingsReader | undefined
   /** Counts strings whose lone surrogates were replaced by U+FFFD. */
   onRepairedStrings?: (count: number) => void
   /** Counts what the policy's allow-list dropped (report types, fields it does not name). */
@@ -75,12 +78,14 @@ export function createMessageDecoder(deps: MessageDecoderDeps) {
     // session's frames were taken for redeliveries of the first). Deterministic, so
     // redelivery look-ups find the stored rows.
     const storedSessionId = pseudonymiser.pseudonym('session', sessionId)
+    // Precedence: run-time setting, then the policy file, then the config default.
+    const runtime = (await deps.tenantSettings?.retention(tenant)) ?? {}
     const source: FrameSource = {
       tenant,
       sessionId: storedSessionId,
       seq,
-      retentionDays: deps.policy.retentionDays(tenant) ?? deps.retentionDays,
-      aggregateRetentionDays: deps.policy.aggregateRetentionDays(tenant) ?? deps.aggregateRetentionDays ?? defaultAggregateRetentionDays,
+      retentionDays: runtime.rawDays ?? deps.policy.retentionDays(tenant) ?? deps.retentionDays,
+      aggregateRetentionDays: runtime.aggregateDays ?? deps.policy.aggregateRetentionDays(tenant) ?? deps.aggregateRetentionDays ?? defaultAggregateRetentionDays,
     }
     const rows =
       frame.type === 'stats'
