@@ -194,6 +194,9 @@ describe('retention per tenant (integration)', () => {
   it('new frames after the change carry the new values; GET shows where each value comes from', async () => {
     const shown = await api('GET', `/v1/admin/tenants/${testTenant}/retention`, adminKey)
     expect(shown.body).toMatchObject({ raw: { days: 3, source: 'run-time' }, aggregate: { days: 100, source: 'run-time' }, setAt: expect.any(String) })
+    // The inventory (Art. 30 record) shows the run-time setting too.
+    const inventory = await api('GET', '/v1/admin/inventory', adminKey)
+    expect(JSON.stringify(inventory.body)).toContain(JSON.stringify({ tenant: testTenant, rawDays: 3, aggregateDays: 100, rawSource: 'run-time', aggregateSource: 'run-time' }))
     await replay(testKey, 'room-after')
     await replay(otherKey, 'room-other-after')
     const rows = await world.query<{ tenant: string; retention_days: number; aggregate_retention_days: number }>(
