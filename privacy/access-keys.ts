@@ -25,32 +25,16 @@ import { hashKey } from '../lib/key-hash.ts'
 import type { Actor, AdminContext } from './admin-context.ts'
 import { needsNats, PrivacyOperationError } from './operation-error.ts'
 
-export interface CreateKeyInput {
-  role: AccessKeyRole
-  tenant?: string
-  origins?: string[]
-  requireOrigin?: boolean
-  /** ISO 8601, in the future. */
-  expiresAt?: string
-  label?: string
-}
+/** What an admin chooses for a new key (`expiresAt` in the future). */
+export type CreateKeyInput = Pick<AccessKeyRecord, 'role' | 'tenant' | 'origins' | 'requireOrigin' | 'expiresAt' | 'label'>
 
 /** A key as lists show it: never the key, only the first 8 hex digits of its hash. */
-export interface KeyView {
-  id: string
+export interface KeyView
+  extends Pick<AccessKeyRecord, 'id' | 'role' | 'tenant' | 'origins' | 'requireOrigin' | 'expiresAt' | 'label' | 'revokedAt' | 'revokedBy'>,
+    Partial<Pick<AccessKeyRecord, 'createdAt' | 'createdBy'>> {
   /** runtime: created here, revocable; static: from the configuration. */
   source: 'runtime' | 'static'
   revocable: boolean
-  role: AccessKeyRole
-  tenant?: string
-  origins?: string[]
-  requireOrigin?: boolean
-  expiresAt?: string
-  label?: string
-  createdAt?: string
-  createdBy?: string
-  revokedAt?: string
-  revokedBy?: string
   status: AccessKeyStatus
   fingerprint: string
   note?: string

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { jetstreamManager } from '@nats-io/jetstream'
+import type { TenantKey } from '../keyring/pseudonymiser.ts'
 import { createErasureList } from '../storage/erasure-list.ts'
 import type { Actor, AdminContext } from './admin-context.ts'
 import { aggregateViews, dropWorkTable, noteAffectedGroups, rebuildGroups, viewsByTarget } from './aggregate-recompute.ts'
@@ -34,21 +35,21 @@ export interface SubjectErasureReport {
 }
 
 /** The subject's pseudonyms under every live key of the tenant; 404 when the tenant has none. */
-export async function pseudonymsOf(admin: AdminContext, tenant: string, identifier: string, operation: string, options: { ensureKey?: boolean } = {}): Promise<{ pseudonyms: string[]; keyVersions: number[] }> {
+export async function pseudonymsOf(admin: AdminContext, tenant: string, identifier: string, operation: string, options: { ensureKey?: boolean } = {}): Promise<{ pseudonyms: string[]; keyVersions: number[]; keys: TenantKey[] }> {
   const nats = needsNats(admin.nats, operation)
   // An erasure of a tenant whose first frames still wait for a processor: the key they will
   // get is made now (as the processor would), so the erasure list can hold their pseudonyms.
   if (options.ensureKey) await nats.keyring.currentKey(tenant)
   const keys = await nats.keyring.liveKeys(tenant)
   if (keys.length === 0) throw new PrivacyOperationError(404, 'CALLMASK_ERR_NO_TENANT_KEY', `tenant ${tenant} has no live key (never used, or crypto-shredded): no data of it can be found`)
-  return { pseudonyms: subjectPseudonyms(tenant, keys, identifier, admin.policy.detectOptions(tenant)), keyVersions: keys.map((k) => k.version) }
+  return { pseudonyms: subjectPseudonyms(tenant, keys, identifier, admin.policy.detectOptions(tenant)), keyVersions: keys.map((k) => k.version), keys }
 }
 
 export async function eraseSubject(admin: AdminContext, actor: Actor, tenant: string, identifier: string): Promise<SubjectErasureReport> {
   const identifierText = identifier.trim()
   if (identifierText.length === 0) throw new PrivacyOperationError(400, 'CALLMASK_ERR_BAD_REQUEST', 'give the identifier to erase (a phone number, e-mail, user id or display name)')
   const nats = needsNats(admin.nats, 'Erasing a data subject')
-  const { pseudonyms, keyVersions } = await pseudonymsOf(admin, tenant, identifierText, 'Erasing a data subject', { ensureKey: true })
+  const { pseudonyms, keyVersions, keys } = await pseudonymsOf(admin, tenant, identifierText, 'Erasing a data subject', { ensureKey: true })
   const { clickhouse, database, config } = admin
   const params = { tenant, needles: pseudonyms }
   // Deterministic, so a rerun after a crash finds the groups a first run noted.
@@ -82,7 +83,6 @@ export async function eraseSubject(admin: AdminContext, actor: Actor, tenant: st
     addCounts(deleted, late)
     const needles = [identifierText, identifierText.replace(/[^\d+]/g, '')].filter((n) => n.length >= 3).map((n) => Buffer.from(n))
     const wanted = new Set(pseudonyms)
-    const keys = await nats.keyring.liveKeys(tenant)
     const detect = admin.policy.detectOptions(tenant)
     const deadLetters = await purgeDeadLetters(await jetstreamManager(nats.nc), tenant, {
       string: (value) => value.length <= 1024 && subjectPseudonyms(tenant, keys, value, detect).some((p) => wanted.has(p)),
