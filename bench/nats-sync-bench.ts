@@ -22,7 +22,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createJetStreamPublisher } from '../ingest/jetstream-publisher.ts'
-import { envelopeHeaders } from '../lib/frame-envelope.ts'
+import { envelopeHeaderValues } from '../lib/frame-envelope.ts'
 import { ensureStreams, framesSubject } from '../lib/jetstream-streams.ts'
 import { findNatsServerBinary } from '../lib/nats-server-launcher.ts'
 import { buildSessionFrames } from './bench-frames.ts'
@@ -110,14 +110,7 @@ async function runRound(mode: Mode, index: number): Promise<Round> {
       const session = sessions[i % sessions.length]!
       const seq = Math.floor(i / sessions.length) + 1
       const data = session.frames.frame(seq, Date.now())
-      await publisher.publish(framesSubject(tenant), data, {
-        'Nats-Msg-Id': `${tenant}:${session.id}:${seq}`,
-        [envelopeHeaders.tenant]: tenant,
-        [envelopeHeaders.session]: session.id,
-        [envelopeHeaders.seq]: String(seq),
-        [envelopeHeaders.encoding]: 'msgpack',
-        [envelopeHeaders.receivedAt]: String(Date.now()),
-      })
+      await publisher.publish(framesSubject(tenant), data, envelopeHeaderValues({ tenant, sessionId: session.id, seq, encoding: 'msgpack', receivedAt: Date.now() }))
       if (i >= args.warmup) {
         acked++
         bytes += data.byteLength

@@ -16,7 +16,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { connect } from '@nats-io/transport-node'
 import { createJetStreamPublisher } from '../ingest/jetstream-publisher.ts'
-import { envelopeHeaders } from '../lib/frame-envelope.ts'
+import { envelopeHeaderValues } from '../lib/frame-envelope.ts'
 import { framesSubject } from '../lib/jetstream-streams.ts'
 import { inboxPrefixOf } from '../lib/nats-credentials.ts'
 import { createClickHouseSink, type SourceRef } from '../storage/clickhouse-sink.ts'
@@ -45,14 +45,7 @@ for (let seq = 1; seq <= perSession; seq++) {
   for (const s of sessions) {
     expectedRows += s.frames.rowsPerTemplate[s.frames.templateOf(seq)]!
     pending.push(
-      publisher.publish(framesSubject(testTenant), s.frames.frame(seq, baseTs + seq * 1000), {
-        'Nats-Msg-Id': `${testTenant}:${s.id}:${seq}`,
-        [envelopeHeaders.tenant]: testTenant,
-        [envelopeHeaders.session]: s.id,
-        [envelopeHeaders.seq]: String(seq),
-        [envelopeHeaders.encoding]: 'msgpack',
-        [envelopeHeaders.receivedAt]: String(Date.now()),
-      }),
+      publisher.publish(framesSubject(testTenant), s.frames.frame(seq, baseTs + seq * 1000), envelopeHeaderValues({ tenant: testTenant, sessionId: s.id, seq, encoding: 'msgpack', receivedAt: Date.now() })),
     )
     published++
     if (pending.length >= 2000) {

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
 import { wireErrorCodes, closeCodes, type WireErrorCode } from '../lib/errors.ts'
-import { envelopeHeaders, frameTimeProblem } from '../lib/frame-envelope.ts'
+import { envelopeHeaderValues, frameTimeProblem } from '../lib/frame-envelope.ts'
 import { framesSubject } from '../lib/jetstream-streams.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
 import type { HelloFrame } from '../schemas/frames.ts'
@@ -152,14 +152,7 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
     const sessionAcks = acks
     // The stored payload is the client's frame as received; headers say whose it is.
     publisher
-      .publish(framesSubject(tenant), bytes, {
-        'Nats-Msg-Id': `${tenant}:${sessionId}:${seq}`,
-        [envelopeHeaders.tenant]: tenant,
-        [envelopeHeaders.session]: sessionId,
-        [envelopeHeaders.seq]: String(seq),
-        [envelopeHeaders.encoding]: encoding,
-        [envelopeHeaders.receivedAt]: String(Date.now()),
-      })
+      .publish(framesSubject(tenant), bytes, envelopeHeaderValues({ tenant, sessionId, seq, encoding, receivedAt: Date.now() }))
       .then(
         (ack) => {
           // Within the duplicate window a seq is stored once: a resend (or, wrongly, a new

@@ -6,8 +6,8 @@
 // marked deleted.
 import type { JetStreamManager } from '@nats-io/jetstream'
 import { deadLetterStream, deadLetterSubject } from '../lib/jetstream-streams.ts'
-import { envelopeHeaders } from '../lib/frame-envelope.ts'
-import { decodeFrame, type Encoding } from '../lib/wire-codec.ts'
+import { encodingOf } from '../lib/frame-envelope.ts'
+import { decodeFrame } from '../lib/wire-codec.ts'
 
 /** True when one of the frame's strings is the subject (given as a string test). */
 type StringTest = (value: string) => boolean
@@ -45,9 +45,8 @@ export async function purgeDeadLetters(jsm: JetStreamManager, tenant: string, ma
     if (!message) break
     let matches = match === 'all'
     if (!matches && match !== 'all') {
-      const encoding = message.header.get(envelopeHeaders.encoding) as Encoding
       try {
-        matches = anyString(decodeFrame(message.data, encoding === 'json' ? 'json' : 'msgpack'), match.string)
+        matches = anyString(decodeFrame(message.data, encodingOf(message.header)), match.string)
       } catch {
         matches = match.bytes(message.data)
       }

@@ -3,7 +3,7 @@
 import { jetstream, type JsMsg } from '@nats-io/jetstream'
 import { headers, type NatsConnection } from '@nats-io/nats-core'
 import { deadLetterSubject } from '../lib/jetstream-streams.ts'
-import { envelopeHeaders } from '../lib/frame-envelope.ts'
+import { tenantOf } from '../lib/frame-envelope.ts'
 
 export const deadLetterReasonHeader = 'Callmask-Dead-Letter-Reason'
 
@@ -15,7 +15,7 @@ export function createDeadLetterPublisher(nc: NatsConnection) {
       for (const [name, values] of msg.headers ?? []) for (const value of values) h.append(name, value)
       h.set(deadLetterReasonHeader, reason)
       h.set('Callmask-Original-Stream-Seq', String(msg.seq))
-      const tenant = (msg.headers?.get(envelopeHeaders.tenant) || 'unknown').replace(/[^a-z0-9_-]/g, '_')
+      const tenant = (tenantOf(msg.headers) || 'unknown').replace(/[^a-z0-9_-]/g, '_')
       await js.publish(deadLetterSubject(tenant), msg.data, { headers: h, msgID: `dlq:${msg.info.stream}:${msg.seq}` })
     },
   }

@@ -4,9 +4,9 @@
 // PermanentProcessingError: such a message goes to the dead-letter stream.
 import type { JsMsg } from '@nats-io/jetstream'
 import { PermanentProcessingError } from '../lib/errors.ts'
-import { envelopeHeaders, frameTimeProblem } from '../lib/frame-envelope.ts'
+import { frameTimeProblem, readEnvelope } from '../lib/frame-envelope.ts'
 import { repairStrings } from '../lib/well-formed-strings.ts'
-import { decodeFrame, type Encoding } from '../lib/wire-codec.ts'
+import { decodeFrame } from '../lib/wire-codec.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
 import { applyPolicyToEvent, applyPolicyToStats, type DroppedCounter } from '../policy/apply-policy.ts'
 import { createFieldTransformerFactory, withScanBudget } from '../policy/field-transformer.ts'
@@ -40,15 +40,9 @@ export interface MessageDecoderDeps {
 export function createMessageDecoder(deps: MessageDecoderDeps) {
   const transformerFor = createFieldTransformerFactory()
   return async function decodeMessage(msg: Pick<JsMsg, 'headers' | 'data'>): Promise<DecodedMessage> {
-    const h = msg.headers
-    const tenant = h?.get(envelopeHeaders.tenant) ?? ''
-    const sessionId = h?.get(envelopeHeaders.session) ?? ''
-    const seq = Number(h?.get(envelopeHeaders.seq))
-    const receivedAt = Number(h?.get(envelopeHeaders.receivedAt))
-    const encoding = h?.get(envelopeHeaders.encoding) as Encoding
-    if (!tenant || !sessionId || !Number.isSafeInteger(seq) || !Number.isFinite(receivedAt) || (encoding !== 'json' && encoding !== 'msgpack')) {
-      throw new PermanentProcessingError('message lacks the Callmask-* envelope headers')
-    }
+    const envelope = readEnvelope(msg.headers)
+    if (!envelope) throw new PermanentProcessingError('message lacks the Callmask envelope headers')
+    const { tenant, sessionId, seq, receivedAt, encoding } = envelope
     let decoded: unknown
     try {
       decoded = decodeFrame(msg.data, encoding)

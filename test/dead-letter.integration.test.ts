@@ -4,7 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { headers } from '@nats-io/nats-core'
 import { connect } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { envelopeHeaders } from '../lib/frame-envelope.ts'
+import { envelopeHeaderValues, legacyEnvelopeHeaders } from '../lib/frame-envelope.ts'
 import { deadLetterStream, framesStream, framesSubject } from '../lib/jetstream-streams.ts'
 import { deadLetterReasonHeader } from '../processor/dead-letter.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
@@ -21,19 +21,25 @@ describe('dead-letter stream (integration)', () => {
     const pipeline = await world.start()
     const nc = await connect(world.natsOptions('admin'))
     const js = jetstream(nc)
-    const envelope = (seq: number, encoding = 'json') => {
+    // The current two headers, and the six of earlier versions (still read after an upgrade).
+    const envelope = (seq: number, encoding: 'json' | 'msgpack' = 'json') => {
       const h = headers()
-      h.set(envelopeHeaders.tenant, testTenant)
-      h.set(envelopeHeaders.session, 'foreign-publisher')
-      h.set(envelopeHeaders.seq, String(seq))
-      h.set(envelopeHeaders.encoding, encoding)
-      h.set(envelopeHeaders.receivedAt, String(Date.now()))
+      for (const [name, value] of Object.entries(envelopeHeaderValues({ tenant: testTenant, sessionId: 'foreign-publisher', seq, encoding, receivedAt: Date.now() }))) h.set(name, value)
+      return h
+    }
+    const legacyEnvelope = (seq: number, encoding = 'json') => {
+      const h = headers()
+      h.set(legacyEnvelopeHeaders.tenant, testTenant)
+      h.set(legacyEnvelopeHeaders.session, 'foreign-publisher')
+      h.set(legacyEnvelopeHeaders.seq, String(seq))
+      h.set(legacyEnvelopeHeaders.encoding, encoding)
+      h.set(legacyEnvelopeHeaders.receivedAt, String(Date.now()))
       return h
     }
     // What another publisher with access to the subject might put there.
     await js.publish(framesSubject(testTenant), new TextEncoder().encode('{not json'), { headers: envelope(1) })
     const stale = { type: 'event', seq: 2, ts: Date.now() - 30 * 24 * 3600 * 1000, call: { conferenceId: 'c', participantId: 'p', peerConnectionId: 'pc' }, name: 'join' }
-    await js.publish(framesSubject(testTenant), new TextEncoder().encode(JSON.stringify(stale)), { headers: envelope(2) })
+    await js.publish(framesSubject(testTenant), new TextEncoder().encode(JSON.stringify(stale)), { headers: legacyEnvelope(2) })
     await js.publish(framesSubject(testTenant), new TextEncoder().encode('{}'))
 
     const client = new CallmaskClient({ url: pipeline.ingest!.url, key: testKey })
@@ -45,7 +51,7 @@ describe('dead-letter stream (integration)', () => {
     await eventually(async () => (await jsm.streams.info(deadLetterStream)).state.messages === 3, 15_000, 'three dead letters')
     const reasons: string[] = []
     for (let seq = 1; seq <= 3; seq++) reasons.push((await jsm.streams.getMessage(deadLetterStream, { seq }))?.header.get(deadLetterReasonHeader) ?? '')
-    expect(reasons).toEqual(['payload cannot be decoded', '/ts is more than 7 days before the server clock', 'message lacks the Callmask-* envelope headers'])
+    expect(reasons).toEqual(['payload cannot be decoded', '/ts is more than 7 days before the server clock', 'message lacks the Callmask envelope headers'])
     await eventually(async () => {
       const [row] = await world.query<{ n: string }>('SELECT count() AS n FROM {db}.call_events')
       return Number(row?.n) === 1
