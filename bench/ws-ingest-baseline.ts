@@ -1,8 +1,9 @@
 // The baseline for ingest-bench.ts: the smallest `ws` server that does what ingest does per
 // frame. It shares everything but the transport with ingest/index.ts: the same
-// createSession (hello and key check, size cap, decode, schema validation, JetStream
-// publish with Nats-Msg-Id, ack after the PubAck), the same publisher, keyring, metrics and
-// limits. No /healthz, /metrics or graceful drain: those cost nothing per frame.
+// createSession (hello and key check, size cap, JetStream publish with Nats-Msg-Id, ack after
+// the PubAck), the same publisher, keyring, metrics and limits, but each frame is checked the
+// way ingest did before the envelope check: decoded and validated in full (checkFrameInFull),
+// so the bench compares today's ingest with the full decode + validate + publish baseline. No /healthz, /metrics or graceful drain: those cost nothing per frame.
 import type { NatsConnection } from '@nats-io/nats-core'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
@@ -14,6 +15,7 @@ import { createJetStreamPublisher } from '../ingest/jetstream-publisher.ts'
 import { createTenantLimits } from '../ingest/rate-limits.ts'
 import { createSession } from '../ingest/session-handler.ts'
 import { chooseEncoding } from '../lib/wire-codec.ts'
+import { checkFrameInFull } from '../lib/frame-envelope-check.ts'
 import type { Config } from '../lib/config.ts'
 import { ensureStreams } from '../lib/jetstream-streams.ts'
 
@@ -38,6 +40,7 @@ export async function startWsIngest(config: BaselineConfig, deps: { nc: NatsConn
     log,
     limits: { maxFrameBytes: config.maxFrameBytes, helloTimeoutMs: config.helloTimeoutMs, maxInFlight: config.maxInFlight },
     tenantLimits: createTenantLimits(config),
+    checkFrame: checkFrameInFull,
   }
 
   const server = new WebSocketServer({

@@ -1,10 +1,11 @@
 // What ingest does with each frame of one WebSocket session: hello and key check, size,
-// decode and schema checks, publish to JetStream, and an `ack` only after the PubAck.
+// the envelope check (lib/frame-envelope-check.ts), publish to JetStream, and an `ack` only after the PubAck.
 // Transport-agnostic: the uWS server and the `ws` baseline benchmark share it.
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
 import { wireErrorCodes, closeCodes, type WireErrorCode } from '../lib/errors.ts'
 import { envelopeHeaderValues, frameTimeProblem } from '../lib/frame-envelope.ts'
+import { checkFrameEnvelope, type EnvelopeCheck } from '../lib/frame-envelope-check.ts'
 import { framesSubject } from '../lib/jetstream-streams.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
 import type { HelloFrame } from '../schemas/frames.ts'
@@ -36,6 +37,8 @@ export interface SessionDeps {
   sessions?: SessionRegistry
   /** Closes sessions whose run-time key is revoked or expires; unset: static keys only. */
   keySessions?: KeySessions
+  /** How a data frame is checked before it is stored. @default checkFrameEnvelope */
+  checkFrame?: (bytes: Uint8Array, encoding: Encoding) => EnvelopeCheck
 }
 
 /** How far ahead of the ack watermark a seq may run: bounds the per-session set of stored seqs. */
@@ -222,15 +225,13 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
       refuse(`frame of ${bytes.byteLength} bytes exceeds the limit of ${limits.maxFrameBytes}`, peekSeq(bytes, encoding), wireErrorCodes.tooLarge)
       return
     }
-    const decoded = decodeOr(bytes, (problem) => refuse(problem, peekSeq(bytes, encoding), wireErrorCodes.malformed))
-    if (decoded === notDecoded) return
-    const result = validateClientFrame(decoded)
-    const seq = seqOf(decoded)
-    if (!result.ok) {
-      refuse(result.message, seq)
+    // The envelope only: the processor validates the reports (see lib/frame-envelope-check.ts).
+    const frame = (deps.checkFrame ?? checkFrameEnvelope)(bytes, encoding)
+    if (!frame.ok) {
+      if (frame.malformed) refuse(frame.message, peekSeq(bytes, encoding), wireErrorCodes.malformed)
+      else refuse(frame.message, frame.seq)
       return
     }
-    const frame = result.frame
     if (frame.type === 'hello') {
       fail(wireErrorCodes.schema, '/type hello was already received on this session', false)
       return
@@ -262,8 +263,3 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
 }
 
 const notDecoded = Symbol('not decoded')
-
-function seqOf(value: unknown): number | undefined {
-  const seq = (value as { seq?: unknown } | null)?.seq
-  return typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : undefined
-}

@@ -14,8 +14,15 @@ export interface ShapeLimits {
 
 export const defaultShapeLimits: ShapeLimits = { maxDepth: 16, maxElements: 100_000 }
 
-/** Undefined when the bytes are one admissible msgpack value, else why not. */
-export function msgpackShapeProblem(bytes: Uint8Array, limits: ShapeLimits = defaultShapeLimits): string | undefined {
+/** Told where each entry of a top-level map lies: [keyStart, keyEnd) and [valueStart, valueEnd). */
+export type TopLevelEntry = (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => void
+
+/**
+ * Undefined when the bytes are one admissible msgpack value, else why not. With `onTopLevelEntry`
+ * the same single walk also reports where a top-level map's entries lie, so a caller can decode
+ * only the ones it needs (ingest's envelope check); entries of a frame it refuses may have been reported.
+ */
+export function msgpackShapeProblem(bytes: Uint8Array, limits: ShapeLimits = defaultShapeLimits, onTopLevelEntry?: TopLevelEntry): string | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let offset = 0
   let elements = 0
@@ -38,15 +45,34 @@ export function msgpackShapeProblem(bytes: Uint8Array, limits: ShapeLimits = def
     isMap.push(map)
   }
 
+  // The top-level entry being read: its key's range and where its value starts (-1: none yet).
+  let keyStart = -1
+  let keyEnd = -1
+  let valueStart = -1
+  const topEntryEnds = () => {
+    if (valueStart >= 0) onTopLevelEntry!(keyStart, keyEnd, valueStart, offset)
+    valueStart = -1
+  }
+
   try {
     while (remaining.length > 0) {
       const top = remaining.length - 1
       if (remaining[top] === 0) {
+        if (top === 1 && onTopLevelEntry && isMap[1]) topEntryEnds()
         remaining.pop()
         isMap.pop()
         continue
       }
       const expectingKey = isMap[top] === true && remaining[top]! % 2 === 0
+      if (top === 1 && onTopLevelEntry && isMap[1]) {
+        if (expectingKey) {
+          topEntryEnds()
+          keyStart = offset
+        } else {
+          keyEnd = offset
+          valueStart = offset
+        }
+      }
       remaining[top]! -= 1
       if (++elements > limits.maxElements) throw new ShapeError(`the frame has more than ${limits.maxElements} values`)
       const byte = u8()

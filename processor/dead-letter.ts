@@ -15,8 +15,20 @@ export function createDeadLetterPublisher(nc: NatsConnection) {
       for (const [name, values] of msg.headers ?? []) for (const value of values) h.append(name, value)
       h.set(deadLetterReasonHeader, reason)
       h.set('Callmask-Original-Stream-Seq', String(msg.seq))
-      const tenant = (tenantOf(msg.headers) || 'unknown').replace(/[^a-z0-9_-]/g, '_')
+      const tenant = deadLetterTenantLabel(msg)
       await js.publish(deadLetterSubject(tenant), msg.data, { headers: h, msgID: `dlq:${msg.info.stream}:${msg.seq}` })
     },
   }
+}
+
+/** The tenant a message claims, made a safe subject token and label ('unknown' without one). */
+export const deadLetterTenantLabel = (msg: Pick<JsMsg, 'headers'>): string => (tenantOf(msg.headers) || 'unknown').replace(/[^a-z0-9_-]/g, '_').slice(0, 63)
+
+/** A bounded vocabulary for the metric: reasons themselves quote field names a client chose. */
+export function deadLetterReasonLabel(reason: string): string {
+  if (reason.startsWith('payload violates the schema')) return 'schema'
+  if (reason.startsWith('payload cannot be decoded') || reason.startsWith('payload nests')) return 'undecodable'
+  if (reason.startsWith('message lacks')) return 'envelope'
+  if (reason.startsWith('/ts ')) return 'time'
+  return 'other'
 }

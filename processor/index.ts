@@ -26,7 +26,7 @@ import { classifyInsertError } from '../storage/clickhouse-errors.ts'
 import { createClickHouseSink } from '../storage/clickhouse-sink.ts'
 import { createErasureList } from '../storage/erasure-list.ts'
 import { createErasureFilter } from './erasure-filter.ts'
-import { createDeadLetterPublisher } from './dead-letter.ts'
+import { createDeadLetterPublisher, deadLetterReasonLabel, deadLetterTenantLabel } from './dead-letter.ts'
 import { createIssuePublisher } from './issue-publisher.ts'
 import { createLiveIssueDetector } from './quality/live-issues.ts'
 import { createMessageDecoder } from './message-decoder.ts'
@@ -163,7 +163,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     await deadLetters.publish(msg, reason)
     msg.ack()
     stats.deadLettered += 1
-    metrics.deadLettered.inc()
+    metrics.deadLettered.inc({ tenant: deadLetterTenantLabel(msg), reason: deadLetterReasonLabel(reason) })
   }
 
   const erasures = createErasureFilter(createErasureList(deps.clickhouse, config.clickhouseDatabase), createClickHouseSink(deps.clickhouse, config.clickhouseDatabase), log, {

@@ -40,7 +40,12 @@ export function createProcessorMetrics(registry: Registry) {
     }),
     messages: new Counter({ name: 'callmask_processor_messages_total', help: 'Messages stored in ClickHouse and acknowledged', registers: [registry] }),
     rows: new Counter({ name: 'callmask_processor_rows_total', help: 'Rows inserted into ClickHouse', registers: [registry] }),
-    deadLettered: new Counter({ name: 'callmask_processor_dead_lettered_total', help: 'Messages sent to the dead-letter stream', registers: [registry] }),
+    deadLettered: new Counter({
+      name: 'callmask_processor_dead_lettered_total',
+      help: 'Messages sent to the dead-letter stream, by tenant and reason (schema, undecodable, envelope, time, other); ingest acknowledged them after checking the envelope only',
+      labelNames: ['tenant', 'reason'],
+      registers: [registry],
+    }),
     stalePurged: new Counter({
       name: 'callmask_processor_stale_frames_purged_total',
       help: 'Processed frames the nats-server had kept after an unclean stop, purged by the stream janitor',

@@ -23,15 +23,33 @@ const validators: Record<string, ValidateFunction> = {
   event: ajv.compile(eventFrameSchema),
 }
 
+// Ingest's envelope check of a stats frame: the same rules with the reports' contents left to
+// the processor, which validates every frame in full before mapping it (a frame it refuses is
+// dead-lettered with the reason and counted per tenant).
+const { $id: _statsId, ...statsRules } = statsFrameSchema
+const validateStatsEnvelopeRules = ajv.compile({
+  ...statsRules,
+  properties: { ...statsRules.properties, reports: { type: 'array', maxItems: 256 }, previous: { type: 'array', maxItems: 256 } },
+})
+
+/** Checks a stats frame whose `reports` and `previous` arrays are stand-ins of the right length. */
+export function validateStatsEnvelope(value: Record<string, unknown>): ValidationResult {
+  return check(value, { stats: validateStatsEnvelopeRules }, '/type must be stats')
+}
+
 /** Checks a decoded client frame; on failure names the offending field as a JSON pointer. */
 export function validateClientFrame(value: unknown): ValidationResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, field: '/', message: 'a frame must be an object' }
   }
+  return check(value, validators, '/type must be one of hello, stats, event')
+}
+
+function check(value: object, byType: Record<string, ValidateFunction>, typeMessage: string): ValidationResult {
   const type = (value as { type?: unknown }).type
-  const validate = typeof type === 'string' ? validators[type] : undefined
+  const validate = typeof type === 'string' ? byType[type] : undefined
   if (!validate) {
-    return { ok: false, field: '/type', message: '/type must be one of hello, stats, event' }
+    return { ok: false, field: '/type', message: typeMessage }
   }
   if (validate(value)) return { ok: true, frame: value as ClientFrame }
   const error = validate.errors?.[0]

@@ -88,8 +88,17 @@ describe('bad input gets a typed error, never a crash (integration)', () => {
     const error = await s.next('error')
     expect(error).toMatchObject({ code: wireErrorCodes.schema, retryable: false, seq: 1 })
     expect(String(error['message'])).toContain('/call/participantId')
+    // msgpack: ingest checks the envelope only; the processor dead-letters a bad report
+    // (dead-letter.integration.test.ts). JSON frames are parsed whole and checked in full.
     s.send({ type: 'stats', seq: 2, ts: Date.now(), call, reports: [{ id: 'x', type: 42, timestamp: 1 }] })
-    expect(String((await s.next('error'))['message'])).toContain('/reports/0/type')
+    await expect.poll(() => s.frames.some((f) => f['type'] === 'ack' && f['seq'] === 2)).toBe(true)
+    s.send({ type: 'stats', seq: 3, ts: Date.now(), call, reports: 'not a list' })
+    expect(String((await s.next('error'))['message'])).toContain('/reports')
+    const j = await rawSession(url, 'callmask.v1.json')
+    j.send(hello())
+    await j.next('ack')
+    j.send({ type: 'stats', seq: 1, ts: Date.now(), call, reports: [{ id: 'x', type: 42, timestamp: 1 }] })
+    expect(String((await j.next('error'))['message'])).toContain('/reports/0/type')
     await goodSessionStillServed()
   })
 
