@@ -164,7 +164,7 @@ report(
     clientBufferutil: rounds[0]?.result.bufferutil ?? false,
     sharedCores: 'load generator (child process), server under test and nats-server share the machine',
   },
-  `ingest: uWS (envelope check) ${uws.framesPerSecond} frames/s (${uws.megabytesPerSecond} MB/s, ${uws.serverCpuUsPerFrame} us CPU/frame) vs ws ${ws.framesPerSecond} frames/s `
+  `ingest: uWS (envelope check) ${uws.framesPerSecond} frames/s (${uws.megabytesPerSecond} MB/s, ${uws.serverCpuUsPerFrame} us CPU/frame) vs ws (full decode+validate) ${ws.framesPerSecond} frames/s `
     + `(${ws.megabytesPerSecond} MB/s, ${ws.serverCpuUsPerFrame} us CPU/frame): uWS/ws ${ratio}x throughput, ws/uWS ${cpuRatio}x CPU per frame, uWS/ws ${round(uws.serverCpuUsPerFrame / ws.serverCpuUsPerFrame, 2)}x (target <= 0.33; envelope check ${round(envelopeUs, 1)} us/frame vs full decode+validate ${round(floorUs)} us/frame); `
     + `${args.sessions} sessions of ${round(meanFrameBytes / 1000, 1)} KB msgpack frames into JetStream${uwsIsNative ? '' : ' (uWS JS SHIM, not native!)'}; `
     + `load generator, server and nats-server share ${cpus().length} cores`,
