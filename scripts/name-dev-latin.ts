@@ -10,41 +10,17 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { detectNames } from '../pii/name-detector.ts'
-import { foldToken } from '../pii/fold-token.ts'
 import { asNameLexicon, buildLexicon } from './name-lexicon-builder.ts'
-import { buildFolds, buildNegatives, renderShape, scriptOfName, SHAPES } from '../test/pii/corpus/heldout-names.ts'
+import { buildFolds, buildNegatives, SHAPES } from '../test/pii/corpus/heldout-names.ts'
 import type { HeldOutItem } from '../test/pii/corpus/heldout-names.ts'
-import { mulberry32 } from '../bench/identifier-mix.ts'
-import { allLocales, Faker } from '@faker-js/faker'
-import { renderNegative } from '../test/pii/corpus/heldout-names.ts'
+import { validationNegatives, validationSplit } from './name-dev-validation.ts'
 
-/**
- * Validation negatives, from faker modules and locales neither negative part uses: adjective +
- * noun in da, de, hu, id_ID, pt_BR, fr (everyday words the lexicon's top-word lists may lack,
- * the model path's real risk), song titles, colours, materials, fruit, spices, elements.
- */
-function validationNegatives(): string[] {
-  const out: string[] = []
-  for (const loc of ['da', 'de', 'hu', 'id_ID', 'pt_BR', 'fr'] as const) {
-    const f = new Faker({ locale: [allLocales[loc], allLocales.en, allLocales.base] })
-    f.seed(11)
-    for (let i = 0; i < 80; i++) out.push(`${f.word.adjective()} ${f.word.noun()}`)
-  }
-  const f = new Faker({ locale: [allLocales.en, allLocales.base] })
-  f.seed(12)
-  for (let i = 0; i < 60; i++) {
-    out.push(f.music.songName(), `${f.color.human()} ${f.commerce.productMaterial()}`, `${f.food.fruit()} ${f.food.spice()}`,
-      `${f.science.chemicalElement().name} ${f.word.noun()}`, `${f.company.buzzAdjective()} ${f.company.buzzNoun()}`)
-  }
-  return out.filter((p) => /^[\p{L} '-]+$/u.test(p) && p.split(/\s+/).length >= 2)
-}
-const VALIDATION_NEGATIVES = validationNegatives().flatMap((p) => SHAPES.map((shape) => ({ shape, text: renderNegative(shape, p) })))
+const VALIDATION_NEGATIVES = validationNegatives()
 
 const final = process.argv.includes('--final')
 const negatives = buildNegatives().filter((n) => n.script === 'latin')
 const folds = buildFolds()
 const testWords = new Set([...folds[0]!.exclude, ...folds[1]!.exclude])
-const parts = (n: string) => n.split(/[\s\-]+/).filter((p) => p !== '')
 
 type T = Map<string, { tp: number; fn: number; fp: number }>
 const misses: string[] = []
@@ -72,23 +48,7 @@ let valFlagged = 0, valItems = 0
 const valFlags: string[] = []
 let heldOutFlagged = 0, heldOutItems = 0, tuningFlagged = 0, tuningItems = 0
 for (const fold of folds) {
-  const items: HeldOutItem[] = []
-  const exclude = new Set(fold.exclude)
-  const r = mulberry32(5000 + fold.k)
-  // Validation names come from every other faker training locale, so that a source-held-out
-  // validation build (those locales left out, their names' words kept elsewhere) exists too.
-  const valLocales = new Set(fold.trainLists.filter((l) => l.source === 'faker').map((l) => l.locale).filter((_, i) => i % 2 === 0))
-  for (const list of fold.trainLists) {
-    if (list.source !== 'faker' || !valLocales.has(list.locale) || list.given.length === 0 || list.surnames.length === 0) continue
-    for (let i = 0; i < 24; i++) {
-      const given = list.given[Math.floor(r() * list.given.length)]!
-      const surname = list.surnames[Math.floor(r() * list.surnames.length)]!
-      const words = [...parts(given), ...parts(surname)].map(foldToken)
-      if (scriptOfName(given + surname) !== 'latin' || words.some((w) => testWords.has(w))) continue
-      for (const w of words) exclude.add(w)
-      for (const shape of SHAPES) items.push({ ...renderShape(shape, given, surname), shape, script: 'latin', source: 'faker', locale: list.locale })
-    }
-  }
+  const { items, exclude, locales: valLocales } = validationSplit(fold, testWords)
   const vLexicon = asNameLexicon(buildLexicon(fold.trainLists, exclude))
   score(items, vLexicon, validation, true)
   score(items, asNameLexicon(buildLexicon(fold.trainLists.filter((l) => !(l.source === 'faker' && valLocales.has(l.locale))), fold.exclude)), validationSource)

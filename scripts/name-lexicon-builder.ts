@@ -24,6 +24,9 @@ function words(entry: string): string[] {
   return entry.split(/[\s\-\u200c]+/).filter((w) => WORD_RE.test(w)).map(foldToken)
 }
 
+/** Trains the unknown-token model from name and non-name word types (dev scripts swap in variants). */
+export type ModelTrainer = (names: ReadonlySet<string>, nonNames: ReadonlySet<string>) => NameModel
+
 export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names: Set<string>; common: Set<string>; model: NameModel; givenWords: Set<string>; foreignWords: Set<string> }
 
 /**
@@ -32,7 +35,7 @@ export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names
  * set and from the model's training names: the held-out evaluation passes
  * every word of its test names here.
  */
-export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<string> = new Set()): BuiltLexicon {
+export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<string> = new Set(), train: ModelTrainer = trainNameModel): BuiltLexicon {
   const given = new Set<string>()
   const surnames = new Set<string>()
   const names = new Set<string>()
@@ -111,7 +114,7 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
   // A held-out name is one no source has: an everyday-word list that has it (`michael`, `storm`)
   // is such a source, so excluded Latin words leave the everyday words too.
   for (const w of exclude) if (MODEL_RE.test(w)) common.delete(w)
-  const model = trainNameModel(modelNames, modelWords)
+  const model = train(modelNames, modelWords)
   return { given, surnames, names, common, model, givenWords, foreignWords }
 }
 

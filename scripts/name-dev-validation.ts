@@ -1,0 +1,67 @@
+// Validation data for choosing the name rules and the unknown-token model (dev aid, shared by
+// scripts/name-dev-latin.ts and scripts/name-model-dev.ts). Never the held-out part:
+//   validation names      pairs drawn from every other *training* faker locale of a fold, sharing
+//                         no word with any test name of either fold; the lexicon is rebuilt
+//                         without their words (and without the fold's test words);
+//   validation negatives  faker modules and locales neither negative part uses.
+import { allLocales, Faker } from '@faker-js/faker'
+import { foldToken } from '../pii/fold-token.ts'
+import { mulberry32 } from '../bench/identifier-mix.ts'
+import { renderNegative, renderShape, scriptOfName, SHAPES } from '../test/pii/corpus/heldout-names.ts'
+import type { Fold, HeldOutItem } from '../test/pii/corpus/heldout-names.ts'
+
+const parts = (n: string) => n.split(/[\s\-]+/).filter((p) => p !== '')
+
+export interface ValidationSplit {
+  /** The validation names in every shape. */
+  items: HeldOutItem[]
+  /** The fold's test words plus every word of the validation names: what the validation lexicon leaves out. */
+  exclude: Set<string>
+  /** Faker locales the validation names come from (left out whole for the source-held-out validation build). */
+  locales: Set<string>
+}
+
+export function validationSplit(fold: Fold, testWords: ReadonlySet<string>): ValidationSplit {
+  const items: HeldOutItem[] = []
+  const exclude = new Set(fold.exclude)
+  const r = mulberry32(5000 + fold.k)
+  const locales = new Set(fold.trainLists.filter((l) => l.source === 'faker').map((l) => l.locale).filter((_, i) => i % 2 === 0))
+  for (const list of fold.trainLists) {
+    if (list.source !== 'faker' || !locales.has(list.locale) || list.given.length === 0 || list.surnames.length === 0) continue
+    for (let i = 0; i < 24; i++) {
+      const given = list.given[Math.floor(r() * list.given.length)]!
+      const surname = list.surnames[Math.floor(r() * list.surnames.length)]!
+      const words = [...parts(given), ...parts(surname)].map(foldToken)
+      if (scriptOfName(given + surname) !== 'latin' || words.some((w) => testWords.has(w))) continue
+      for (const w of words) exclude.add(w)
+      for (const shape of SHAPES) items.push({ ...renderShape(shape, given, surname), shape, script: 'latin', source: 'faker', locale: list.locale })
+    }
+  }
+  return { items, exclude, locales }
+}
+
+/**
+ * Validation negative phrases: adjective + noun in da, de, hu, id_ID, pt_BR, fr (everyday words
+ * the lexicon's top-word lists may lack, the model path's real risk), song titles, colours,
+ * materials, fruit, spices, elements.
+ */
+export function validationNegativePhrases(): string[] {
+  const out: string[] = []
+  for (const loc of ['da', 'de', 'hu', 'id_ID', 'pt_BR', 'fr'] as const) {
+    const f = new Faker({ locale: [allLocales[loc], allLocales.en, allLocales.base] })
+    f.seed(11)
+    for (let i = 0; i < 80; i++) out.push(`${f.word.adjective()} ${f.word.noun()}`)
+  }
+  const f = new Faker({ locale: [allLocales.en, allLocales.base] })
+  f.seed(12)
+  for (let i = 0; i < 60; i++) {
+    out.push(f.music.songName(), `${f.color.human()} ${f.commerce.productMaterial()}`, `${f.food.fruit()} ${f.food.spice()}`,
+      `${f.science.chemicalElement().name} ${f.word.noun()}`, `${f.company.buzzAdjective()} ${f.company.buzzNoun()}`)
+  }
+  return out.filter((p) => /^[\p{L} '-]+$/u.test(p) && p.split(/\s+/).length >= 2)
+}
+
+/** The validation negative phrases in every identifier shape. */
+export function validationNegatives(): { shape: typeof SHAPES[number]; text: string }[] {
+  return validationNegativePhrases().flatMap((p) => SHAPES.map((shape) => ({ shape, text: renderNegative(shape, p) })))
+}
