@@ -3,18 +3,14 @@
 // shape, without decoding the reports (their decode was a third of ingest's CPU per frame).
 // The client's bytes are forwarded as they are; the processor decodes and validates them in
 // full. JSON frames are parsed whole (JSON.parse cannot skip) and validated in full.
-import { Unpackr } from 'msgpackr'
 import { validateClientFrame, validateStatsEnvelope, type ValidationResult } from '../schemas/frame-validator.ts'
 import { msgpackShapeProblem } from './msgpack-shape.ts'
-import { decodeFrame, MalformedFrameError, type Encoding } from './wire-codec.ts'
+import { decodeFrame, MalformedFrameError, unpackAdmitted, type Encoding } from './wire-codec.ts'
 
 export type EnvelopeCheck =
   | { ok: true; type: string; seq: number; ts: number }
   /** `malformed`: not one admissible msgpack/JSON value; otherwise a schema problem. */
   | { ok: false; malformed: boolean; message: string; seq?: number | undefined }
-
-// The same strict settings as the wire codec.
-const unpackr = new Unpackr({ useRecords: false, structuredClone: false, bundleStrings: false, moreTypes: false, mapsAsObjects: true, int64AsType: 'auto' as 'number' })
 
 /** Top-level fields whose values are only counted, never decoded here. */
 const arrayFields = new Set(['reports', 'previous'])
@@ -27,8 +23,8 @@ export function checkFrameEnvelope(bytes: Uint8Array, encoding: Encoding): Envel
   const problem = msgpackShapeProblem(bytes, undefined, (keyStart, keyEnd, valueStart, valueEnd) => {
     // More than the schema's 16 properties is refused anyway: decode no further keys.
     if (++entries > 17) return
-    const key = unpackr.unpack(bytes.subarray(keyStart, keyEnd)) as string
-    fields.push([key, arrayFields.has(key) ? standIn(bytes, valueStart, valueEnd) : unpackr.unpack(bytes.subarray(valueStart, valueEnd))])
+    const key = unpackAdmitted(bytes.subarray(keyStart, keyEnd)) as string
+    fields.push([key, arrayFields.has(key) ? standIn(bytes, valueStart, valueEnd) : unpackAdmitted(bytes.subarray(valueStart, valueEnd))])
   })
   if (problem) return { ok: false, malformed: true, message: `the frame is not accepted msgpack: ${problem}` }
   const envelope: Record<string, unknown> = Object.fromEntries(fields)
@@ -49,7 +45,7 @@ function standIn(bytes: Uint8Array, start: number, end: number): unknown {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const length = byte >= 0x90 && byte <= 0x9f ? byte & 0x0f : byte === 0xdc ? view.getUint16(start + 1) : byte === 0xdd ? view.getUint32(start + 1) : -1
   // Not an array: decode it so the schema names what it is.
-  return length < 0 ? unpackr.unpack(bytes.subarray(start, end)) : new Array<null>(length).fill(null)
+  return length < 0 ? unpackAdmitted(bytes.subarray(start, end)) : new Array<null>(length).fill(null)
 }
 
 function checkDecoded(decode: () => unknown): EnvelopeCheck {

@@ -61,6 +61,18 @@ export function decodeFrame(bytes: Uint8Array, encoding: Encoding): unknown {
   return value
 }
 
+/**
+ * One msgpack value the shape walk already admitted (a slice of a frame), with the same strict
+ * decoder; MalformedFrameError when it cannot be decoded after all.
+ */
+export function unpackAdmitted(bytes: Uint8Array): unknown {
+  try {
+    return unpackr.unpack(bytes)
+  } catch (error) {
+    throw new MalformedFrameError('the frame is not valid msgpack', { cause: error })
+  }
+}
+
 export function encodeFrame(frame: object, encoding: Encoding): Uint8Array | string {
   return encoding === 'json' ? JSON.stringify(frame) : packr.pack(frame)
 }

@@ -27,14 +27,16 @@ const validators: Record<string, ValidateFunction> = {
 // the processor, which validates every frame in full before mapping it (a frame it refuses is
 // dead-lettered with the reason and counted per tenant).
 const { $id: _statsId, ...statsRules } = statsFrameSchema
-const validateStatsEnvelopeRules = ajv.compile({
-  ...statsRules,
-  properties: { ...statsRules.properties, reports: { type: 'array', maxItems: 256 }, previous: { type: 'array', maxItems: 256 } },
-})
+const envelopeValidators: Record<string, ValidateFunction> = {
+  stats: ajv.compile({
+    ...statsRules,
+    properties: { ...statsRules.properties, reports: { type: 'array', maxItems: 256 }, previous: { type: 'array', maxItems: 256 } },
+  }),
+}
 
 /** Checks a stats frame whose `reports` and `previous` arrays are stand-ins of the right length. */
 export function validateStatsEnvelope(value: Record<string, unknown>): ValidationResult {
-  return check(value, { stats: validateStatsEnvelopeRules }, '/type must be stats')
+  return check(value, envelopeValidators, '/type must be stats')
 }
 
 /** Checks a decoded client frame; on failure names the offending field as a JSON pointer. */
