@@ -20,12 +20,19 @@ export function checkFrameEnvelope(bytes: Uint8Array, encoding: Encoding): Envel
   // Entries, then Object.fromEntries: a `__proto__` key stays a plain property.
   const fields: [string, unknown][] = []
   let entries = 0
-  const problem = msgpackShapeProblem(bytes, undefined, (keyStart, keyEnd, valueStart, valueEnd) => {
-    // More than the schema's 16 properties is refused anyway: decode no further keys.
-    if (++entries > 17) return
-    const key = unpackAdmitted(bytes.subarray(keyStart, keyEnd)) as string
-    fields.push([key, arrayFields.has(key) ? standIn(bytes, valueStart, valueEnd) : unpackAdmitted(bytes.subarray(valueStart, valueEnd))])
-  })
+  let problem: string | undefined
+  try {
+    problem = msgpackShapeProblem(bytes, undefined, (keyStart, keyEnd, valueStart, valueEnd) => {
+      // More than the schema's 16 properties is refused anyway: decode no further keys.
+      if (++entries > 17) return
+      const key = unpackAdmitted(bytes.subarray(keyStart, keyEnd)) as string
+      fields.push([key, arrayFields.has(key) ? standIn(bytes, valueStart, valueEnd) : unpackAdmitted(bytes.subarray(valueStart, valueEnd))])
+    })
+  } catch (error) {
+    // A slice the walk admitted that msgpackr still refuses: the client's fault, never a crash.
+    if (!(error instanceof MalformedFrameError)) throw error
+    return { ok: false, malformed: true, message: error.message }
+  }
   if (problem) return { ok: false, malformed: true, message: `the frame is not accepted msgpack: ${problem}` }
   const envelope: Record<string, unknown> = Object.fromEntries(fields)
   // Not a map, an event (small: checked whole) or a hello: decode it all.
