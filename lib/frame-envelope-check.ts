@@ -12,9 +12,6 @@ export type EnvelopeCheck =
   /** `malformed`: not one admissible msgpack/JSON value; otherwise a schema problem. */
   | { ok: false; malformed: boolean; message: string; seq?: number | undefined }
 
-/** Top-level fields whose values are only counted, never decoded here. */
-const arrayFields = new Set(['reports', 'previous'])
-
 export function checkFrameEnvelope(bytes: Uint8Array, encoding: Encoding): EnvelopeCheck {
   if (encoding === 'json') return checkDecoded(() => decodeFrame(bytes, 'json'))
   // Entries, then Object.fromEntries: a `__proto__` key stays a plain property.
@@ -25,8 +22,8 @@ export function checkFrameEnvelope(bytes: Uint8Array, encoding: Encoding): Envel
     problem = msgpackShapeProblem(bytes, undefined, (keyStart, keyEnd, valueStart, valueEnd) => {
       // More than the schema's 16 properties is refused anyway: decode no further keys.
       if (++entries > 17) return
-      const key = unpackAdmitted(bytes.subarray(keyStart, keyEnd)) as string
-      fields.push([key, arrayFields.has(key) ? standIn(bytes, valueStart, valueEnd) : unpackAdmitted(bytes.subarray(valueStart, valueEnd))])
+      const key = readSmallValue(bytes, keyStart, keyEnd) as string
+      fields.push([key, key === 'reports' || key === 'previous' ? standIn(bytes, valueStart, valueEnd) : readSmallValue(bytes, valueStart, valueEnd)])
     })
   } catch (error) {
     // A slice the walk admitted that msgpackr still refuses: the client's fault, never a crash.
@@ -53,6 +50,30 @@ function standIn(bytes: Uint8Array, start: number, end: number): unknown {
   const length = byte >= 0x90 && byte <= 0x9f ? byte & 0x0f : byte === 0xdc ? view.getUint16(start + 1) : byte === 0xdd ? view.getUint32(start + 1) : -1
   // Not an array: decode it so the schema names what it is.
   return length < 0 ? unpackAdmitted(bytes.subarray(start, end)) : new Array<null>(length).fill(null)
+}
+
+/**
+ * One admitted value: short ASCII strings and numbers (the envelope's keys, type, seq, ts) read
+ * in place, as a call to msgpackr costs more than the read itself; anything else through it.
+ */
+function readSmallValue(bytes: Uint8Array, start: number, end: number): unknown {
+  const byte = bytes[start]!
+  if (byte <= 0x7f) return byte
+  if (byte >= 0xa0 && byte <= 0xbf && end - start <= 16) {
+    let text = ''
+    for (let i = start + 1; i < end; i++) {
+      const c = bytes[i]!
+      if (c >= 0x80) return unpackAdmitted(bytes.subarray(start, end))
+      text += String.fromCharCode(c)
+    }
+    return text
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset + start + 1, end - start - 1)
+  if (byte === 0xcb) return view.getFloat64(0)
+  if (byte === 0xce) return view.getUint32(0)
+  if (byte === 0xcd) return view.getUint16(0)
+  if (byte === 0xcc) return view.getUint8(0)
+  return unpackAdmitted(bytes.subarray(start, end))
 }
 
 function checkDecoded(decode: () => unknown): EnvelopeCheck {

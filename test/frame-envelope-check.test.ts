@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { Packr } from 'msgpackr'
 import { describe, expect, it } from 'vitest'
 import { buildSessionFrames } from '../bench/bench-frames.ts'
@@ -68,5 +69,33 @@ describe('ingest envelope check (msgpack without decoding the reports)', () => {
     const bytes = new TextEncoder().encode(JSON.stringify(stats({ reports: [{ id: 'x', type: 42, timestamp: 1 }] })))
     expect(checkFrameEnvelope(bytes, 'json')).toMatchObject({ ok: false, message: expect.stringContaining('/reports/0/type') })
     expect(checkFrameEnvelope(new TextEncoder().encode('{"type":'), 'json')).toMatchObject({ ok: false, malformed: true })
+  })
+
+  it('reads envelope values in place as msgpackr would: random type, seq, ts and keys, every integer and string width', () => {
+    // Values around the encodings' edges (fixint, uint8/16/32, int8.., float32/64, fixstr,
+    // str8, non-ASCII) and keys that may or may not be the envelope's; reports stay empty, so
+    // the envelope check and the full check must agree exactly.
+    const scalar = fc.oneof(
+      fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 }),
+      fc.constantFrom(0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32, 2 ** 53 - 1, -1, -33, 1_700_000_000_000),
+      fc.double(),
+      fc.float().map((f) => ({ f32: f })),
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('stats', 'stäts', 'event', 'hello', ''),
+      fc.constant(null),
+      fc.boolean(),
+    )
+    const f32 = new Packr({ useRecords: false, useFloat32: 1 })
+    const frame = fc.record({ type: fc.oneof(fc.constant('stats'), scalar), seq: scalar, ts: scalar, extra: fc.dictionary(fc.string({ maxLength: 12 }), scalar, { maxKeys: 3 }) })
+    fc.assert(fc.property(frame, ({ type, seq, ts, extra }) => {
+      const plain = (v: unknown) => (typeof v === 'object' && v !== null && 'f32' in v ? (v as { f32: number }).f32 : v)
+      const value = { ...extra, type: plain(type), seq: plain(seq), ts: plain(ts), call, reports: [] }
+      const bytes = [type, seq, ts].some((v) => typeof v === 'object' && v !== null) ? f32.pack(value) : packr.pack(value)
+      const envelope = checkFrameEnvelope(bytes, 'msgpack')
+      const full = checkFrameInFull(bytes, 'msgpack')
+      expect(envelope.ok).toBe(full.ok)
+      if (envelope.ok && full.ok) expect(envelope).toEqual(full)
+      else if (!envelope.ok && !full.ok) expect(envelope.message.split(' ')[0]).toBe(full.message.split(' ')[0])
+    }), { seed: 1303, numRuns: 1000 })
   })
 })

@@ -1,0 +1,63 @@
+// Ingest's JetStream publisher against a real nats-server: PubAcks resolve, duplicates are
+// marked, a publish nobody answers times out (one sweeping timer, not a timer each) as a
+// retryable error, and closing rejects what is still pending.
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createJetStreamPublisher, PublishError } from '../ingest/jetstream-publisher.ts'
+import { ensureStreams, framesSubject } from '../lib/jetstream-streams.ts'
+import { startNatsServer, type NatsServerHandle } from '../lib/nats-server-launcher.ts'
+
+let server: NatsServerHandle
+let nc: NatsConnection
+
+beforeAll(async () => {
+  server = await startNatsServer()
+  nc = await connect({ servers: server.url })
+  await ensureStreams(nc, { duplicateWindowS: 60, maxAgeH: 1 })
+})
+
+afterAll(async () => {
+  await nc?.close()
+  await server?.stop()
+})
+
+describe('JetStream publisher', () => {
+  it('resolves with the PubAck, and marks a second message with the same id a duplicate', async () => {
+    const publisher = createJetStreamPublisher(nc, { timeoutMs: 5000 })
+    const acks = await Promise.all(Array.from({ length: 50 }, (_, i) => publisher.publish(framesSubject('t1'), Uint8Array.of(i), { 'Nats-Msg-Id': `t1:s:${i}` })))
+    expect(new Set(acks.map((a) => a.seq)).size).toBe(50)
+    expect(acks.every((a) => !a.duplicate)).toBe(true)
+    await expect(publisher.publish(framesSubject('t1'), Uint8Array.of(7), { 'Nats-Msg-Id': 't1:s:7' })).resolves.toMatchObject({ duplicate: true })
+    expect(publisher.inFlight).toBe(0)
+    publisher.close()
+  })
+
+  it('a publish nobody answers is rejected as retryable after the timeout, and the others still settle', async () => {
+    const silent = nc.subscribe('silent.>') // receives, never replies
+    const publisher = createJetStreamPublisher(nc, { timeoutMs: 200 })
+    const started = performance.now()
+    const unanswered = Array.from({ length: 5 }, () => publisher.publish('silent.x', Uint8Array.of(1), { 'Nats-Msg-Id': 'x' }).catch((e: unknown) => e))
+    const answered = publisher.publish(framesSubject('t2'), Uint8Array.of(1), { 'Nats-Msg-Id': 't2:s:1' })
+    await expect(answered).resolves.toMatchObject({ duplicate: false })
+    const errors = await Promise.all(unanswered)
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(PublishError)
+      expect(error).toMatchObject({ retryable: true, message: 'no PubAck within 200 ms' })
+    }
+    // Not before its deadline (a late timeout is allowed, an early one is not).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(200)
+    expect(publisher.inFlight).toBe(0)
+    silent.unsubscribe()
+    publisher.close()
+  })
+
+  it('close rejects what is still pending', async () => {
+    const silent = nc.subscribe('silent2.>')
+    const publisher = createJetStreamPublisher(nc, { timeoutMs: 60_000 })
+    const pending = publisher.publish('silent2.x', Uint8Array.of(1), { 'Nats-Msg-Id': 'y' })
+    await new Promise((resolve) => setImmediate(resolve)) // handed to NATS
+    publisher.close()
+    await expect(pending).rejects.toMatchObject({ retryable: true, message: 'publisher closed' })
+    silent.unsubscribe()
+  })
+})
