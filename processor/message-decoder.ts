@@ -1,6 +1,7 @@
 // Turns one JetStream message into rows: read the envelope headers, decode the client's frame
-// again, make its strings well-formed, validate it again (the stream may hold what another publisher put there), check its
-// time, apply the pseudonymisation policy, map to rows. Permanent problems are raised as
+// (ingest checked only its envelope), validate it in full (the stream may also hold what
+// another publisher put there), check its time, apply the pseudonymisation policy, make the
+// strings that are left well-formed, map to rows. Permanent problems are raised as
 // PermanentProcessingError: such a message goes to the dead-letter stream.
 import type { JsMsg } from '@nats-io/jetstream'
 import { PermanentProcessingError } from '../lib/errors.ts'
@@ -49,16 +50,7 @@ export function createMessageDecoder(deps: MessageDecoderDeps) {
     } catch (error) {
       throw new PermanentProcessingError('payload cannot be decoded', { cause: error })
     }
-    // Before anything reads the strings: a lone surrogate would make ClickHouse refuse the batch.
-    let repairedFrame: ReturnType<typeof repairStrings<unknown>>
-    try {
-      repairedFrame = repairStrings(decoded)
-    } catch (error) {
-      throw new PermanentProcessingError('payload nests too deep', { cause: error })
-    }
-    const { value: wellFormed, repaired } = repairedFrame
-    if (repaired > 0) deps.onRepairedStrings?.(repaired)
-    const result = validateClientFrame(wellFormed)
+    const result = validateClientFrame(decoded)
     if (!result.ok) throw new PermanentProcessingError(`payload violates the schema: ${result.message}`)
     const frame = result.frame
     if (frame.type === 'hello') throw new PermanentProcessingError('a hello frame is not data')
@@ -81,10 +73,19 @@ export function createMessageDecoder(deps: MessageDecoderDeps) {
       retentionDays: runtime.rawDays ?? deps.policy.retentionDays(tenant) ?? deps.retentionDays,
       aggregateRetentionDays: runtime.aggregateDays ?? deps.policy.aggregateRetentionDays(tenant) ?? deps.aggregateRetentionDays ?? defaultAggregateRetentionDays,
     }
-    const rows =
-      frame.type === 'stats'
-        ? mapStatsFrame(applyPolicyToStats(frame, deps.policy, transform, deps.dropped), source)
-        : mapEventFrame(applyPolicyToEvent(frame, deps.policy, transform, deps.dropped), source)
+    const minimised = frame.type === 'stats' ? applyPolicyToStats(frame, deps.policy, transform, deps.dropped) : applyPolicyToEvent(frame, deps.policy, transform, deps.dropped)
+    // A lone surrogate would make ClickHouse refuse the whole batch. Repaired in what the policy
+    // kept (a quarter of the frame's strings; keys it does not name are dropped anyway): a
+    // pseudonym is the same either way, since the keyed hash reads a lone surrogate as U+FFFD.
+    let repairedFrame: ReturnType<typeof repairStrings<typeof minimised>>
+    try {
+      repairedFrame = repairStrings(minimised)
+    } catch (error) {
+      throw new PermanentProcessingError('payload nests too deep', { cause: error })
+    }
+    const { value: wellFormed, repaired } = repairedFrame
+    if (repaired > 0) deps.onRepairedStrings?.(repaired)
+    const rows = wellFormed.type === 'stats' ? mapStatsFrame(wellFormed, source) : mapEventFrame(wellFormed, source)
     return { source, rows }
   }
 }

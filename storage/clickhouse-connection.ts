@@ -4,6 +4,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { registerChdbClient, type ChdbRawInsert } from './compact-insert.ts'
 
 export interface ClickHouseTarget {
   url?: string | undefined
@@ -21,6 +22,10 @@ export function connectClickHouse(target: ClickHouseTarget): { client: ClickHous
   const path = resolve(target.chdbPath)
   mkdirSync(path, { recursive: true })
   // chdb builds against its own copy of the client's types; the runtime interface is the same.
-  const connection = createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection']
-  return { client: createClient({ connection }), embedded: true, where: path }
+  const chdbConnection = createChdbConnection({ path })
+  const connection = chdbConnection as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection']
+  const client = createClient({ connection })
+  // Batches go in through chdb's raw insert (compact-insert.ts).
+  registerChdbClient(client, chdbConnection.chdb as unknown as ChdbRawInsert)
+  return { client, embedded: true, where: path }
 }
