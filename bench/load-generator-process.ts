@@ -45,6 +45,8 @@ export interface LoadResult {
   ackLatencyMs?: { p50: number; p99: number; max: number; count: number }
   errors: Record<string, number>
   cpuSeconds: number
+  /** The load generator's own peak resident memory. */
+  maxRssBytes: number
   bufferutil: boolean
 }
 

@@ -198,6 +198,7 @@ async function main(): Promise<LoadResult> {
         : undefined,
     errors,
     cpuSeconds: round(cpuSeconds, 2),
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
     bufferutil,
   }
 }

@@ -41,6 +41,8 @@ export interface NatsServerHandle {
   readonly port: number
   readonly storeDir: string
   readonly logFile: string
+  /** The running server's process id (benchmarks read its memory). */
+  readonly pid: number | undefined
   /** Kills the server (SIGKILL: what a crash looks like) and waits for it to exit. */
   kill(): Promise<void>
   /** Graceful stop. */
@@ -111,6 +113,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     },
     storeDir,
     logFile,
+    get pid() {
+      return child?.pid
+    },
     kill: () => terminate('SIGKILL'),
     stop: async () => {
       await terminate('SIGTERM')
