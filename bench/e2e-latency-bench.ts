@@ -145,12 +145,19 @@ const residentBytes = (pid: number | undefined): number => {
 const peakRss = { pipeline: 0, natsServer: 0 }
 let peakBacklog = 0
 let sampling = true
+// Every 10th sample is kept: bounded memory shows as a flat series, not only as a peak.
+const series: { s: number; pipelineMb: number; natsServerMb: number; backlog: number }[] = []
+const samplingFrom = nowMs()
 const sampler = (async () => {
-  while (sampling) {
-    peakRss.pipeline = Math.max(peakRss.pipeline, process.memoryUsage().rss)
-    peakRss.natsServer = Math.max(peakRss.natsServer, residentBytes(world.nats.pid))
+  for (let tick = 0; sampling; tick++) {
+    const pipelineRss = process.memoryUsage().rss
+    const natsRss = residentBytes(world.nats.pid)
+    peakRss.pipeline = Math.max(peakRss.pipeline, pipelineRss)
+    peakRss.natsServer = Math.max(peakRss.natsServer, natsRss)
     const info = await jsm.consumers.info(framesStream, processorConsumer).catch(() => undefined)
-    if (info) peakBacklog = Math.max(peakBacklog, info.num_pending + info.num_ack_pending)
+    const backlog = info ? info.num_pending + info.num_ack_pending : 0
+    peakBacklog = Math.max(peakBacklog, backlog)
+    if (tick % 10 === 0) series.push({ s: round((nowMs() - samplingFrom) / 1000), pipelineMb: round(pipelineRss / 1e6), natsServerMb: round(natsRss / 1e6), backlog })
     await sleep(1000)
   }
 })()
@@ -195,6 +202,7 @@ report(
     overloadPeakBacklogMessages: peakBacklog,
     overloadDrainSeconds: round((drainedAt - overloadEnd) / 1000, 1),
     peakRssMb: { pipelineProcess: mb(peakRss.pipeline), natsServer: mb(peakRss.natsServer), loadGenerator: mb(overload.maxRssBytes) },
+    overloadSeries: series,
     complete: failures.length === 0,
     failures,
     errors: { ...peak.errors, ...steady.errors, ...overload.errors },
@@ -202,7 +210,8 @@ report(
   `e2e: whole pipeline ${round(e2eFps)} frames/s stored vs ingest alone ${round(ingestAloneFps)} frames/s acked (${round(e2eFps / ingestAloneFps, 2)}x, target >= 0.7); `
     + `send -> queryable at half that (${round(steadyRate * args.sessions)} frames/s) p50 ${round(p50)} ms, p99 ${round(p99)} ms (target p99 < 2000); `
     + `2x overload for ${args.overloadS} s: acked ${round(overloadAcceptedFps)} of ${round(4 * steadyRate * args.sessions)} frames/s offered, peak RSS pipeline ${mb(peakRss.pipeline)} MB, `
-    + `nats-server ${mb(peakRss.natsServer)} MB, load generator ${mb(overload.maxRssBytes)} MB, backlog peak ${peakBacklog} messages, drained ${round((drainedAt - overloadEnd) / 1000, 1)} s after; `
+    + `nats-server ${mb(peakRss.natsServer)} MB, load generator ${mb(overload.maxRssBytes)} MB (pipeline every 10 s: ${series.map((p) => p.pipelineMb).join(', ')} MB), `
+    + `backlog peak ${peakBacklog} messages, drained ${round((drainedAt - overloadEnd) / 1000, 1)} s after; `
     + (failures.length === 0 ? 'every acknowledged frame stored; ' : `FAILED: ${failures.join('; ')}; `)
     + `one process plus load generator and nats-server on 2 cores`,
 )
