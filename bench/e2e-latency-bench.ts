@@ -144,9 +144,10 @@ const p99 = percentile(measured, 99)
 progress(`latency at ${round(e2eFps / 2)} frames/s: p50 ${round(p50)} ms, p99 ${round(p99)} ms`)
 
 // 4. Twice the peak for overloadS seconds: memory and backlog sampled every second.
-const residentBytes = (pid: number | undefined): number => {
+// VmRSS now, VmHWM the peak since the process started (the pipeline's own: resourceUsage().maxRSS).
+const memoryOf = (pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number => {
   if (pid === undefined) return 0
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+  const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
   return Number(kb ?? 0) * 1024
 }
 const peakRss = { pipeline: 0, natsServer: 0 }
@@ -158,9 +159,9 @@ const samplingFrom = nowMs()
 const sampler = (async () => {
   for (let tick = 0; sampling; tick++) {
     const pipelineRss = process.memoryUsage().rss
-    const natsRss = residentBytes(world.nats.pid)
-    peakRss.pipeline = Math.max(peakRss.pipeline, pipelineRss)
-    peakRss.natsServer = Math.max(peakRss.natsServer, natsRss)
+    const natsRss = memoryOf(world.nats.pid, 'VmRSS')
+    peakRss.pipeline = Math.max(peakRss.pipeline, process.resourceUsage().maxRSS * 1024)
+    peakRss.natsServer = Math.max(peakRss.natsServer, memoryOf(world.nats.pid, 'VmHWM'))
     const info = await jsm.consumers.info(framesStream, processorConsumer).catch(() => undefined)
     const backlog = info ? info.num_pending + info.num_ack_pending : 0
     peakBacklog = Math.max(peakBacklog, backlog)

@@ -5,8 +5,8 @@
 // to the socket after every callback, and uWS calls us once per frame, so publishing at
 // once meant one socket write per frame (the ingest benchmark measured 5 to 1 fewer writes
 // and about 25% more frames/s with the hand-over deferred).
-// Deadlines are swept by one timer instead of a timer per publish (two timer calls per frame
-// were ~2 us of ingest's ~35 us); a PubAck may thus time out up to a tenth late.
+// Deadlines are swept by one timer instead of a timer per publish (measured: 35 -> 30 us of
+// CPU and 13k -> 26k frames/s); a PubAck may thus time out up to a tenth of its timeout late.
 import { createInbox, headers, type Msg, type NatsConnection } from '@nats-io/nats-core'
 
 export interface PubAck {

@@ -31,6 +31,7 @@ const truncated = 'the msgpack value is truncated'
 // frame (too many values, or truncated) before a capped container could end.
 let remaining = new Int32Array(32)
 let isMap = new Uint8Array(32)
+let walking = false
 
 /**
  * Undefined when the bytes are one admissible msgpack value, else why not. With `onTopLevelEntry`
@@ -39,7 +40,20 @@ let isMap = new Uint8Array(32)
  */
 export function msgpackShapeProblem(bytes: Uint8Array, limits: ShapeLimits = defaultShapeLimits, onTopLevelEntry?: TopLevelEntry): string | undefined {
   const { maxDepth, maxElements } = limits
-  if (!(maxElements < 2 ** 30)) throw new RangeError('maxElements must be below 2^30')
+  if (!Number.isInteger(maxDepth) || maxDepth < 0 || maxDepth > 1024) throw new RangeError('maxDepth must be an integer from 0 to 1024')
+  if (!Number.isInteger(maxElements) || maxElements < 0 || maxElements >= 2 ** 30) throw new RangeError('maxElements must be an integer from 0 to 2^30 - 1')
+  // The stack is shared: a walk started from inside onTopLevelEntry would corrupt that one.
+  if (walking) throw new Error('msgpackShapeProblem is not re-entrant: do not walk from inside onTopLevelEntry')
+  if (!onTopLevelEntry) return walk(bytes, maxDepth, maxElements, undefined)
+  walking = true
+  try {
+    return walk(bytes, maxDepth, maxElements, onTopLevelEntry)
+  } finally {
+    walking = false
+  }
+}
+
+function walk(bytes: Uint8Array, maxDepth: number, maxElements: number, onTopLevelEntry: TopLevelEntry | undefined): string | undefined {
   const cap = (maxElements + 2) & ~1 // even: a capped map still alternates key, value
   if (remaining.length < maxDepth + 2) {
     remaining = new Int32Array(maxDepth + 2)

@@ -26,6 +26,6 @@ export function connectClickHouse(target: ClickHouseTarget): { client: ClickHous
   const connection = chdbConnection as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection']
   const client = createClient({ connection })
   // Batches go in through chdb's raw insert (compact-insert.ts).
-  registerChdbClient(client, chdbConnection.chdb as unknown as ChdbRawInsert)
+  registerChdbClient(client, chdbConnection.chdb as unknown as Partial<ChdbRawInsert>)
   return { client, embedded: true, where: path }
 }

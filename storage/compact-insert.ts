@@ -3,8 +3,9 @@
 //  - to chdb as a raw insert: the bytes go to chdb's own multithreaded parser, and the
 //    settings ride in the INSERT's SETTINGS clause. client.insert on chdb turns settings into
 //    session-wide SETs that stay for every later query, and serialises every row again;
-//  - to a ClickHouse server through client.insert with the text as a byte stream (a stream
-//    that is not in object mode is sent as it is, so nothing is serialised twice).
+//  - to a ClickHouse server as the body of `INSERT ... FORMAT JSONCompactEachRow` through
+//    client.exec, settings as the request's query parameters (client.insert would want the
+//    rows again as objects in an object-mode stream, to serialise them a second time).
 // Both answer errors in the client's ClickHouseError shape, which clickhouse-errors.ts classifies.
 import { parseError, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
 import { Readable } from 'node:stream'
@@ -27,34 +28,35 @@ export interface ChdbRawInsert {
 
 const chdbOfClient = new WeakMap<ClickHouseClient, ChdbRawInsert>()
 
-/** Called by connectClickHouse for a client over chdb. */
-export function registerChdbClient(client: ClickHouseClient, chdb: ChdbRawInsert): void {
-  chdbOfClient.set(client, chdb)
+/** Called by connectClickHouse for a client over chdb; refuses a chdb without the raw insert. */
+export function registerChdbClient(client: ClickHouseClient, chdb: Partial<ChdbRawInsert> | undefined): void {
+  if (typeof chdb?.rawInsert !== 'function') throw new Error('this chdb has no raw insert (connection.chdb.rawInsert); callmask needs chdb 3.4 or later')
+  chdbOfClient.set(client, chdb as ChdbRawInsert)
 }
+
+const quoted = (identifier: string) => `\`${identifier.replaceAll('`', '``')}\``
 
 export function compactInserter(client: ClickHouseClient): CompactInserter {
   const chdb = chdbOfClient.get(client)
   if (!chdb) {
     return async ({ table, columns, body, settings }) => {
-      await client.insert({
-        table,
-        columns: columns as [string, ...string[]],
+      const result = await client.exec({
+        query: `INSERT INTO ${table.split('.').map(quoted).join('.')} (${columns.map(quoted).join(', ')}) FORMAT JSONCompactEachRow`,
         values: Readable.from([body], { objectMode: false }),
-        format: 'JSONCompactEachRow',
         clickhouse_settings: settings,
       })
+      // The response has no rows; reading it to the end releases the connection.
+      result.stream.resume()
+      await new Promise<void>((resolve, reject) => result.stream.once('end', resolve).once('error', reject))
     }
   }
   return async ({ table, columns, body, settings }) => {
     try {
       await chdb.rawInsert({ table, values: Buffer.from(body), format: 'JSONCompactEachRow', columns, settings })
     } catch (error) {
-      // `Code: N. DB::Exception: ... (TYPE)` becomes a ClickHouseError with code and type, as
-      // the client's own chdb path does; anything else (a closed session) stays as it is.
-      const message = error instanceof Error ? error.message : String(error)
-      const mapped = parseError(message)
-      if (mapped !== error) mapped.cause = error
-      throw mapped
+      // `Code: N. DB::Exception: ... (TYPE)` becomes a ClickHouseError with code and type, as the
+      // client's own chdb path does; anything else (a closed session) is thrown as it was.
+      throw error instanceof Error ? parseError(error) : parseError(String(error))
     }
   }
 }

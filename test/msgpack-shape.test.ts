@@ -77,4 +77,14 @@ describe('msgpack shape walk', () => {
     expectSameVerdict(bytes)
     expect(() => msgpackShapeProblem(bytes, { maxDepth: 4, maxElements: 2 ** 31 })).toThrow(RangeError)
   })
+
+  it('refuses limits it cannot honour, and a walk started from inside its own callback', () => {
+    const frame = realFrames[0]!
+    for (const limits of [{ maxDepth: Number.NaN, maxElements: 10 }, { maxDepth: Infinity, maxElements: 10 }, { maxDepth: -1, maxElements: 10 }, { maxDepth: 4, maxElements: 1.5 }]) {
+      expect(() => msgpackShapeProblem(frame, limits)).toThrow(RangeError)
+    }
+    expect(() => msgpackShapeProblem(frame, defaultShapeLimits, () => msgpackShapeProblem(frame))).toThrow(/not re-entrant/)
+    // The guard is released after a callback that threw: the next walk works.
+    expect(msgpackShapeProblem(frame, defaultShapeLimits, () => {})).toBeUndefined()
+  })
 })
