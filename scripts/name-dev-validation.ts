@@ -102,3 +102,24 @@ export function validationTownPhrases(): string[] {
 export function validationTownNegatives(): { shape: typeof SHAPES[number]; text: string }[] {
   return validationTownPhrases().flatMap((p) => SHAPES.map((shape) => ({ shape, text: renderNegative(shape, p) })))
 }
+
+/**
+ * Validation labels (round 3): English labels of kinds neither negative part uses (faker catch
+ * phrases, product names, verb + noun, dog breeds, birds, airlines, book titles, vehicle types):
+ * the everyday English labels whose rarer words no list has, which the other validation negatives
+ * (other languages' words, towns) do not stand for.
+ */
+export function validationLabelPhrases(): string[] {
+  const f = new Faker({ locale: [allLocales.en, allLocales.base] })
+  f.seed(31)
+  const out: string[] = []
+  for (let i = 0; i < 60; i++) {
+    out.push(`${f.company.catchPhraseAdjective()} ${f.company.catchPhraseNoun()}`, `${f.commerce.productAdjective()} ${f.commerce.productName()}`,
+      `${f.word.verb()} ${f.word.noun()}`, f.animal.dog(), f.animal.bird(), f.airline.airline().name, f.book.title(), f.vehicle.type())
+  }
+  return [...new Set(out)].filter((p) => /^[\p{L} '-]+$/u.test(p) && p.split(/\s+/).length >= 2 && p.split(/\s+/).length <= 4)
+}
+
+export function validationLabelNegatives(): { shape: typeof SHAPES[number]; text: string }[] {
+  return validationLabelPhrases().flatMap((p) => SHAPES.map((shape) => ({ shape, text: renderNegative(shape, p) })))
+}
