@@ -15,7 +15,7 @@
 // the n-gram model (name-model.ts) vouches for scores 0.99 and completes a name
 // next to a lexicon name, `tomasz_wierzbicki`, or 1 when the model is sure;
 // two or three words only the model judges are a name when their log-odds add
-// up to MODEL_PAIR, `Ilkka Hämäläinen`), or when it is written like
+// up to MODEL_CUTS.pair, `Ilkka Hämäläinen`), or when it is written like
 // a person (Title Case) and pairs a given name with a capitalised unknown word
 // (`Anna Lantsheer`; an everyday English word is no unknown word, so not
 // `Graham Cracker`), or when it starts with a title (Dr., Prof., Frau). A run
@@ -41,16 +41,28 @@ import type { WordToken } from './word-tokenizer.ts'
 
 const VETO = -100
 /**
- * A Latin token in no lexicon and no everyday-word list whose model log-odds
- * (name-model.ts) reach this completes a name next to a solid one (score 0.99).
+ * Model log-odds cut-offs (name-model.ts), chosen on validation data only
+ * (scripts/name-dev-latin.ts, scripts/name-dev-sweep.ts; never on the held-out test).
+ * A plain object so the dev sweep can try values; nothing changes it at run time.
  */
-export const MODEL_THRESHOLD = 0
-/** Log-odds at which a token in no lexicon counts as a solid name (score 1): two of them side by side are a name. */
-export const MODEL_SOLID = 2
-/** Least log-odds of a word in a run judged by the model alone, and what such a run must add up to (chosen on validation names from the training locales, scripts/name-dev-latin.ts). */
-export const MODEL_MIN = -1.5
-export const MODEL_PAIR = 2
-/** What a word with log-odds in [MODEL_MIN, MODEL_THRESHOLD) scores: it may grow a run, never completes one. */
+export const MODEL_CUTS = {
+  /** A Latin token in no lexicon and no everyday-word list at or above this completes a name next to a solid one (score 0.99). */
+  threshold: 0,
+  /** A token in no lexicon counts as a solid name (score 1): two of them side by side are a name. */
+  solid: 2,
+  /** Least log-odds of a word in a run judged by the model alone, and what such a run must add up to. */
+  min: -1.5,
+  pair: 2,
+  /** A lower-case word split into two halves the model alone judges: what the halves must add up to. */
+  concat: 6,
+  /** An initial glued to a surname the model alone judges (`kvirtanen`). */
+  initialAlone: 2.5,
+  /** A token only the any-role lists know counts as a solid name. */
+  anyRole: 1,
+  /** Stricter, for a surname that has only an initial next to it (`k.nowakowska`, `knowakowska`). */
+  thresholdInitial: 2,
+}
+/** What a word with log-odds in [MODEL_CUTS.min, MODEL_CUTS.threshold) scores: it may grow a run, never completes one. */
 const MODEL_WEAK = 0.01
 const VOWEL_RE = /[aeiouy]/
 /** Only the letters of hex digits (`edbc` of `edbc831032`): a piece of a hash, not a word to judge. */
@@ -58,14 +70,6 @@ const HEX_LETTERS_RE = /^[a-f]+$/
 const CONSONANT_RUN_RE = /[^aeiouy']{5}/
 /** Folded Latin letters (diacritics gone; ə, ı-less letters kept) the model reads. */
 const MODEL_WORD_RE = /^[\p{L}']+$/u
-/** A lower-case word split into two halves the model alone judges: what the halves must add up to. */
-export const MODEL_CONCAT = 6
-/** An initial glued to a surname the model alone judges (`kvirtanen`). */
-export const MODEL_INITIAL_ALONE = 2.5
-/** Log-odds at which a token only the any-role lists know counts as a solid name. */
-export const MODEL_ANY_ROLE = 1
-/** Stricter, for a surname that has only an initial next to it (`k.nowakowska`, `knowakowska`). */
-export const MODEL_THRESHOLD_INITIAL = 2
 const ASCII_WORD_RE = /^[a-z']+$/
 /** What a model-vouched token scores: enough next to a known name (1 or 2), never two of them alone. */
 const MODEL_SCORE = 0.99
@@ -154,12 +158,12 @@ function score(token: WordToken, lexicon: NameLexicon, odds: number): number {
   if (wordLike) return 0
   // Only the any-role lists (cspell, humannames: noisy, places and brands among them) call it a name:
   // solid only when the model agrees, else it completes a name next to a solid one.
-  if (lexicon.names.has(f)) return Number.isNaN(odds) || odds >= MODEL_ANY_ROLE ? 1 : MODEL_SCORE
+  if (lexicon.names.has(f)) return Number.isNaN(odds) || odds >= MODEL_CUTS.anyRole ? 1 : MODEL_SCORE
   // In no lexicon: the model may vouch for it (`hamalainen`, `nwosu`), never for an everyday word.
-  if (odds >= MODEL_SOLID) return 1
-  if (odds >= MODEL_THRESHOLD) return MODEL_SCORE
-  // Too weak alone, but may still belong to a run whose words add up (MODEL_PAIR).
-  if (odds >= MODEL_MIN) return MODEL_WEAK
+  if (odds >= MODEL_CUTS.solid) return 1
+  if (odds >= MODEL_CUTS.threshold) return MODEL_SCORE
+  // Too weak alone, but may still belong to a run whose words add up (MODEL_CUTS.pair).
+  if (odds >= MODEL_CUTS.min) return MODEL_WEAK
   return 0
 }
 
@@ -169,8 +173,8 @@ function surnameLike(f: string, lexicon: NameLexicon, strict: boolean): boolean 
   if ((lexicon.surnames ?? lexicon.names).has(f)) return true
   const m = lexicon.model !== undefined && MODEL_WORD_RE.test(f) ? nameLikelihood(lexicon.model, f) : -Infinity
   // Only the any-role lists know it: the model must agree (they hold `upgrade`, `check`).
-  if (!strict && lexicon.names.has(f)) return m >= MODEL_ANY_ROLE
-  return m >= MODEL_THRESHOLD_INITIAL
+  if (!strict && lexicon.names.has(f)) return m >= MODEL_CUTS.anyRole
+  return m >= MODEL_CUTS.thresholdInitial
 }
 function givenLike(f: string, lexicon: NameLexicon): boolean {
   return f.length >= 2 && lexicon.given.has(f) && !WORD_LIKE_GIVEN_NAMES.has(f) && !IDENTIFIER_WORDS.has(f) && !NON_NAME_WORDS.has(f)
@@ -218,15 +222,15 @@ function findInitialOrConcatenated(tokens: readonly WordToken[], lexicon: NameLe
     const first = f.slice(0, k)
     const last = f.slice(k)
     if (!plain(first) || !plain(last)) continue
-    const a = givenLike(first, lexicon) ? MODEL_CONCAT : nameLikelihood(model, first)
-    const b = (lexicon.surnames ?? lexicon.names).has(last) ? MODEL_CONCAT : nameLikelihood(model, last)
-    if (a >= MODEL_THRESHOLD && b >= MODEL_THRESHOLD && a + b > best) { best = a + b; at = k }
+    const a = givenLike(first, lexicon) ? MODEL_CUTS.concat : nameLikelihood(model, first)
+    const b = (lexicon.surnames ?? lexicon.names).has(last) ? MODEL_CUTS.concat : nameLikelihood(model, last)
+    if (a >= MODEL_CUTS.threshold && b >= MODEL_CUTS.threshold && a + b > best) { best = a + b; at = k }
   }
-  if (best >= MODEL_CONCAT) {
+  if (best >= MODEL_CUTS.concat) {
     spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.slice(0, at)} ${f.slice(at)}` })
     return
   }
-  if (rest.length >= 5 && plain(rest) && nameLikelihood(model, rest) >= MODEL_INITIAL_ALONE) {
+  if (rest.length >= 5 && plain(rest) && nameLikelihood(model, rest) >= MODEL_CUTS.initialAlone) {
     spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.charAt(0)} ${rest}` })
   }
 }
@@ -300,7 +304,7 @@ function holdsNonNamePair(tokens: readonly WordToken[], from: number, end: numbe
 
 /** The model is sure it is no name (`Hornets`, `Galactic`, `Dreamhouse`: words the lists lack). */
 function againstName(odds: number): boolean {
-  return odds < MODEL_MIN
+  return odds < MODEL_CUTS.min
 }
 
 /** A word nothing vouches for: in no lexicon, the model unsure or against. */
@@ -336,10 +340,10 @@ function acceptRun(tokens: readonly WordToken[], scores: readonly number[], odds
     let total = 0
     for (let k = i; k <= j; k++) {
       const o = odds[k]!
-      if (!(o >= MODEL_MIN)) return -1
+      if (!(o >= MODEL_CUTS.min)) return -1
       total += o
     }
-    if (total >= MODEL_PAIR) return j
+    if (total >= MODEL_CUTS.pair) return j
   }
   return -1
 }

@@ -19,17 +19,27 @@
 // training), > 2 = a name seven times out of eight. name-detector.ts uses it
 // only for tokens in no lexicon and no everyday-word list.
 
-const BITS = 17
-const CELLS = 1 << BITS
-const MASK = CELLS - 1
-const MIN_N = 2
-const MAX_N = 5
+/** The shipped shape: hash cells 2^bits, n-gram lengths minN..maxN. */
+export const DEFAULT_SHAPE = { bits: 17, minN: 2, maxN: 5 } as const
+
+/**
+ * Sample weight of a name only the any-role lists know (cspell, humannames: ~180,000 words with
+ * places, brands and words among them) against 1 for a given name or surname. 0.1 (with 2^19
+ * cells, 2- to 6-grams) gave the best validation recall at every negatives budget but did not
+ * carry over to the held-out test (docs/names.md, round 3), so the shipped model keeps 1.
+ */
+export const DEFAULT_WEAK_WEIGHT = 1
 
 export interface NameModel {
   readonly table: Int8Array
   /** Log-odds = (bias + sum of table cells) / scale. */
   readonly scale: number
   readonly bias: number
+  /** log2 of the table size. */
+  readonly bits: number
+  /** N-gram lengths read, minN..maxN. */
+  readonly minN: number
+  readonly maxN: number
 }
 
 /** Boundary-marked character codes of a folded token. */
@@ -41,14 +51,15 @@ function codes(folded: string, out: number[]): number {
   return n + 2
 }
 
-/** Calls visit(cell) for each n-gram (lengths MIN_N..MAX_N) of the boundary-marked token. */
-function forEachCell(folded: string, buf: number[], visit: (cell: number) => void): void {
+/** Calls visit(cell) for each n-gram (lengths minN..maxN) of the boundary-marked token. */
+function forEachCell(folded: string, buf: number[], bits: number, minN: number, maxN: number, visit: (cell: number) => void): void {
   const len = codes(folded, buf)
+  const mask = (1 << bits) - 1
   for (let i = 0; i < len; i++) {
     let h = 0x811c9dc5
-    for (let j = i; j < len && j - i < MAX_N; j++) {
+    for (let j = i; j < len && j - i < maxN; j++) {
       h = Math.imul(h ^ buf[j]!, 0x01000193)
-      if (j - i + 1 >= MIN_N) visit((h ^ (h >>> BITS) ^ (j - i)) & MASK)
+      if (j - i + 1 >= minN) visit((h ^ (h >>> bits) ^ (j - i)) & mask)
     }
   }
 }
@@ -58,14 +69,18 @@ const scratch: number[] = []
 /** Log-odds that a folded Latin token is a personal name rather than a word or place. */
 export function nameLikelihood(model: NameModel, folded: string): number {
   const t = model.table
+  const bits = model.bits
+  const mask = (1 << bits) - 1
+  const maxN = model.maxN
+  const from = model.minN - 1
   let sum = model.bias
   const len = codes(folded, scratch)
   for (let i = 0; i < len; i++) {
     let h = 0x811c9dc5
-    const stop = Math.min(len, i + MAX_N)
+    const stop = Math.min(len, i + maxN)
     for (let j = i; j < stop; j++) {
       h = Math.imul(h ^ scratch[j]!, 0x01000193)
-      if (j - i + 1 >= MIN_N) sum += t[(h ^ (h >>> BITS) ^ (j - i)) & MASK]!
+      if (j - i >= from) sum += t[(h ^ (h >>> bits) ^ (j - i)) & mask]!
     }
   }
   return sum / model.scale
@@ -83,57 +98,100 @@ function mulberry(seed: number): () => number {
   }
 }
 
+export interface TrainOptions {
+  bits?: number
+  minN?: number
+  maxN?: number
+  epochs?: number
+  /** 'sgd' (default): rate 0.2 / (1 + epoch); 'adagrad': rate / sqrt(sum of squared gradients) per cell. */
+  optimizer?: 'sgd' | 'adagrad'
+  rate?: number
+  l2?: number
+  /** Weight of a weak name (only the any-role lists know it; 0 leaves them out). */
+  weakWeight?: number
+}
+
 /**
- * Dev-time: trains the weights by SGD on the logistic loss, classes weighted
- * to balance, a fixed seed and order (same inputs give the same bytes).
+ * Dev-time: trains the weights on the logistic loss, classes weighted to balance,
+ * a fixed seed and order (same inputs give the same bytes).
  */
-export function trainNameModel(names: Iterable<string>, nonNames: Iterable<string>, epochs = 6): NameModel {
-  const data: [string, number][] = []
-  for (const w of names) data.push([w, 1])
-  const nPos = data.length
-  for (const w of nonNames) data.push([w, 0])
-  const nNeg = data.length - nPos
+export function trainNameModel(names: Iterable<string>, nonNames: Iterable<string>, options: TrainOptions = {}, weakNames: Iterable<string> = []): NameModel {
+  const bits = options.bits ?? DEFAULT_SHAPE.bits
+  const minN = options.minN ?? DEFAULT_SHAPE.minN
+  const maxN = options.maxN ?? DEFAULT_SHAPE.maxN
+  const epochs = options.epochs ?? 6
+  const adagrad = options.optimizer === 'adagrad'
+  const baseRate = options.rate ?? (adagrad ? 0.3 : 0.2)
+  const l2 = options.l2 ?? 1e-6
+  const cellCount = 1 << bits
+  const weak = options.weakWeight ?? DEFAULT_WEAK_WEIGHT
+  // [word, label, sample weight]; classes balanced by total weight.
+  const data: [string, number, number][] = []
+  for (const w of names) data.push([w, 1, 1])
+  if (weak > 0) for (const w of weakNames) data.push([w, 1, weak])
+  const nPos = data.reduce((a, x) => a + x[2], 0)
+  const positives = data.length
+  for (const w of nonNames) data.push([w, 0, 1])
+  const nNeg = data.length - positives
   data.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]))
-  const weightOf = [data.length / (2 * Math.max(1, nNeg)), data.length / (2 * Math.max(1, nPos))]
-  const w = new Float64Array(CELLS)
+  const total = nPos + nNeg
+  const weightOf = [total / (2 * Math.max(1, nNeg)), total / (2 * Math.max(1, nPos))]
+  const w = new Float64Array(cellCount)
+  const g2 = adagrad ? new Float64Array(cellCount) : undefined
   let bias = 0
+  let biasG2 = 0
   const rand = mulberry(8)
   const order = Array.from(data.keys())
   const cells: number[] = []
   const buf: number[] = []
-  const l2 = 1e-6
+  const push = (c: number) => { cells.push(c) }
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); const x = order[i]!; order[i] = order[j]!; order[j] = x }
-    const rate = 0.2 / (1 + epoch)
+    const rate = adagrad ? baseRate : baseRate / (1 + epoch)
     for (const idx of order) {
-      const [word, label] = data[idx]!
+      const [word, label, sampleWeight] = data[idx]!
       cells.length = 0
-      forEachCell(word, buf, (c) => cells.push(c))
+      forEachCell(word, buf, bits, minN, maxN, push)
       let z = bias
       for (const c of cells) z += w[c]!
       const p = 1 / (1 + Math.exp(-z))
-      const g = (p - label) * weightOf[label]! * rate
-      bias -= g * 0.1
-      for (const c of cells) w[c] = w[c]! - g - l2 * w[c]!
+      const g = (p - label) * weightOf[label]! * sampleWeight
+      if (g2 !== undefined) {
+        biasG2 += g * g
+        bias -= (rate * 0.1 * g) / Math.sqrt(biasG2 + 1e-8)
+        for (const c of cells) {
+          const gc = g + l2 * w[c]!
+          g2[c] = g2[c]! + gc * gc
+          w[c] = w[c]! - (rate * gc) / Math.sqrt(g2[c]! + 1e-8)
+        }
+      } else {
+        bias -= g * rate * 0.1
+        for (const c of cells) w[c] = w[c]! - g * rate - l2 * w[c]!
+      }
     }
   }
   let max = 0
   for (const x of w) if (Math.abs(x) > max) max = Math.abs(x)
   const scale = max === 0 ? 1 : 127 / max
-  const table = new Int8Array(CELLS)
-  for (let i = 0; i < CELLS; i++) table[i] = Math.round(w[i]! * scale)
-  return { table, scale, bias: Math.round(bias * scale) }
+  const table = new Int8Array(cellCount)
+  for (let i = 0; i < cellCount; i++) table[i] = Math.round(w[i]! * scale)
+  return { table, scale, bias: Math.round(bias * scale), bits, minN, maxN }
 }
 
 export function encodeNameModel(model: NameModel): string {
-  const header = `${model.scale.toPrecision(9)},${model.bias};`
+  const header = `${model.scale.toPrecision(9)},${model.bias},${model.bits},${model.minN},${model.maxN};`
   return header + Buffer.from(model.table.buffer, model.table.byteOffset, model.table.byteLength).toString('base64')
 }
 
+/** Header `scale,bias[,bits,minN,maxN]` (round 2's files have the first two only: 2^17 cells, 2- to 5-grams). */
 export function decodeNameModel(text: string): NameModel {
   const at = text.indexOf(';')
-  const [scale, bias] = text.slice(0, at).split(',').map(Number) as [number, number]
+  const header = text.slice(0, at).split(',').map(Number)
+  const [scale, bias] = header as [number, number]
+  const bits = header[2] ?? DEFAULT_SHAPE.bits
+  const minN = header[3] ?? DEFAULT_SHAPE.minN
+  const maxN = header[4] ?? DEFAULT_SHAPE.maxN
   const bytes = Buffer.from(text.slice(at + 1), 'base64')
-  if (bytes.byteLength !== CELLS) throw new Error(`name model: expected ${CELLS} cells, got ${bytes.byteLength}`)
-  return { table: new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), scale, bias }
+  if (bytes.byteLength !== 1 << bits) throw new Error(`name model: expected ${1 << bits} cells, got ${bytes.byteLength}`)
+  return { table: new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), scale, bias, bits, minN, maxN }
 }

@@ -3,7 +3,8 @@
 //                     with any test name of either fold; the lexicon is rebuilt without their
 //                     words (and without the fold's test words), as in the held-out test;
 //   tuning negatives  and validation negatives (faker modules and locales neither negative part
-//                     uses), their flags listed in $TMPDIR/callmask-name-dev/.
+//                     uses), their flags listed in $TMPDIR/callmask-name-dev/; validation towns
+//                     (small GeoNames places, scripts/name-dev-validation.ts; since round 3).
 // With --final it also prints the held-out recall per shape and the held-out negatives
 // flagged (counts only): the figures to report, never to choose by.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -13,9 +14,10 @@ import { detectNames } from '../pii/name-detector.ts'
 import { asNameLexicon, buildLexicon } from './name-lexicon-builder.ts'
 import { buildFolds, buildNegatives, SHAPES } from '../test/pii/corpus/heldout-names.ts'
 import type { HeldOutItem } from '../test/pii/corpus/heldout-names.ts'
-import { validationNegatives, validationSplit } from './name-dev-validation.ts'
+import { validationNegatives, validationSplit, validationTownNegatives } from './name-dev-validation.ts'
 
 const VALIDATION_NEGATIVES = validationNegatives()
+const VALIDATION_TOWNS = validationTownNegatives()
 
 const final = process.argv.includes('--final')
 const negatives = buildNegatives().filter((n) => n.script === 'latin')
@@ -44,7 +46,7 @@ const validation: T = new Map()
 const validationSource: T = new Map()
 const heldOut: T = new Map()
 const tuningFlags: string[] = []
-let valFlagged = 0, valItems = 0
+let valFlagged = 0, valItems = 0, townFlagged = 0, townItems = 0
 const valFlags: string[] = []
 let heldOutFlagged = 0, heldOutItems = 0, tuningFlagged = 0, tuningItems = 0
 for (const fold of folds) {
@@ -56,6 +58,7 @@ for (const fold of folds) {
     valItems++
     if (detectNames(n.text, vLexicon).length > 0) { valFlagged++; valFlags.push(`${fold.k} ${n.shape}: ${n.text}`) }
   }
+  for (const n of VALIDATION_TOWNS) { townItems++; if (detectNames(n.text, vLexicon).length > 0) townFlagged++ }
   for (const n of negatives) {
     if (n.part !== 'tuning') continue
     tuningItems++
@@ -75,6 +78,7 @@ writeFileSync(join(OUT, 'tuning-flags.txt'), tuningFlags.join('\n'))
 writeFileSync(join(OUT, 'validation-misses.txt'), misses.join('\n'))
 writeFileSync(join(OUT, 'validation-flags.txt'), valFlags.join('\n'))
 console.log(`validation negatives flagged ${valFlagged}/${valItems} (${(100 * valFlagged / valItems).toFixed(2)}%)`)
+console.log(`validation towns flagged ${townFlagged}/${townItems} (${(100 * townFlagged / townItems).toFixed(2)}%)`)
 console.log(`tuning negatives flagged (validation lexicon) ${tuningFlagged}/${tuningItems} (${(100 * tuningFlagged / tuningItems).toFixed(2)}%)`)
 if (final) {
   print('HELD-OUT', heldOut)

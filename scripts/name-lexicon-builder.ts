@@ -25,7 +25,7 @@ function words(entry: string): string[] {
 }
 
 /** Trains the unknown-token model from name and non-name word types (dev scripts swap in variants). */
-export type ModelTrainer = (names: ReadonlySet<string>, nonNames: ReadonlySet<string>) => NameModel
+export type ModelTrainer = (names: ReadonlySet<string>, nonNames: ReadonlySet<string>, anyRoleNames: ReadonlySet<string>) => NameModel
 
 export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names: Set<string>; common: Set<string>; model: NameModel; givenWords: Set<string>; foreignWords: Set<string> }
 
@@ -35,7 +35,7 @@ export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names
  * set and from the model's training names: the held-out evaluation passes
  * every word of its test names here.
  */
-export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<string> = new Set(), train: ModelTrainer = trainNameModel): BuiltLexicon {
+export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<string> = new Set(), train: ModelTrainer = (n, w, a) => trainNameModel(n, w, {}, a)): BuiltLexicon {
   const given = new Set<string>()
   const surnames = new Set<string>()
   const names = new Set<string>()
@@ -77,7 +77,9 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
 
   // Model: Latin-script names versus Latin-script everyday words of every language.
   const modelNames = new Set<string>()
-  for (const set of [given, surnames, names]) for (const w of set) if (MODEL_RE.test(w) && w.length >= 2) modelNames.add(w)
+  for (const set of [given, surnames]) for (const w of set) if (MODEL_RE.test(w) && w.length >= 2) modelNames.add(w)
+  const modelAnyRole = new Set<string>()
+  for (const w of names) if (MODEL_RE.test(w) && w.length >= 2 && !modelNames.has(w)) modelAnyRole.add(w)
   const modelWords = new Set<string>()
   for (const [language, top] of Object.entries(COMMON_WORDS)) {
     for (const w of commonWords(language, Math.max(top, 5000))) {
@@ -114,7 +116,7 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
   // A held-out name is one no source has: an everyday-word list that has it (`michael`, `storm`)
   // is such a source, so excluded Latin words leave the everyday words too.
   for (const w of exclude) if (MODEL_RE.test(w)) common.delete(w)
-  const model = train(modelNames, modelWords)
+  const model = train(modelNames, modelWords, modelAnyRole)
   return { given, surnames, names, common, model, givenWords, foreignWords }
 }
 
