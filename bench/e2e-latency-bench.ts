@@ -4,13 +4,14 @@
 // alone; p99 send -> queryable < 2 s at half the sustained peak; peak RSS reported per
 // process under 2x overload for 60 s. Nothing may be lost: every acknowledged frame stored.
 //
-// Method: one process runs callmask (createTestWorld: uWS ingest, JetStream on a private
-// nats-server, processor, chdb) with the shipped batch bounds (10,000 rows / 1,000 ms) and
-// the rate limits off; the load generator (load-generator.ts) runs in a child process with N
-// sessions (default 20) of the av capture's 7.2 KB frames.
-//  1. Ingest alone (role ingest): F frames (default 8,000) as fast as acks allow (64 unacked
-//     per session); frames/s from the first send to the last ack. The stream is then purged.
-//  2. Whole pipeline (role all): the same F frames, every row checked with count(). The
+// Method: as a deployment runs it, ingest is a process of its own (bench/ingest-process.ts:
+// `bin/callmask.ts`, role ingest) and the processor another (this one: createTestWorld, role
+// processor, with chdb), on a private nats-server, with the shipped batch bounds (10,000 rows /
+// 1,000 ms) and the rate limits off; the load generator (load-generator.ts) runs in a child
+// process with N sessions (default 20) of the av capture's 7.2 KB frames.
+//  1. Ingest alone (no processor running): F frames (default 8,000) as fast as acks allow (64
+//     unacked per session); frames/s from the first send to the last ack. The stream is then purged.
+//  2. Whole pipeline (the processor started): the same F frames, every row checked with count(). The
 //     sustained peak is the rate between the moments 10% and 80% of the rows were stored (the
 //     last, partial batch waits for the 1 s batch timer); from the first send until the last
 //     row stored is reported too.
@@ -22,8 +23,8 @@
 //     Every acknowledged seq must be seen within `settleS` of the last ack.
 //  4. Overload: twice the peak offered for `overloadS` (default 60); ingest answers what it
 //     cannot take with retryable backpressure errors and the load generator resends. Every
-//     second: resident memory of this process (ingest + processor + chdb), of nats-server,
-//     and the JetStream backlog; the load generator reports its own peak. Then every
+//     second: the peak resident memory of the ingest process, of this one (processor + chdb)
+//     and of nats-server, and the JetStream backlog; the load generator reports its own peak. Then every
 //     acknowledged frame must be stored within `drainS`.
 // Everything shares the machine's 2 cores.
 import { jetstreamManager } from '@nats-io/jetstream'
@@ -35,6 +36,7 @@ import { parseMasterKey } from '../keyring/master-key.ts'
 import { framesStream, processorConsumer } from '../lib/jetstream-streams.ts'
 import { createTestWorld, testKey, testTenant } from '../test/support/test-pipeline.ts'
 import { nowMs, numericArgs, percentile, report, round, sleep, sustainedRate, trackStored } from './bench-report.ts'
+import { startIngestProcess } from './ingest-process.ts'
 import { runLoadGenerator, type LoadOptions, type LoadResult } from './load-generator-process.ts'
 
 const args = numericArgs({ sessions: 20, frames: 8_000, seconds: 10, overloadS: 60, drainS: 180, pollMs: 25, settleS: 30 })
@@ -52,18 +54,17 @@ const burst = (url: string, runId: string) => load(url, { runId, mode: 'saturate
 const failures: string[] = []
 const progress = (line: string) => process.stderr.write(`  ${line}\n`)
 
-// 1. Ingest alone.
-const ingestOnly = await world.start({ role: 'ingest', ...noLimits })
-const alone = await burst(ingestOnly.ingest!.url, `a${Date.now().toString(36)}`)
-await ingestOnly.close()
+// 1. Ingest alone: its own process, no processor yet.
+const ingest = await startIngestProcess(world)
+const url = ingest.url
+const alone = await burst(url, `a${Date.now().toString(36)}`)
 await jsm.streams.purge(framesStream)
 const ingestAloneFps = alone.framesAcked / ((alone.allAckedAt - alone.startedAt) / 1000)
 progress(`ingest alone: ${round(ingestAloneFps)} frames/s acked`)
 
-// 2. The whole pipeline at its sustained peak.
-const pipeline = await world.start(noLimits)
+// 2. The whole pipeline at its sustained peak: the same ingest process, the processor (and chdb) in this one.
+const pipeline = await world.start({ role: 'processor', ...noLimits })
 const processor = pipeline.processor!
-const url = pipeline.ingest!.url
 const tenantKey = await keyring.currentKey(testTenant)
 const stored = (sessionId: string) => computePseudonym(tenantKey, 'session', sessionId)
 async function waitStored(rows: number, before: number, withinMs: number): Promise<number> {
@@ -144,28 +145,31 @@ const p99 = percentile(measured, 99)
 progress(`latency at ${round(e2eFps / 2)} frames/s: p50 ${round(p50)} ms, p99 ${round(p99)} ms`)
 
 // 4. Twice the peak for overloadS seconds: memory and backlog sampled every second.
+const mbOf = (bytes: number) => round(bytes / 1e6)
 // VmRSS now, VmHWM the peak since the process started (the pipeline's own: resourceUsage().maxRSS).
 const memoryOf = (pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number => {
   if (pid === undefined) return 0
   const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
   return Number(kb ?? 0) * 1024
 }
-const peakRss = { pipeline: 0, natsServer: 0 }
+const peakRss = { ingest: 0, processor: 0, natsServer: 0 }
 let peakBacklog = 0
 let sampling = true
 // Every 10th sample is kept: bounded memory shows as a flat series, not only as a peak.
-const series: { s: number; pipelineMb: number; natsServerMb: number; backlog: number }[] = []
+const series: { s: number; ingestMb: number; processorMb: number; natsServerMb: number; backlog: number }[] = []
 const samplingFrom = nowMs()
 const sampler = (async () => {
   for (let tick = 0; sampling; tick++) {
-    const pipelineRss = process.memoryUsage().rss
-    const natsRss = memoryOf(world.nats.pid, 'VmRSS')
-    peakRss.pipeline = Math.max(peakRss.pipeline, process.resourceUsage().maxRSS * 1024)
+    peakRss.ingest = Math.max(peakRss.ingest, memoryOf(ingest.pid, 'VmHWM'))
+    peakRss.processor = Math.max(peakRss.processor, process.resourceUsage().maxRSS * 1024)
     peakRss.natsServer = Math.max(peakRss.natsServer, memoryOf(world.nats.pid, 'VmHWM'))
     const info = await jsm.consumers.info(framesStream, processorConsumer).catch(() => undefined)
     const backlog = info ? info.num_pending + info.num_ack_pending : 0
     peakBacklog = Math.max(peakBacklog, backlog)
-    if (tick % 10 === 0) series.push({ s: round((nowMs() - samplingFrom) / 1000), pipelineMb: round(pipelineRss / 1e6), natsServerMb: round(natsRss / 1e6), backlog })
+    if (tick % 10 === 0) {
+      const now = { ingestMb: mbOf(memoryOf(ingest.pid, 'VmRSS')), processorMb: mbOf(process.memoryUsage().rss), natsServerMb: mbOf(memoryOf(world.nats.pid, 'VmRSS')) }
+      series.push({ s: round((nowMs() - samplingFrom) / 1000), ...now, backlog })
+    }
     await sleep(1000)
   }
 })()
@@ -181,9 +185,9 @@ if (!drained) failures.push(`overload: ${processor.stats.inserted - overloadBefo
 const overloadAcceptedFps = overload.framesAcked / ((overload.allAckedAt - overload.startedAt) / 1000)
 progress(`overload: offered ${round(2 * e2eFps)} frames/s, acked ${round(overloadAcceptedFps)}/s, backlog peak ${peakBacklog}, drained ${round((drainedAt - overloadEnd) / 1000, 1)} s after`)
 await admin.close()
+await ingest.stop()
 await world.close()
 
-const mb = (bytes: number) => round(bytes / 1e6)
 report(
   {
     benchmark: 'e2e',
@@ -210,7 +214,7 @@ report(
     overloadBackpressureErrors: overload.errors['CALLMASK_ERR_BACKPRESSURE'] ?? 0,
     overloadPeakBacklogMessages: peakBacklog,
     overloadDrainSeconds: round((drainedAt - overloadEnd) / 1000, 1),
-    peakRssMb: { pipelineProcess: mb(peakRss.pipeline), natsServer: mb(peakRss.natsServer), loadGenerator: mb(overload.maxRssBytes) },
+    peakRssMb: { ingest: mbOf(peakRss.ingest), processor: mbOf(peakRss.processor), natsServer: mbOf(peakRss.natsServer), loadGenerator: mbOf(overload.maxRssBytes) },
     overloadSeries: series,
     complete: failures.length === 0,
     failures,
@@ -218,10 +222,11 @@ report(
   },
   `e2e: whole pipeline ${round(e2eFps)} frames/s stored vs ingest alone ${round(ingestAloneFps)} frames/s acked (${round(e2eFps / ingestAloneFps, 2)}x, target >= 0.7); `
     + `send -> queryable at half that (${round(steadyRate * args.sessions)} frames/s) p50 ${round(p50)} ms, p99 ${round(p99)} ms (target p99 < 2000); `
-    + `2x overload for ${args.overloadS} s: acked ${round(overloadAcceptedFps)} of ${round(4 * steadyRate * args.sessions)} frames/s offered, peak RSS pipeline ${mb(peakRss.pipeline)} MB, `
-    + `nats-server ${mb(peakRss.natsServer)} MB, load generator ${mb(overload.maxRssBytes)} MB (pipeline every 10 s: ${series.map((p) => p.pipelineMb).join(', ')} MB), `
+    + `2x overload for ${args.overloadS} s: acked ${round(overloadAcceptedFps)} of ${round(4 * steadyRate * args.sessions)} frames/s offered, peak RSS ingest ${mbOf(peakRss.ingest)} MB, `
+    + `processor ${mbOf(peakRss.processor)} MB, nats-server ${mbOf(peakRss.natsServer)} MB, load generator ${mbOf(overload.maxRssBytes)} MB `
+    + `(every 10 s, ingest: ${series.map((p) => p.ingestMb).join(', ')} MB; processor: ${series.map((p) => p.processorMb).join(', ')} MB), `
     + `backlog peak ${peakBacklog} messages, drained ${round((drainedAt - overloadEnd) / 1000, 1)} s after; `
     + (failures.length === 0 ? 'every acknowledged frame stored; ' : `FAILED: ${failures.join('; ')}; `)
-    + `one process plus load generator and nats-server on 2 cores`,
+    + `ingest and the processor in processes of their own, with the load generator and nats-server on 2 cores`,
 )
 process.exit(failures.length === 0 ? 0 : 1)

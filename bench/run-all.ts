@@ -108,7 +108,7 @@ function summaryRows(f: Figures): SummaryRow[] {
         [`send -> queryable p50 at half peak (${n(f['steadyFramesPerSecond'])} frames/s)`, n(f['queryableP50Ms'], 'ms'), `send -> ack p50 ${n(f['ackP50Ms'], 'ms')}`, ''],
         ['send -> queryable p99 (target < 2000 ms)', n(f['queryableP99Ms'], 'ms'), `send -> ack p99 ${n(f['ackP99Ms'], 'ms')}`, ''],
         [`2x overload ${f['overloadSeconds']} s: frames/s acked`, n(f['overloadAckedFramesPerSecond']), `offered ${n(f['overloadOfferedFramesPerSecond'])}`, ''],
-        ['  peak RSS MB: pipeline / nats-server / load gen', `${rss['pipelineProcess']} / ${rss['natsServer']} / ${rss['loadGenerator']}`,
+        ['  peak RSS MB: ingest / processor / nats / load gen', `${rss['ingest']} / ${rss['processor']} / ${rss['natsServer']} / ${rss['loadGenerator']}`,
           `backlog peak ${n(f['overloadPeakBacklogMessages'])} msgs, drained in ${f['overloadDrainSeconds']} s`, ''],
         ['e2e completeness', f['complete'] === true ? 'all acked + stored' : 'INCOMPLETE', Number(f['unseenFrames']) > 0 ? `${f['unseenFrames']} frames never queryable` : '', ''],
       ]
