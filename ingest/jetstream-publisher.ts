@@ -21,6 +21,8 @@ export class PublishError extends Error {
     message: string,
     /** True when trying again later may work (no server, timeout, stream busy). */
     readonly retryable: boolean,
+    /** The stream is at its size bound (CALLMASK_STREAM_MAX_MB): the processors are behind. */
+    readonly backlogFull = false,
   ) {
     super(message)
   }
@@ -96,7 +98,8 @@ export function createJetStreamPublisher(nc: NatsConnection, options: { timeoutM
     }
     if (reply.error) {
       const code = reply.error.code ?? 500
-      entry.reject(new PublishError(`JetStream error ${code}: ${reply.error.description ?? ''}`, code >= 500))
+      const full = /maximum (bytes|messages) exceeded/.test(reply.error.description ?? '')
+      entry.reject(new PublishError(`JetStream error ${code}: ${reply.error.description ?? ''}`, code >= 500 || full, full))
       return
     }
     entry.resolve({ stream: reply.stream ?? '', seq: reply.seq ?? 0, duplicate: reply.duplicate === true })

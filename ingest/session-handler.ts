@@ -168,6 +168,11 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
           scheduleAck()
         },
         (error: unknown) => {
+          if (error instanceof PublishError && error.backlogFull) {
+            warnBacklogFull(log)
+            fail(wireErrorCodes.backpressure, 'the backlog waiting for the processors is full; resend after a short delay', true, seq)
+            return
+          }
           const retryable = !(error instanceof PublishError) || error.retryable
           log.warn({ tenant, err: (error as Error).message }, 'publish to JetStream failed')
           fail(wireErrorCodes.unavailable, 'JetStream is unavailable; resend this frame later', retryable, seq)
@@ -263,3 +268,12 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
 }
 
 const notDecoded = Symbol('not decoded')
+
+// While the stream is full every frame is refused: one line per process every 10 s, not one each.
+let backlogWarnedAt = 0
+function warnBacklogFull(log: Logger): void {
+  const now = Date.now()
+  if (now - backlogWarnedAt < 10_000) return
+  backlogWarnedAt = now
+  log.warn('JetStream refuses frames: the CALLMASK stream is at its size bound (CALLMASK_STREAM_MAX_MB) because the processors are behind; clients are told to resend')
+}

@@ -116,6 +116,7 @@ export const configSchema = {
     duplicateWindowS: { type: 'integer', minimum: 10, maximum: 86400, default: 900 },
     /** CALLMASK_STREAM_MAX_AGE_H: how long frames wait in JetStream for a processor. @default 168 */
     streamMaxAgeH: { type: 'integer', minimum: 1, maximum: 8760, default: 168 },
+    streamMaxMb: { type: 'integer', minimum: 0, maximum: 100000000, default: 0 },
     /** CALLMASK_BATCH_MAX_ROWS @default 10000 */
     batchMaxRows: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000 },
     /** CALLMASK_BATCH_MAX_MS @default 1000 */
@@ -195,6 +196,7 @@ const envNames: Record<keyof Config, string> = {
   maxSessionsPerTenant: 'CALLMASK_TENANT_MAX_SESSIONS',
   duplicateWindowS: 'CALLMASK_DUPLICATE_WINDOW_S',
   streamMaxAgeH: 'CALLMASK_STREAM_MAX_AGE_H',
+  streamMaxMb: 'CALLMASK_STREAM_MAX_MB',
   batchMaxRows: 'CALLMASK_BATCH_MAX_ROWS',
   batchMaxMs: 'CALLMASK_BATCH_MAX_MS',
   retentionDays: 'CALLMASK_RETENTION_DAYS',

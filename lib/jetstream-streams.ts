@@ -3,7 +3,7 @@
 // processor on a server without authentication), idempotently: a stream or consumer that
 // already has the wanted configuration is only read, so a least-privileged processor can
 // check them without write permissions.
-import { AckPolicy, DeliverPolicy, jetstreamManager, RetentionPolicy, StorageType, type ConsumerConfig, type StreamConfig } from '@nats-io/jetstream'
+import { AckPolicy, DeliverPolicy, DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type ConsumerConfig, type StreamConfig } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { ConfigError } from './errors.ts'
 
@@ -22,6 +22,12 @@ const nanosPerSecond = 1_000_000_000
 export interface StreamOptions {
   duplicateWindowS: number
   maxAgeH: number
+  /**
+   * The most raw frames may take on disk, in MB (0: no bound but the disk). When the processors
+   * are so far behind that the backlog reaches it, JetStream refuses new frames (discard new)
+   * and ingest answers them with a retryable backpressure error: clients keep them and resend.
+   */
+  maxMegabytes?: number
   /** How long undeliverable raw frames stay in the dead-letter stream. @default 168 */
   deadLetterMaxAgeH?: number
 }
@@ -38,6 +44,8 @@ function wantedStreams(options: StreamOptions): (Partial<StreamConfig> & { name:
       // Nats-Msg-Id = session:seq deduplicates a client's resends within this window.
       duplicate_window: options.duplicateWindowS * nanosPerSecond,
       max_age: options.maxAgeH * 3600 * nanosPerSecond,
+      max_bytes: options.maxMegabytes ? options.maxMegabytes * 1024 * 1024 : -1,
+      discard: options.maxMegabytes ? DiscardPolicy.New : DiscardPolicy.Old,
     },
     {
       name: deadLetterStream,
