@@ -20,7 +20,8 @@
 // (`Anna Lantsheer`; an everyday English word is no unknown word, so not
 // `Graham Cracker`), or when it starts with a title (Dr., Prof., Frau). A run
 // never starts on a particle (`de Janeiro`), and a known brand or place pair
-// (`Mercedes Benz`, `Morgan Stanley`, `Kings Cross`) is never a name. Room and
+// (`Mercedes Benz`, `Morgan Stanley`, `Kings Cross`) is never a name, nor a run right
+// after a place head or before a place tail (`San Pedro Pochutla`, `Quezon City`). Room and
 // meeting names measured: test/pii/corpus/room-names.ts.
 //
 // Decision: a single given name alone (`anna-42`, `Lukas`) is NOT flagged. A
@@ -61,7 +62,17 @@ export const MODEL_CUTS = {
   anyRole: 1,
   /** Stricter, for a surname that has only an initial next to it (`k.nowakowska`, `knowakowska`). */
   thresholdInitial: 2,
+  /**
+   * 2 (round 4): a run right after a place head (`Santa Cruz Cabrália`, `San Pedro Pochutla`) or right
+   * before a place tail (`Quezon City`) is no name. 1: also a run that starts on a head (`Villa
+   * Castelli`; `Villa`, `Santo`, `Monte` are surnames too). 0: off.
+   */
+  placeContext: 2,
 }
+/** Words that start a place name: a name-like run right after one is part of the place. */
+const PLACE_HEADS: ReadonlySet<string> = new Set(['san', 'santa', 'santo', 'sant', 'sao', 'saint', 'sainte', 'st', 'ste', 'sint', 'sankt', 'villa', 'puerto', 'porto', 'rio', 'monte', 'mont', 'mount', 'mt', 'fort', 'cape', 'lake', 'lago', 'isla', 'port', 'los', 'las'])
+/** Words that end a place name. */
+const PLACE_TAILS: ReadonlySet<string> = new Set(['city', 'town', 'ville', 'valley', 'beach', 'falls', 'heights', 'springs', 'county', 'village', 'creek', 'bay', 'island', 'river', 'hills', 'coast'])
 /** What a word with log-odds in [MODEL_CUTS.min, MODEL_CUTS.threshold) scores: it may grow a run, never completes one. */
 const MODEL_WEAK = 0.01
 const VOWEL_RE = /[aeiouy]/
@@ -136,11 +147,12 @@ function everyday(f: string, lexicon: NameLexicon): boolean {
 function modelOdds(token: WordToken, lexicon: NameLexicon): number {
   const f = token.folded
   if (token.opaque || lexicon.model === undefined || f.length < 3 || !MODEL_WORD_RE.test(f) || IDENTIFIER_WORDS.has(f) || NON_NAME_WORDS.has(f)) return NaN
-  if (lexicon.given.has(f) || lexicon.surnames?.has(f) === true || everyday(f, lexicon) || WORD_LIKE_GIVEN_NAMES.has(f)) return NaN
+  if (lexicon.given.has(f) || lexicon.surnames?.has(f) === true || everyday(f, lexicon) || WORD_LIKE_GIVEN_NAMES.has(f) || lexicon.dictWords?.has(f) === true) return NaN
   // Letters no one can say (`mxk`, random camel-case chunks) or hex letters are no name, whatever the n-grams say.
   if (!VOWEL_RE.test(f) || CONSONANT_RUN_RE.test(f) || HEX_LETTERS_RE.test(f)) return NaN
   return nameLikelihood(lexicon.model, f)
 }
+
 
 function score(token: WordToken, lexicon: NameLexicon, odds: number): number {
   const f = token.folded
@@ -289,11 +301,20 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
       while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, odds, from + 1, j, false) >= 0) from++
     }
     const end = acceptRun(tokens, scores, odds, from, j, titled)
-    if (holdsNonNamePair(tokens, from, end)) { i++; continue }
+    if (holdsNonNamePair(tokens, from, end) || (!titled && inPlace(tokens, from, end))) { i++; continue }
     const words = tokens.slice(titled ? from + 1 : from, end + 1).map((t) => t.folded).filter((w) => !PARTICLES.has(w))
     spans.push({ kind: 'name', start: tokens[from]!.start, end: tokens[end]!.end, normalised: words.sort().join(' ') })
     i = end + 1
   }
+}
+
+/** `Santa Cruz Cabrália`, `Villa Castelli`, `Quezon City`: a run that a place head starts or is right after, or a place tail follows. */
+function inPlace(tokens: readonly WordToken[], from: number, end: number): boolean {
+  if (MODEL_CUTS.placeContext <= 0) return false
+  // 2: a head inside the run is left alone (`Villa`, `Santo`, `Monte` are surnames too).
+  if (MODEL_CUTS.placeContext === 1 && PLACE_HEADS.has(tokens[from]!.folded)) return true
+  if (from > 0 && tokens[from]!.joinedToPrevious && PLACE_HEADS.has(tokens[from - 1]!.folded)) return true
+  return end + 1 < tokens.length && tokens[end + 1]!.joinedToPrevious && PLACE_TAILS.has(tokens[end + 1]!.folded)
 }
 
 /** `Mercedes Benz`, `Morgan Stanley`: two name-like words that together are a brand or a place. */
