@@ -68,6 +68,10 @@ export const MODEL_CUTS = {
    * Castelli`; `Villa`, `Santo`, `Monte` are surnames too). 0: off.
    */
   placeContext: 2,
+  /** 1: the model-only pair rule does not read a failed stretch of adjacent words again from inside (round 4). 0: off. */
+  wholeRun: 1,
+  /** 1: shedding weak words at a run's edges leaves words the model judges at MODEL_CUTS.min or more (round 4). 0: off. */
+  keepModelEdge: 1,
 }
 /** Words that start a place name: a name-like run right after one is part of the place. */
 const PLACE_HEADS: ReadonlySet<string> = new Set(['san', 'santa', 'santo', 'sant', 'sao', 'saint', 'sainte', 'st', 'ste', 'sint', 'sankt', 'villa', 'puerto', 'porto', 'rio', 'monte', 'mont', 'mount', 'mt', 'fort', 'cape', 'lake', 'lago', 'isla', 'port', 'los', 'las'])
@@ -274,6 +278,7 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
   const odds = tokens.map((t) => modelOdds(t, lexicon))
   const scores = tokens.map((t, k) => (t.opaque ? VETO : score(t, lexicon, odds[k]!)))
   let i = 0
+  let failedThrough = -1
   while (i < tokens.length) {
     const first = tokens[i]!
     const titled = TITLES.has(first.folded) && first.capitalised
@@ -289,18 +294,23 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
       if (PARTICLES.has(next.folded) && j + 2 < tokens.length && tokens[j + 2]!.joinedToPrevious && tokens[j + 2]!.capitalised) { j++; continue }
       break
     }
-    if (acceptRun(tokens, scores, odds, i, j, titled) < 0) { i++; continue }
+    // MODEL_CUTS.wholeRun: a stretch of adjacent words that failed as a whole is not read again from
+    // inside by the model-only pair rule (a three-word name whose last two words pass alone: a wrong span).
+    const pairOk = !(MODEL_CUTS.wholeRun > 0 && i <= failedThrough)
+    if (acceptRun(tokens, scores, odds, i, j, titled, pairOk) < 0) { if (j > i) failedThrough = Math.max(failedThrough, j); i++; continue }
     // Shed weak words (`from`, `green`) at either edge when the rest still reads as a name,
     // but not an unknown capitalised word after the name (`Jan-Kees Lantsheer`, `Ludwig van
     // Beethoven`): that is the surname the lexicon lacks, and leaving it would store it raw.
     let from = i
     if (!titled) {
       // (`common` only: a capitalised word of another language after a name, `Beethoven`, is its surname more often than not)
+      // MODEL_CUTS.keepModelEdge: a word the model judges name-like enough for the pair rule is part of the name, not a weak edge to shed.
+      const modelEdge = (k: number) => MODEL_CUTS.keepModelEdge > 0 && odds[k]! >= MODEL_CUTS.min
       const unknownSurname = (k: number) => unknownScore(scores[k]!) && tokens[k]!.titleCase && !lexicon.common.has(tokens[k]!.folded) && !againstName(odds[k]!)
-      while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && acceptRun(tokens, scores, odds, from, j - 1, false) >= 0) j--
-      while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, odds, from + 1, j, false) >= 0) from++
+      while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && !modelEdge(j) && acceptRun(tokens, scores, odds, from, j - 1, false, pairOk) >= 0) j--
+      while (from + 1 < j && scores[from]! <= 0.5 && !modelEdge(from) && acceptRun(tokens, scores, odds, from + 1, j, false, pairOk) >= 0) from++
     }
-    const end = acceptRun(tokens, scores, odds, from, j, titled)
+    const end = acceptRun(tokens, scores, odds, from, j, titled, pairOk)
     if (holdsNonNamePair(tokens, from, end) || (!titled && inPlace(tokens, from, end))) { i++; continue }
     const words = tokens.slice(titled ? from + 1 : from, end + 1).map((t) => t.folded).filter((w) => !PARTICLES.has(w))
     spans.push({ kind: 'name', start: tokens[from]!.start, end: tokens[end]!.end, normalised: words.sort().join(' ') })
@@ -334,7 +344,7 @@ function unknownScore(s: number): boolean {
 }
 
 /** Index of the last word of the name in tokens[i..j], or -1 when the run is no name. */
-function acceptRun(tokens: readonly WordToken[], scores: readonly number[], odds: readonly number[], i: number, j: number, titled: boolean): number {
+function acceptRun(tokens: readonly WordToken[], scores: readonly number[], odds: readonly number[], i: number, j: number, titled: boolean, pairOk = true): number {
   if (titled) {
     let end = i
     while (end + 1 <= j && (tokens[end + 1]!.capitalised || PARTICLES.has(tokens[end + 1]!.folded))) end++
@@ -357,7 +367,7 @@ function acceptRun(tokens: readonly WordToken[], scores: readonly number[], odds
   if (second >= 0.5 && best >= 1 && best + second >= 1.99) return last
   if (humanShape && hasGiven && unknownCapitalised > 0 && j > i) return last
   // Two or three words only the model can judge: their log-odds add up (independent evidence).
-  if (j > i && j - i <= 2) {
+  if (pairOk && j > i && j - i <= 2) {
     let total = 0
     for (let k = i; k <= j; k++) {
       const o = odds[k]!
