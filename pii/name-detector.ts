@@ -72,6 +72,8 @@ export const MODEL_CUTS = {
   wholeRun: 1,
   /** 1: shedding weak words at a run's edges leaves words the model judges at MODEL_CUTS.min or more (round 4). 0: off. */
   keepModelEdge: 1,
+  /** Below this the model is sure a capitalised word is no name (`Hornets`, `Galactic`); NaN: MODEL_CUTS.min (rounds 1-4). A dev knob to lower `min` for the pair rule alone. */
+  against: NaN,
 }
 /** Words that start a place name: a name-like run right after one is part of the place. */
 const PLACE_HEADS: ReadonlySet<string> = new Set(['san', 'santa', 'santo', 'sant', 'sao', 'saint', 'sainte', 'st', 'ste', 'sint', 'sankt', 'villa', 'puerto', 'porto', 'rio', 'monte', 'mont', 'mount', 'mt', 'fort', 'cape', 'lake', 'lago', 'isla', 'port', 'los', 'las'])
@@ -335,7 +337,7 @@ function holdsNonNamePair(tokens: readonly WordToken[], from: number, end: numbe
 
 /** The model is sure it is no name (`Hornets`, `Galactic`, `Dreamhouse`: words the lists lack). */
 function againstName(odds: number): boolean {
-  return odds < MODEL_CUTS.min
+  return odds < (Number.isNaN(MODEL_CUTS.against) ? MODEL_CUTS.min : MODEL_CUTS.against)
 }
 
 /** A word nothing vouches for: in no lexicon, the model unsure or against. */

@@ -16,7 +16,7 @@ import type { NameLexicon } from '../pii/names-lexicon.ts'
 import { asNameLexicon, buildLexicon } from './name-lexicon-builder.ts'
 import { buildFolds, buildNegatives, SHAPES } from '../test/pii/corpus/heldout-names.ts'
 import type { HeldOutItem } from '../test/pii/corpus/heldout-names.ts'
-import { validationLabelNegatives, validationNegatives, validationSplit, validationTownNegatives } from './name-dev-validation.ts'
+import { validationLabelNegatives, validationNegatives, validationSpeciesNegatives, validationSplit, validationTownNegatives } from './name-dev-validation.ts'
 import { trainNameModel } from '../pii/name-model.ts'
 import { VARIANTS } from './name-model-dev.ts'
 
@@ -27,6 +27,7 @@ const tuning = buildNegatives().filter((n) => n.script === 'latin' && n.part ===
 const valNeg = validationNegatives()
 const towns = validationTownNegatives()
 const labels = validationLabelNegatives()
+const species = validationSpeciesNegatives()
 /** NAME_MODEL_VARIANT=<name in scripts/name-model-dev.ts VARIANTS> trains that model variant instead of the shipped one. */
 const variant = process.env.NAME_MODEL_VARIANT
 const options = variant === undefined ? {} : VARIANTS[variant]
@@ -41,12 +42,12 @@ const sets: { items: HeldOutItem[]; lexicon: NameLexicon; source: NameLexicon }[
   return plain ? { items, lexicon: kept, source: without } : { items, lexicon: without, source: kept }
 })
 
-export interface Figures { r: number; src: number; shape: Record<string, number>; val: number; tune: number; tp: number; n: number; valF: number; valN: number; tuneF: number; tuneN: number; townF: number; townN: number; labelF: number; labelN: number }
+export interface Figures { r: number; src: number; shape: Record<string, number>; val: number; tune: number; tp: number; n: number; valF: number; valN: number; tuneF: number; tuneN: number; townF: number; townN: number; labelF: number; labelN: number; speciesF: number; speciesN: number }
 export function measure(cuts: Partial<Cuts>, shapes?: ReadonlySet<string>, withSource = true): Figures {
   const saved = { ...MODEL_CUTS }
   Object.assign(MODEL_CUTS, cuts)
   const hits = new Map<string, [number, number]>()
-  let tp = 0, n = 0, stp = 0, val = 0, tune = 0, valN = 0, tuneN = 0, town = 0, townN = 0, label = 0, labelN = 0
+  let tp = 0, n = 0, stp = 0, val = 0, tune = 0, valN = 0, tuneN = 0, town = 0, townN = 0, label = 0, labelN = 0, sp = 0, spN = 0
   const take = (shape: string) => shapes === undefined || shapes.has(shape)
   for (const s of sets) {
     for (const p of s.items) {
@@ -63,15 +64,16 @@ export function measure(cuts: Partial<Cuts>, shapes?: ReadonlySet<string>, withS
     for (const t of tuning) if (take(t.shape)) { tuneN++; if (detectNames(t.text, s.lexicon).length > 0) tune++ }
     for (const t of towns) if (take(t.shape)) { townN++; if (detectNames(t.text, s.lexicon).length > 0) town++ }
     for (const t of labels) if (take(t.shape)) { labelN++; if (detectNames(t.text, s.lexicon).length > 0) label++ }
+    for (const t of species) if (take(t.shape)) { spN++; if (detectNames(t.text, s.lexicon).length > 0) sp++ }
   }
   Object.assign(MODEL_CUTS, saved)
   const shape: Record<string, number> = {}
   for (const sh of SHAPES) { const h = hits.get(sh); shape[sh] = h === undefined ? NaN : h[0] / h[1] }
-  return { r: tp / n, src: stp / n, shape, val: val / valN, tune: tune / tuneN, tp, n, valF: val, valN, tuneF: tune, tuneN, townF: town, townN, labelF: label, labelN }
+  return { r: tp / n, src: stp / n, shape, val: val / valN, tune: tune / tuneN, tp, n, valF: val, valN, tuneF: tune, tuneN, townF: town, townN, labelF: label, labelN, speciesF: sp, speciesN: spN }
 }
 
 export const line = (label: string, f: Figures) =>
-  `${label.padEnd(34)} R ${f.r.toFixed(3)} srcR ${f.src.toFixed(3)} val ${(100 * f.val).toFixed(2)}% tune ${(100 * f.tune).toFixed(2)}% towns ${(100 * f.townF / f.townN).toFixed(2)}% labels ${(100 * f.labelF / f.labelN).toFixed(2)}% | FL ${f.shape['First Last']!.toFixed(3)} f.last ${f.shape['f.last']!.toFixed(3)} flast ${f.shape.flast!.toFixed(3)} firstlast ${f.shape.firstlast!.toFixed(3)}`
+  `${label.padEnd(34)} R ${f.r.toFixed(3)} srcR ${f.src.toFixed(3)} val ${(100 * f.val).toFixed(2)}% tune ${(100 * f.tune).toFixed(2)}% towns ${(100 * f.townF / f.townN).toFixed(2)}% labels ${(100 * f.labelF / f.labelN).toFixed(2)}% species ${(100 * f.speciesF / f.speciesN).toFixed(2)}% | FL ${f.shape['First Last']!.toFixed(3)} f.last ${f.shape['f.last']!.toFixed(3)} flast ${f.shape.flast!.toFixed(3)} firstlast ${f.shape.firstlast!.toFixed(3)}`
 
 function parse(arg: string): Partial<Cuts> {
   const out: Record<string, number> = {}
