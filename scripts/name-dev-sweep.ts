@@ -1,14 +1,11 @@
 // Dev aid (not a test): sweeps the model cut-offs of name-detector.ts (MODEL_CUTS) on the
 // validation data of scripts/name-dev-latin.ts only (validation names from the training locales,
 // tuning and validation negatives); never on the held-out test. Each lexicon is built once.
-// Default since round 4: the strict, by-language validation of round 3. Validation names come from
-// every other *language* of the fold's training group (validationSplit byLanguage), and the lexicon
-// measured (R, negatives) leaves out their locales *and* their words, as the held-out test does with
-// its test locales; srcR is the plain build (their locales kept, their words left out). Round 3
-// found the plain validation overstated gains (sibling locales still train the model), the strict
-// one tracked the held-out figures.
-// PLAIN=1: round 3's plain validation (every other locale; R on the build that keeps their locales,
-// srcR on the one without them, test words only left out), to compare with earlier notes.
+// STRICT=1: the second figure (srcR) leaves the validation locales out *and* their names' words, as
+// the held-out test does with its test locales (the plain validation keeps the locales' other names,
+// so the model still learns their letter patterns: it overstated the model variants' gain, round 3).
+// PRIMARY=strict (with STRICT=1): the strict build is the one measured, the plain one is srcR.
+// BY_LANGUAGE=1: validation locales are every other language, not every other locale (validationSplit).
 //   npx tsx scripts/name-dev-sweep.ts [key=v1,v2,... ...]   (one key at a time around the current cuts)
 //   npx tsx scripts/name-dev-sweep.ts --set key=v,key=v      (one setting)
 import { detectNames, MODEL_CUTS } from '../pii/name-detector.ts'
@@ -16,7 +13,7 @@ import type { NameLexicon } from '../pii/names-lexicon.ts'
 import { asNameLexicon, buildLexicon } from './name-lexicon-builder.ts'
 import { buildFolds, buildNegatives, SHAPES } from '../test/pii/corpus/heldout-names.ts'
 import type { HeldOutItem } from '../test/pii/corpus/heldout-names.ts'
-import { validationLabelNegatives, validationNegatives, validationSpeciesNegatives, validationSplit, validationTownNegatives } from './name-dev-validation.ts'
+import { validationLabelNegatives, validationNegatives, validationSplit, validationTownNegatives } from './name-dev-validation.ts'
 import { trainNameModel } from '../pii/name-model.ts'
 import { VARIANTS } from './name-model-dev.ts'
 
@@ -27,27 +24,25 @@ const tuning = buildNegatives().filter((n) => n.script === 'latin' && n.part ===
 const valNeg = validationNegatives()
 const towns = validationTownNegatives()
 const labels = validationLabelNegatives()
-const species = validationSpeciesNegatives()
 /** NAME_MODEL_VARIANT=<name in scripts/name-model-dev.ts VARIANTS> trains that model variant instead of the shipped one. */
 const variant = process.env.NAME_MODEL_VARIANT
 const options = variant === undefined ? {} : VARIANTS[variant]
 if (options === undefined) throw new Error(`unknown variant ${variant}`)
 const train = (n: ReadonlySet<string>, w: ReadonlySet<string>, a: ReadonlySet<string>) => trainNameModel(n, w, options, a)
-const plain = process.env.PLAIN !== undefined
 const sets: { items: HeldOutItem[]; lexicon: NameLexicon; source: NameLexicon }[] = folds.map((fold) => {
-  const { items, exclude, locales } = validationSplit(fold, testWords, !plain)
-  const kept = asNameLexicon(buildLexicon(fold.trainLists, exclude, train))
-  const without = asNameLexicon(buildLexicon(fold.trainLists.filter((l) => !(l.source === 'faker' && locales.has(l.locale))), plain ? fold.exclude : exclude, train))
-  // Strict (default): recall and negatives on the build without the validation locales and words, the other as srcR.
-  return plain ? { items, lexicon: kept, source: without } : { items, lexicon: without, source: kept }
+  const { items, exclude, locales } = validationSplit(fold, testWords, process.env.BY_LANGUAGE !== undefined)
+  const lexicon = asNameLexicon(buildLexicon(fold.trainLists, exclude, train))
+  const source = asNameLexicon(buildLexicon(fold.trainLists.filter((l) => !(l.source === 'faker' && locales.has(l.locale))), process.env.STRICT ? exclude : fold.exclude, train))
+  // PRIMARY=strict: recall and negatives on the strict lexicon (validation locales and words left out), the other as srcR.
+  return process.env.PRIMARY === 'strict' ? { items, lexicon: source, source: lexicon } : { items, lexicon, source }
 })
 
-export interface Figures { r: number; src: number; shape: Record<string, number>; val: number; tune: number; tp: number; n: number; valF: number; valN: number; tuneF: number; tuneN: number; townF: number; townN: number; labelF: number; labelN: number; speciesF: number; speciesN: number }
+export interface Figures { r: number; src: number; shape: Record<string, number>; val: number; tune: number; tp: number; n: number; valF: number; valN: number; tuneF: number; tuneN: number; townF: number; townN: number; labelF: number; labelN: number }
 export function measure(cuts: Partial<Cuts>, shapes?: ReadonlySet<string>, withSource = true): Figures {
   const saved = { ...MODEL_CUTS }
   Object.assign(MODEL_CUTS, cuts)
   const hits = new Map<string, [number, number]>()
-  let tp = 0, n = 0, stp = 0, val = 0, tune = 0, valN = 0, tuneN = 0, town = 0, townN = 0, label = 0, labelN = 0, sp = 0, spN = 0
+  let tp = 0, n = 0, stp = 0, val = 0, tune = 0, valN = 0, tuneN = 0, town = 0, townN = 0, label = 0, labelN = 0
   const take = (shape: string) => shapes === undefined || shapes.has(shape)
   for (const s of sets) {
     for (const p of s.items) {
@@ -64,16 +59,15 @@ export function measure(cuts: Partial<Cuts>, shapes?: ReadonlySet<string>, withS
     for (const t of tuning) if (take(t.shape)) { tuneN++; if (detectNames(t.text, s.lexicon).length > 0) tune++ }
     for (const t of towns) if (take(t.shape)) { townN++; if (detectNames(t.text, s.lexicon).length > 0) town++ }
     for (const t of labels) if (take(t.shape)) { labelN++; if (detectNames(t.text, s.lexicon).length > 0) label++ }
-    for (const t of species) if (take(t.shape)) { spN++; if (detectNames(t.text, s.lexicon).length > 0) sp++ }
   }
   Object.assign(MODEL_CUTS, saved)
   const shape: Record<string, number> = {}
   for (const sh of SHAPES) { const h = hits.get(sh); shape[sh] = h === undefined ? NaN : h[0] / h[1] }
-  return { r: tp / n, src: stp / n, shape, val: val / valN, tune: tune / tuneN, tp, n, valF: val, valN, tuneF: tune, tuneN, townF: town, townN, labelF: label, labelN, speciesF: sp, speciesN: spN }
+  return { r: tp / n, src: stp / n, shape, val: val / valN, tune: tune / tuneN, tp, n, valF: val, valN, tuneF: tune, tuneN, townF: town, townN, labelF: label, labelN }
 }
 
 export const line = (label: string, f: Figures) =>
-  `${label.padEnd(34)} R ${f.r.toFixed(3)} srcR ${f.src.toFixed(3)} val ${(100 * f.val).toFixed(2)}% tune ${(100 * f.tune).toFixed(2)}% towns ${(100 * f.townF / f.townN).toFixed(2)}% labels ${(100 * f.labelF / f.labelN).toFixed(2)}% species ${(100 * f.speciesF / f.speciesN).toFixed(2)}% | FL ${f.shape['First Last']!.toFixed(3)} f.last ${f.shape['f.last']!.toFixed(3)} flast ${f.shape.flast!.toFixed(3)} firstlast ${f.shape.firstlast!.toFixed(3)}`
+  `${label.padEnd(34)} R ${f.r.toFixed(3)} srcR ${f.src.toFixed(3)} val ${(100 * f.val).toFixed(2)}% tune ${(100 * f.tune).toFixed(2)}% towns ${(100 * f.townF / f.townN).toFixed(2)}% labels ${(100 * f.labelF / f.labelN).toFixed(2)}% | FL ${f.shape['First Last']!.toFixed(3)} f.last ${f.shape['f.last']!.toFixed(3)} flast ${f.shape.flast!.toFixed(3)} firstlast ${f.shape.firstlast!.toFixed(3)}`
 
 function parse(arg: string): Partial<Cuts> {
   const out: Record<string, number> = {}

@@ -123,27 +123,3 @@ export function validationLabelPhrases(): string[] {
 export function validationLabelNegatives(): { shape: typeof SHAPES[number]; text: string }[] {
   return validationLabelPhrases().flatMap((p) => SHAPES.map((shape) => ({ shape, text: renderNegative(shape, p) })))
 }
-
-/**
- * Validation species (round 4): two- to four-word breed and species names (faker's cat, horse, fish,
- * insect, snake, bear, cetacean, crocodilia, rabbit, lion and cow breeds, multi-word ingredients,
- * bicycle types): capitalised labels of rare English and foreign words, many in no list, the kind of
- * the held-out brands and rooms; faker modules neither negative part uses. Possessives (`Cuvier's`:
- * a person's name) are left out, as is any phrase sharing a word with a held-out negative phrase.
- */
-export function validationSpeciesPhrases(): string[] {
-  const f = new Faker({ locale: [allLocales.en, allLocales.base] })
-  f.seed(51)
-  const heldOutWords = new Set(heldOutNegativePhrases().flatMap((p) => parts(p.phrase).map(foldToken)))
-  const a = f.animal
-  const sources = [a.cat, a.horse, a.fish, a.insect, a.snake, a.bear, a.cetacean, a.crocodilia, a.rabbit, a.lion, a.cow, f.food.ingredient, f.vehicle.bicycle]
-  const out = new Set<string>()
-  for (let i = 0; i < 200; i++) for (const g of sources) out.add(g())
-  return [...out].sort()
-    .filter((p) => /^[\p{L} -]+$/u.test(p) && parts(p).length >= 2 && parts(p).length <= 4)
-    .filter((p) => !parts(p).some((x) => heldOutWords.has(foldToken(x))))
-}
-
-export function validationSpeciesNegatives(): { shape: typeof SHAPES[number]; text: string }[] {
-  return validationSpeciesPhrases().flatMap((p) => SHAPES.map((shape) => ({ shape, text: renderNegative(shape, p) })))
-}

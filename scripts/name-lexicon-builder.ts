@@ -3,7 +3,7 @@
 // pii/names-lexicon.json; the held-out test builds it in memory with
 // whole sources and every test name left out.
 import { foldToken } from '../pii/fold-token.ts'
-import { nameLikelihood, trainNameModel } from '../pii/name-model.ts'
+import { trainNameModel } from '../pii/name-model.ts'
 import type { NameModel } from '../pii/name-model.ts'
 import type { NameLexicon } from '../pii/names-lexicon.ts'
 import { brandNames, COMMON_WORDS, commonWords, englishDictionary, fakerPlaces, worldCities } from './name-sources.ts'
@@ -16,8 +16,6 @@ const LATIN_RE = /^[a-z']+$/
 const FOREIGN_TOP = 10000
 /** Places at least this big are everyday words in the lexicon (smaller ones only train the model). */
 const GAZETTEER_POPULATION = 50000
-/** Least model log-odds of an English dictionary word kept as an everyday word (foreignWords, round 4). */
-const DICTIONARY_MIN_ODDS = -4
 /** What the model reads: folded Latin-script letters (ə, ğ and the like stay). */
 const MODEL_RE = /^[\p{Script=Latin}']+$/u
 
@@ -29,7 +27,7 @@ function words(entry: string): string[] {
 /** Trains the unknown-token model from name and non-name word types (dev scripts swap in variants). */
 export type ModelTrainer = (names: ReadonlySet<string>, nonNames: ReadonlySet<string>, anyRoleNames: ReadonlySet<string>) => NameModel
 
-export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names: Set<string>; common: Set<string>; model: NameModel; givenWords: Set<string>; foreignWords: Set<string>; dictWords: Set<string> }
+export interface BuiltLexicon { given: Set<string>; surnames: Set<string>; names: Set<string>; common: Set<string>; model: NameModel; givenWords: Set<string>; foreignWords: Set<string> }
 
 /**
  * given: given names of every list; surnames: family names; names: any role
@@ -119,22 +117,12 @@ export function buildLexicon(lists: readonly NameList[], exclude: ReadonlySet<st
   // is such a source, so excluded Latin words leave the everyday words too.
   for (const w of exclude) if (MODEL_RE.test(w)) common.delete(w)
   const model = train(modelNames, modelWords, modelAnyRole)
-  // English dictionary words in no name list that the model would still read as name-like
-  // (`shrill`, `ravioli`, `spaniel`, `sedge`): not for the model to judge (round 4). Only those at or
-  // above DICTIONARY_MIN_ODDS: the rest never pass the model's cut-offs, and leaving them out keeps
-  // the file and the hashed table small. A set of their own, read by the model path of whole words
-  // only, not by the glued-word rules (a joined multi-part surname may be a dictionary word).
-  const dictWords = new Set<string>()
-  for (const w of englishDictionary()) {
-    if (!LATIN_RE.test(w) || w.length < 3 || exclude.has(w) || isName(w) || common.has(w) || foreignWords.has(w) || !MODEL_RE.test(w)) continue
-    if (nameLikelihood(model, w) >= DICTIONARY_MIN_ODDS) dictWords.add(w)
-  }
-  return { given, surnames, names, common, model, givenWords, foreignWords, dictWords }
+  return { given, surnames, names, common, model, givenWords, foreignWords }
 }
 
 /** The run-time view of a built lexicon (what names-lexicon.ts returns). */
 export function asNameLexicon(b: BuiltLexicon): NameLexicon {
   const names = new Set<string>(b.names)
   for (const w of b.surnames) names.add(w)
-  return { given: b.given, names, surnames: b.surnames, common: b.common, model: b.model, givenWords: b.givenWords, foreignWords: b.foreignWords, dictWords: b.dictWords }
+  return { given: b.given, names, surnames: b.surnames, common: b.common, model: b.model, givenWords: b.givenWords, foreignWords: b.foreignWords }
 }
