@@ -1,11 +1,14 @@
 // Dev aid (not a test): sweeps the model cut-offs of name-detector.ts (MODEL_CUTS) on the
 // validation data of scripts/name-dev-latin.ts only (validation names from the training locales,
 // tuning and validation negatives); never on the held-out test. Each lexicon is built once.
-// STRICT=1: the second figure (srcR) leaves the validation locales out *and* their names' words, as
-// the held-out test does with its test locales (the plain validation keeps the locales' other names,
-// so the model still learns their letter patterns: it overstated the model variants' gain, round 3).
-// PRIMARY=strict (with STRICT=1): the strict build is the one measured, the plain one is srcR.
-// BY_LANGUAGE=1: validation locales are every other language, not every other locale (validationSplit).
+// Default since round 4: the strict, by-language validation of round 3. Validation names come from
+// every other *language* of the fold's training group (validationSplit byLanguage), and the lexicon
+// measured (R, negatives) leaves out their locales *and* their words, as the held-out test does with
+// its test locales; srcR is the plain build (their locales kept, their words left out). Round 3
+// found the plain validation overstated gains (sibling locales still train the model), the strict
+// one tracked the held-out figures.
+// PLAIN=1: round 3's plain validation (every other locale; R on the build that keeps their locales,
+// srcR on the one without them, test words only left out), to compare with earlier notes.
 //   npx tsx scripts/name-dev-sweep.ts [key=v1,v2,... ...]   (one key at a time around the current cuts)
 //   npx tsx scripts/name-dev-sweep.ts --set key=v,key=v      (one setting)
 import { detectNames, MODEL_CUTS } from '../pii/name-detector.ts'
@@ -29,12 +32,13 @@ const variant = process.env.NAME_MODEL_VARIANT
 const options = variant === undefined ? {} : VARIANTS[variant]
 if (options === undefined) throw new Error(`unknown variant ${variant}`)
 const train = (n: ReadonlySet<string>, w: ReadonlySet<string>, a: ReadonlySet<string>) => trainNameModel(n, w, options, a)
+const plain = process.env.PLAIN !== undefined
 const sets: { items: HeldOutItem[]; lexicon: NameLexicon; source: NameLexicon }[] = folds.map((fold) => {
-  const { items, exclude, locales } = validationSplit(fold, testWords, process.env.BY_LANGUAGE !== undefined)
-  const lexicon = asNameLexicon(buildLexicon(fold.trainLists, exclude, train))
-  const source = asNameLexicon(buildLexicon(fold.trainLists.filter((l) => !(l.source === 'faker' && locales.has(l.locale))), process.env.STRICT ? exclude : fold.exclude, train))
-  // PRIMARY=strict: recall and negatives on the strict lexicon (validation locales and words left out), the other as srcR.
-  return process.env.PRIMARY === 'strict' ? { items, lexicon: source, source: lexicon } : { items, lexicon, source }
+  const { items, exclude, locales } = validationSplit(fold, testWords, !plain)
+  const kept = asNameLexicon(buildLexicon(fold.trainLists, exclude, train))
+  const without = asNameLexicon(buildLexicon(fold.trainLists.filter((l) => !(l.source === 'faker' && locales.has(l.locale))), plain ? fold.exclude : exclude, train))
+  // Strict (default): recall and negatives on the build without the validation locales and words, the other as srcR.
+  return plain ? { items, lexicon: kept, source: without } : { items, lexicon: without, source: kept }
 })
 
 export interface Figures { r: number; src: number; shape: Record<string, number>; val: number; tune: number; tp: number; n: number; valF: number; valN: number; tuneF: number; tuneN: number; townF: number; townN: number; labelF: number; labelN: number }
