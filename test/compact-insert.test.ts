@@ -5,7 +5,7 @@
 //    answered the way ClickHouse answers one is classified as the data's fault;
 //  - chdb: the rows land, the settings stay with their insert (not the session), and a row
 //    ClickHouse refuses is classified as the data's fault.
-import { createClient } from '@clickhouse/client'
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client'
 import { createServer, type IncomingMessage } from 'node:http'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -63,12 +63,12 @@ describe('batches to a ClickHouse server', () => {
       body: 'Code: 27. DB::Exception: Cannot parse input: expected \'"\' before: \'x\': (at row 1): While executing ParallelParsingBlockInputFormat. (CANNOT_PARSE_INPUT_ASSERTION_FAILED) (version 24.8.1.1)',
       headers: { 'X-ClickHouse-Exception-Code': '27' },
     }))
-    const client = createClient({ url: endpoint.url })
+    const client = createClient({ url: endpoint.url, log: { level: ClickHouseLogLevel.OFF } })
     const error = await compactInserter(client)({ table: 'callmask.rtp_samples', columns: ['seq'], body: '["x"]\n', settings: {} }).catch((e: unknown) => e)
     expect(classifyInsertError(error)).toBe('data')
     await client.close()
     await endpoint.close()
-    const absent = createClient({ url: endpoint.url, request_timeout: 2000 })
+    const absent = createClient({ url: endpoint.url, request_timeout: 2000, log: { level: ClickHouseLogLevel.OFF } })
     const refused = await compactInserter(absent)({ table: 'callmask.rtp_samples', columns: ['seq'], body: '[1]\n', settings: {} }).catch((e: unknown) => e)
     expect(classifyInsertError(refused)).toBe('unavailable')
     await absent.close()
