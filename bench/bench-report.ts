@@ -54,6 +54,13 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Monotonic wall clock in epoch milliseconds, comparable across processes on one machine. */
 export const nowMs = (): number => performance.timeOrigin + performance.now()
 
+/** Waits until `stored()` reaches `rows` or `withinMs` pass; returns nowMs() then. */
+export async function waitForRows(stored: () => number, rows: number, withinMs: number): Promise<number> {
+  const deadline = nowMs() + withinMs
+  while (stored() < rows && nowMs() < deadline) await sleep(2)
+  return nowMs()
+}
+
 /** Rows stored so far, sampled every 2 ms while a run lasts: [nowMs(), rows] at each change. */
 export function trackStored(stored: () => number): { samples: [number, number][]; stop(): void } {
   const samples: [number, number][] = [[nowMs(), stored()]]

@@ -35,7 +35,7 @@ import { createKeyring, openKeyringBucket } from '../keyring/keyring.ts'
 import { parseMasterKey } from '../keyring/master-key.ts'
 import { framesStream, processorConsumer } from '../lib/jetstream-streams.ts'
 import { createTestWorld, testKey, testTenant } from '../test/support/test-pipeline.ts'
-import { nowMs, numericArgs, percentile, report, round, sleep, sustainedRate, trackStored } from './bench-report.ts'
+import { nowMs, numericArgs, percentile, report, round, sleep, sustainedRate, trackStored, waitForRows } from './bench-report.ts'
 import { startIngestProcess } from './ingest-process.ts'
 import { runLoadGenerator, type LoadOptions, type LoadResult } from './load-generator-process.ts'
 
@@ -67,11 +67,7 @@ const pipeline = await world.start({ role: 'processor', ...noLimits })
 const processor = pipeline.processor!
 const tenantKey = await keyring.currentKey(testTenant)
 const stored = (sessionId: string) => computePseudonym(tenantKey, 'session', sessionId)
-async function waitStored(rows: number, before: number, withinMs: number): Promise<number> {
-  const deadline = nowMs() + withinMs
-  while (processor.stats.inserted - before < rows && nowMs() < deadline) await sleep(2)
-  return nowMs()
-}
+const waitStored = (rows: number, before: number, withinMs: number) => waitForRows(() => processor.stats.inserted - before, rows, withinMs)
 const peakRunId = `t${Date.now().toString(36)}`
 const insertedBefore = processor.stats.inserted
 const peakTracker = trackStored(() => processor.stats.inserted - insertedBefore)

@@ -20,12 +20,12 @@ import { envelopeHeaderValues } from '../lib/frame-envelope.ts'
 import { framesSubject } from '../lib/jetstream-streams.ts'
 import { inboxPrefixOf } from '../lib/nats-credentials.ts'
 import { createClickHouseSink, type SourceRef } from '../storage/clickhouse-sink.ts'
-import { compactInserter } from '../storage/compact-insert.ts'
+import { compactInserter, compactRows } from '../storage/compact-insert.ts'
 import { applyMigrations } from '../storage/migrations.ts'
 import type { Row, TableName } from '../processor/report-mapper.ts'
 import { createTestWorld, testTenant } from '../test/support/test-pipeline.ts'
 import { buildSessionFrames } from './bench-frames.ts'
-import { nowMs, numericArgs, report, round, sleep, sustainedRate, trackStored } from './bench-report.ts'
+import { nowMs, numericArgs, report, round, sustainedRate, trackStored, waitForRows } from './bench-report.ts'
 
 const args = numericArgs({ sessions: 20, frames: 6_000, batchRows: 10_000 })
 const perSession = Math.ceil(args.frames / args.sessions)
@@ -68,9 +68,7 @@ const processor = pipeline.processor!
 // The processor starts consuming inside startPipeline: rows it stored before `started` are left out.
 const storedBeforeStart = processor.stats.inserted
 const tracker = trackStored(() => processor.stats.inserted)
-const deadline = started + 120_000
-while (processor.stats.inserted < expectedRows && nowMs() < deadline) await sleep(2)
-const processorSeconds = (nowMs() - started) / 1000
+const processorSeconds = ((await waitForRows(() => processor.stats.inserted, expectedRows, 120_000)) - started) / 1000
 tracker.stop()
 if (processor.stats.inserted < expectedRows) throw new Error(`processor stored ${processor.stats.inserted} of ${expectedRows} rows within 120 s`)
 await pipeline.close()
@@ -138,12 +136,7 @@ const sinkSeconds = await timedInserts(`${world.database}_sink`, (table, rows, s
 // The same compact text the sink sends, through the same raw insert, without its look-up and token: the insert alone.
 const insertCompact = compactInserter(world.clickhouse)
 const bareSettings = { async_insert: 0, wait_for_async_insert: 1, insert_deduplicate: 0, insert_deduplication_token: '' } as const
-const rawSeconds = await timedInserts(`${world.database}_raw`, (table, rows) => {
-  const columns = Object.keys(rows[0] ?? {})
-  let body = ''
-  for (const row of rows) body += JSON.stringify(columns.map((column) => row[column] ?? null)) + '\n'
-  return insertCompact({ table: `${world.database}_raw.${table}`, columns, body, settings: bareSettings })
-})
+const rawSeconds = await timedInserts(`${world.database}_raw`, (table, rows) => insertCompact({ table: `${world.database}_raw.${table}`, ...compactRows(rows), settings: bareSettings }))
 // What the sink used before: client.insert with the rows as arrays (on chdb: settings as session SETs).
 const clientSeconds = await timedInserts(`${world.database}_client`, (table, rows) => {
   const columns = Object.keys(rows[0] ?? {}) as [string, ...string[]]

@@ -206,7 +206,7 @@ function oneOf(value: string, vocabulary: ReadonlySet<string>): string {
   return value === '' || vocabulary.has(value) ? value : 'other'
 }
 
-const baseColumnNames = ['tenant', 'ts', 'retention_days', 'aggregate_retention_days', 'conference_id', 'participant_id', 'display_name', 'peer_connection_id', 'call_id', 'session_id', 'seq']
+const baseColumnNames = ['tenant', 'ts', 'retention_days', 'aggregate_retention_days', ...Object.keys(callContextColumns({})), 'session_id', 'seq']
 const intervalColumnNames = ['interval_state', 'interval_ms', 'interval_bitrate_bps', 'interval_packet_rate', 'interval_loss_fraction', 'interval_jitter_buffer_delay', 'interval_concealment_ratio',
   'interval_frames_per_second', 'interval_freeze_count', 'interval_freeze_duration', 'interval_pause_duration', 'interval_average_rtt', 'interval_quality_limited_share',
   'interval_cpu_limited_share', 'interval_bandwidth_limited_share']
@@ -241,16 +241,11 @@ function baseColumns(row: Row, source: FrameSource, ts: number, context: CallCon
   row['ts'] = Math.round(ts)
   row['retention_days'] = source.retentionDays
   row['aggregate_retention_days'] = source.aggregateRetentionDays ?? defaultAggregateRetentionDays
-  row['conference_id'] = context.conference_id
-  row['participant_id'] = context.participant_id
-  row['display_name'] = context.display_name
-  row['peer_connection_id'] = context.peer_connection_id
-  row['call_id'] = context.call_id
+  Object.assign(row, context)
   row['session_id'] = source.sessionId
   row['seq'] = source.seq
   return row
 }
-
 
 function copyNumbers(row: Row, report: StatsReport | undefined, columns: NumericColumns): void {
   for (const [column, field, type] of columns) row[column] = report ? numeric(report, field, type) : null

@@ -11,7 +11,7 @@
 // sends it (chdb: a raw insert with the settings in its SETTINGS clause).
 import type { ClickHouseClient } from '@clickhouse/client'
 import { createHash } from 'node:crypto'
-import { compactInserter } from './compact-insert.ts'
+import { compactInserter, compactRows } from './compact-insert.ts'
 import { internalQueryLimits } from './query-limits.ts'
 import type { Row, TableName } from './tables.ts'
 
@@ -60,9 +60,7 @@ export function createClickHouseSink(client: ClickHouseClient, database: string)
       const stored = await alreadyStored(table, rows, sources)
       const fresh = stored.size === 0 ? rows : rows.filter((r) => !stored.has(`${r['tenant']}\0${r['session_id']}\0${r['seq']}`))
       if (fresh.length === 0) return 0
-      const columns = Object.keys(fresh[0]!)
-      let body = ''
-      for (const row of fresh) body += JSON.stringify(columns.map((column) => row[column] ?? null)) + '\n'
+      const { columns, body } = compactRows(fresh)
       // The token is derived from the rows' content: only the very same insert is dropped as
       // a repeat, never other rows that happen to share their keys.
       const token = createHash('sha256').update(table).update('\0').update(body).digest('hex')

@@ -21,6 +21,14 @@ export interface CompactInsert {
 
 export type CompactInserter = (insert: CompactInsert) => Promise<void>
 
+/** Rows as JSONCompactEachRow text, columns in the first row's key order (rows of one table share it). */
+export function compactRows(rows: readonly Record<string, unknown>[]): Pick<CompactInsert, 'columns' | 'body'> {
+  const columns = Object.keys(rows[0] ?? {})
+  let body = ''
+  for (const row of rows) body += JSON.stringify(columns.map((column) => row[column] ?? null)) + '\n'
+  return { columns, body }
+}
+
 /** What chdb/connection offers beside the client's contract (its `.chdb` extension). */
 export interface ChdbRawInsert {
   rawInsert(params: { table: string; values: Buffer; format: 'JSONCompactEachRow'; columns: readonly string[]; settings: ClickHouseSettings }): Promise<unknown>
