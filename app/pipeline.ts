@@ -37,6 +37,7 @@ import type { MasterKey } from '../keyring/master-key.ts'
 import type { AdminContext } from '../privacy/admin-context.ts'
 import { createAuditLog } from '../privacy/audit-log.ts'
 import { createAccessKeyReader, openAccessKeysBucket, type AccessKeyReader } from '../lib/access-key-store.ts'
+import { openTenantSettingsForWriting } from '../lib/tenant-settings.ts'
 import type { IngestKeyEntry } from '../lib/config.ts'
 import { startLeakScanJob, type LeakScanJob } from '../privacy/leak-scan-job.ts'
 
@@ -200,10 +201,12 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
         // this process knows, so processors (read-only) find them.
         const admin = await connectAs('admin')
         const tenants = new Set([...(config.ingestKeys ?? []).map((k) => k.tenant), ...(useDevKey ? [developmentTenant] : [])])
-        const adminKeyring = createKeyring({ kv: await openKeyringBucket(admin), masterKey, log })
+        const adminKeyring = createKeyring({ kv: await openKeyringBucket(admin, config.streamReplicas), masterKey, log })
         for (const tenant of tenants) await adminKeyring.currentKey(tenant)
-        // The people's keys bucket, which ingest and the API only read.
-        await openAccessKeysBucket(admin)
+        // The people's keys bucket, which ingest and the API only read; the tenant settings
+        // bucket now too, so that on a cluster every bucket gets its replicas.
+        await openAccessKeysBucket(admin, config.streamReplicas)
+        await openTenantSettingsForWriting(admin, config.streamReplicas)
         await admin.close()
         connections.splice(connections.indexOf(admin), 1)
       }

@@ -29,7 +29,7 @@ const code = await runKeysCommand(
     err: (line) => process.stderr.write(line + '\n'),
   },
   {
-    streams: { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH, maxMegabytes: config.streamMaxMb },
+    streams: { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH, maxMegabytes: config.streamMaxMb, replicas: config.streamReplicas },
     consumer: { ackWaitS: config.ackWaitS, maxAckPending: maxAckPendingFor(config.batchMaxRows) },
   },
 )

@@ -26,9 +26,9 @@ const tenantPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/
 // whose erase was interrupted; the next write or destroy erases them.
 export const keyringHistory = 64
 
-/** Creates the bucket if missing (file storage, history 64), else opens it as it is. */
-export async function openKeyringBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(nc).create(keyringBucket, { history: keyringHistory })
+/** Creates the bucket if missing (file storage, history 64, `replicas` copies), else opens it as it is. */
+export async function openKeyringBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
+  return new Kvm(nc).create(keyringBucket, { history: keyringHistory, replicas })
 }
 
 export interface StoredDocument {

@@ -2,6 +2,7 @@
 // reads the environment and hands it here, so tests can run commands in-process. Output is
 // plain sentences; a failure is one sentence on stderr and a non-zero exit code.
 import { accessKeysBucket, openAccessKeysBucket } from '../lib/access-key-store.ts'
+import { openTenantSettingsForWriting, tenantSettingsBucket } from '../lib/tenant-settings.ts'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
@@ -103,9 +104,12 @@ export async function runKeysCommand(
     if (command.name === 'init') {
       await ensureStreams(nc, jetStreamSettings.streams)
       await ensureProcessorConsumer(nc, jetStreamSettings.consumer)
-      await openAccessKeysBucket(nc)
+      const replicas = jetStreamSettings.streams.replicas ?? 1
+      await openAccessKeysBucket(nc, replicas)
+      await openKeyringBucket(nc, replicas)
+      await openTenantSettingsForWriting(nc, replicas)
       output.out(
-        `JetStream is set up at ${url}: streams ${framesStream} and ${deadLetterStream}, consumer ${processorConsumer} (ack wait ${jetStreamSettings.consumer.ackWaitS} s), bucket ${accessKeysBucket} for people's keys. Processors can consume now.`,
+        `JetStream is set up at ${url}: streams ${framesStream} and ${deadLetterStream}, consumer ${processorConsumer} (ack wait ${jetStreamSettings.consumer.ackWaitS} s), buckets ${accessKeysBucket} for people's keys, ${keyringBucket} and ${tenantSettingsBucket}, ${replicas === 1 ? 'one copy each' : `${replicas} copies each`}. Processors can consume now.`,
       )
       return 0
     }

@@ -102,9 +102,9 @@ export function decodeAccessKey(bytes: Uint8Array): AccessKeyRecord | undefined 
   }
 }
 
-/** NATS admin only: creates the bucket if missing (history 1), else opens it. */
-export async function openAccessKeysBucket(nc: NatsConnection): Promise<KV> {
-  return new Kvm(nc).create(accessKeysBucket, { history: 1 })
+/** NATS admin only: creates the bucket if missing (history 1, `replicas` copies), else opens it. */
+export async function openAccessKeysBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
+  return new Kvm(nc).create(accessKeysBucket, { history: 1, replicas })
 }
 
 /** One entry as stored: the record, or `gone` for a deleted or purged one; undefined when none. */

@@ -117,6 +117,8 @@ export const configSchema = {
     /** CALLMASK_STREAM_MAX_AGE_H: how long frames wait in JetStream for a processor. @default 168 */
     streamMaxAgeH: { type: 'integer', minimum: 1, maximum: 8760, default: 168 },
     streamMaxMb: { type: 'integer', minimum: 0, maximum: 100000000, default: 0 },
+    /** CALLMASK_STREAM_REPLICAS: JetStream copies of callmask's streams and buckets (3 on a three-node NATS cluster). @default 1 */
+    streamReplicas: { type: 'integer', minimum: 1, maximum: 5, default: 1 },
     /** CALLMASK_BATCH_MAX_ROWS @default 10000 */
     batchMaxRows: { type: 'integer', minimum: 1, maximum: 1000000, default: 10000 },
     /** CALLMASK_BATCH_MAX_MS @default 1000 */
@@ -197,6 +199,7 @@ const envNames: Record<keyof Config, string> = {
   duplicateWindowS: 'CALLMASK_DUPLICATE_WINDOW_S',
   streamMaxAgeH: 'CALLMASK_STREAM_MAX_AGE_H',
   streamMaxMb: 'CALLMASK_STREAM_MAX_MB',
+  streamReplicas: 'CALLMASK_STREAM_REPLICAS',
   batchMaxRows: 'CALLMASK_BATCH_MAX_ROWS',
   batchMaxMs: 'CALLMASK_BATCH_MAX_MS',
   retentionDays: 'CALLMASK_RETENTION_DAYS',

@@ -28,6 +28,8 @@ export interface StreamOptions {
    * and ingest answers them with a retryable backpressure error: clients keep them and resend.
    */
   maxMegabytes?: number
+  /** Copies JetStream keeps of each stream, one per cluster node (3 on a three-node cluster). @default 1 */
+  replicas?: number
   /** How long undeliverable raw frames stay in the dead-letter stream. @default 168 */
   deadLetterMaxAgeH?: number
 }
@@ -46,6 +48,7 @@ function wantedStreams(options: StreamOptions): (Partial<StreamConfig> & { name:
       max_age: options.maxAgeH * 3600 * nanosPerSecond,
       max_bytes: options.maxMegabytes ? options.maxMegabytes * 1024 * 1024 : -1,
       discard: options.maxMegabytes ? DiscardPolicy.New : DiscardPolicy.Old,
+      num_replicas: options.replicas ?? 1,
     },
     {
       name: deadLetterStream,
@@ -53,6 +56,7 @@ function wantedStreams(options: StreamOptions): (Partial<StreamConfig> & { name:
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
       max_age: (options.deadLetterMaxAgeH ?? 168) * 3600 * nanosPerSecond,
+      num_replicas: options.replicas ?? 1,
     },
   ]
 }

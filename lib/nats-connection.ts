@@ -37,7 +37,8 @@ export async function connectNats(url: string, role: NatsRole, user?: NatsUser, 
   let nc: NatsConnection
   try {
     nc = await connect({
-      servers: url,
+      // NATS_URL may list every node of a cluster, comma-separated.
+      servers: url.split(','),
       name: `callmask-${role}`,
       inboxPrefix: inboxPrefixOf(role),
       ...(user ? { user: user.user, pass: user.password } : {}),

@@ -34,6 +34,10 @@ export interface NatsServerOptions {
    * cost the bench measures); unset keeps nats-server's default (every 2 minutes).
    */
   syncInterval?: string
+  /** This server's name; JetStream in a cluster knows its peers (and stream leaders) by it. */
+  serverName?: string
+  /** Joins a cluster: listens for routes on `port` and connects to the other nodes' route ports. */
+  cluster?: { name: string; port: number; routes: number[] }
 }
 
 export interface NatsServerHandle {
@@ -71,6 +75,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
         `listen: 127.0.0.1:${port === 0 ? -1 : port}`,
         `ports_file_dir: ${JSON.stringify(portsDir)}`,
         `jetstream { store_dir: ${JSON.stringify(storeDir)}${options.syncInterval ? `, sync_interval: ${options.syncInterval}` : ''} }`,
+        options.serverName ? `server_name: ${JSON.stringify(options.serverName)}` : '',
+        options.cluster ? clusterBlock(options.cluster) : '',
         options.authorization ?? '',
         '',
       ].join('\n'),
@@ -131,6 +137,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     },
   }
   return handle
+}
+
+function clusterBlock(cluster: NonNullable<NatsServerOptions['cluster']>): string {
+  const routes = cluster.routes.map((port) => JSON.stringify(`nats-route://127.0.0.1:${port}`)).join(', ')
+  return `cluster { name: ${JSON.stringify(cluster.name)}, listen: 127.0.0.1:${cluster.port}, routes: [${routes}] }`
 }
 
 function parsePorts(text: string): { nats?: string[] } | undefined {

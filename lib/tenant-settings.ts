@@ -42,9 +42,9 @@ function decode(bytes: Uint8Array): TenantRetentionSetting {
   return setting
 }
 
-/** Admin only: creates the bucket when missing (history 1: the audit log keeps the history). */
-export async function openTenantSettingsForWriting(nc: NatsConnection): Promise<KV> {
-  return new Kvm(nc).create(tenantSettingsBucket, { history: 1 })
+/** Admin only: creates the bucket when missing (history 1: the audit log keeps the history; `replicas` copies). */
+export async function openTenantSettingsForWriting(nc: NatsConnection, replicas = 1): Promise<KV> {
+  return new Kvm(nc).create(tenantSettingsBucket, { history: 1, replicas })
 }
 
 /** Reads one tenant's entry; `{}` when it has none or the bucket does not exist yet. */

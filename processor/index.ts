@@ -55,7 +55,7 @@ export interface JetStreamSetUp {
   consumer: ConsumerOptions
 }
 
-type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'batchMaxMs' | 'retentionDays' | 'duplicateWindowS' | 'streamMaxAgeH' | 'streamMaxMb'> & {
+type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'batchMaxMs' | 'retentionDays' | 'duplicateWindowS' | 'streamMaxAgeH' | 'streamMaxMb' | 'streamReplicas'> & {
   /** How often the erasure list is read. @default 2000 */
   erasureRefreshMs?: number | undefined
   /** @default 395 */
@@ -107,7 +107,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   const ackWaitS = config.ackWaitS ?? 30
   const jsm = await jetstreamManager(deps.nc, { checkAPI: false })
   const setUpOptions = {
-    streams: { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH, maxMegabytes: config.streamMaxMb },
+    streams: { duplicateWindowS: config.duplicateWindowS, maxAgeH: config.streamMaxAgeH, maxMegabytes: config.streamMaxMb, replicas: config.streamReplicas },
     consumer: { ackWaitS, maxAckPending: maxAckPendingFor(config.batchMaxRows) },
   }
   // By default with this connection: enough on a server without authentication, and a

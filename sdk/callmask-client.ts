@@ -8,7 +8,11 @@ import type { AckFrame, CallContext, ErrorFrame, StatsReport } from '../schemas/
 import { intervalSnapshot } from './stats-frame.ts'
 
 export interface ClientOptions {
-  url: string
+  /**
+   * The ingest WebSocket URL, or several (ingest processes behind no balancer): every
+   * reconnect tries the next one, so a session moves on when its ingest dies, and resumes.
+   */
+  url: string | readonly string[]
   key: string
   sessionId?: string
   encoding?: 'msgpack' | 'json'
@@ -44,6 +48,7 @@ export class CallmaskClient {
   private waiters: { seq: number; resolve: () => void }[] = []
   private closedByUser = false
   private ready: Promise<void> | undefined
+  private urlIndex = 0
   readonly errors: ErrorFrame[] = []
   /** Every ack seq received, for tests that check acks never run ahead of storage. */
   readonly ackHistory: number[] = []
@@ -54,6 +59,11 @@ export class CallmaskClient {
 
   get lastAckedSeq(): number {
     return this.acked
+  }
+  /** The URL this client connects (or last connected) to. */
+  get currentUrl(): string {
+    const urls = typeof this.options.url === 'string' ? [this.options.url] : this.options.url
+    return urls[this.urlIndex % urls.length]!
   }
   get pending(): number {
     return this.unacked.size
@@ -66,7 +76,7 @@ export class CallmaskClient {
 
   private open(): Promise<void> {
     const encoding = this.options.encoding ?? 'msgpack'
-    const socket = new WebSocket(this.options.url, `callmask.v1.${encoding}`)
+    const socket = new WebSocket(this.currentUrl, `callmask.v1.${encoding}`)
     this.socket = socket
     return new Promise<void>((resolve, reject) => {
       socket.once('error', (error) => {
@@ -98,6 +108,7 @@ export class CallmaskClient {
 
   // Jittered exponential backoff, so a fleet of clients does not reconnect in lockstep.
   private scheduleReconnect(): void {
+    this.urlIndex += 1
     const delay = this.reconnectDelayMs * (0.5 + Math.random())
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 10_000)
     setTimeout(() => {

@@ -17,6 +17,7 @@ import { generateNatsCredentials, inboxPrefixOf, natsAuthorizationBlock, type Na
 import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-launcher.ts'
 import { startPipeline, type Pipeline, type PipelineOverrides } from '../../app/pipeline.ts'
 import { connectClickHouse } from '../../storage/clickhouse-connection.ts'
+import { startNatsCluster, waitForJetStream, type NatsCluster } from './nats-cluster.ts'
 
 export const testKey = 'test-key-acme-0123456789'
 export const testTenant = 'acme'
@@ -34,7 +35,12 @@ export function captureLogs() {
 }
 
 export interface TestWorld {
+  /** The nats-server (with `natsNodes` > 1: the cluster's first node). */
   nats: NatsServerHandle
+  /** With `natsNodes` > 1: the whole cluster. */
+  natsCluster?: NatsCluster
+  /** Every node's URL, comma-separated (NATS_URL). */
+  natsUrl: string
   /** The server requires these users, with callmask's least privileges (lib/nats-credentials.ts). */
   natsCredentials: NatsCredentials
   /** Options to connect to the world's nats-server as one role (admin may do anything). */
@@ -60,15 +66,31 @@ function processChdb(): ClickHouseClient {
   return sharedChdb
 }
 
-export async function createTestWorld(): Promise<TestWorld> {
+export interface TestWorldOptions {
+  /** nats-servers in a JetStream cluster on loopback; the streams get one replica per node. @default 1 */
+  natsNodes?: number
+}
+
+export async function createTestWorld(options: TestWorldOptions = {}): Promise<TestWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'callmask-test-'))
   const natsCredentials = generateNatsCredentials()
   const credentialsFile = join(dataDir, 'nats-credentials.json')
   writeFileSync(credentialsFile, JSON.stringify(natsCredentials), { mode: 0o600 })
-  const nats = await startNatsServer({ storeDir: join(dataDir, 'nats'), authorization: natsAuthorizationBlock(natsCredentials) })
+  const authorization = natsAuthorizationBlock(natsCredentials)
+  const replicas = options.natsNodes ?? 1
+  const natsCluster = replicas > 1 ? await startNatsCluster({ size: replicas, rootDir: join(dataDir, 'nats'), authorization }) : undefined
+  const nats = natsCluster?.nodes[0] ?? (await startNatsServer({ storeDir: join(dataDir, 'nats'), authorization }))
+  const natsUrl = natsCluster?.urls ?? nats.url
+  const natsOptions = (role: NatsRole): ConnectionOptions => ({
+    servers: natsUrl.split(','),
+    user: natsCredentials[role].user,
+    pass: natsCredentials[role].password,
+    inboxPrefix: inboxPrefixOf(role),
+  })
+  if (natsCluster) await waitForJetStream(natsOptions('admin'))
   // As a processor or an operator would have: ingest's NATS user may not create streams.
-  const admin = await connect({ servers: nats.url, user: natsCredentials.admin.user, pass: natsCredentials.admin.password })
-  await ensureStreams(admin, { duplicateWindowS: 900, maxAgeH: 168 })
+  const admin = await connect(natsOptions('admin'))
+  await ensureStreams(admin, { duplicateWindowS: 900, maxAgeH: 168, replicas })
   await admin.close()
   const clickhouse = processChdb()
   const database = `callmask_${randomBytes(4).toString('hex')}`
@@ -77,8 +99,10 @@ export async function createTestWorld(): Promise<TestWorld> {
   const pipelines: Pipeline[] = []
   return {
     nats,
+    natsCluster,
+    natsUrl,
     natsCredentials,
-    natsOptions: (role) => ({ servers: nats.url, user: natsCredentials[role].user, pass: natsCredentials[role].password, inboxPrefix: inboxPrefixOf(role) }),
+    natsOptions,
     clickhouse,
     database,
     dataDir,
@@ -89,7 +113,8 @@ export async function createTestWorld(): Promise<TestWorld> {
         {},
         {
           dataDir,
-          natsUrl: nats.url,
+          natsUrl,
+          streamReplicas: replicas,
           natsCredentialsFile: credentialsFile,
           clickhouseDatabase: database,
           ingestPort: 0,
@@ -112,7 +137,7 @@ export async function createTestWorld(): Promise<TestWorld> {
     },
     async close() {
       for (const p of pipelines.reverse()) await p.close().catch(() => undefined)
-      await nats.stop()
+      await (natsCluster ?? nats).stop()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
