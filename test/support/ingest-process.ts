@@ -1,28 +1,33 @@
 // An ingest of its own process (`bin/callmask.ts`, role ingest), as a deployment runs it, on a
-// test world's nats-server with the world's ingest NATS user and ingest key; the rate limits
-// off. Ready once its /readyz answers 200. The e2e benchmark runs it beside the processor.
+// test world's nats-server (or cluster) with the world's ingest NATS user and ingest key; the
+// rate limits off. Ready once its /readyz answers 200. The e2e benchmark runs it beside the
+// processor; the scale-out tests run two and kill one with SIGKILL.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { hashIngestKey } from '../ingest/ingest-keys.ts'
-import { closedPort } from '../test/support/closed-port.ts'
-import { testKey, testTenant, type TestWorld } from '../test/support/test-pipeline.ts'
-import { sleep } from './bench-report.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { hashIngestKey } from '../../ingest/ingest-keys.ts'
+import { closedPort } from './closed-port.ts'
+import { testKey, testTenant, type TestWorld } from './test-pipeline.ts'
 
 export interface IngestProcess {
   url: string
+  port: number
   pid: number
+  /** SIGTERM, and waits for the exit. */
   stop(): Promise<void>
+  /** SIGKILL (a crash), and waits for the exit. */
+  kill(): Promise<void>
 }
 
 export async function startIngestProcess(world: TestWorld): Promise<IngestProcess> {
   const port = await closedPort()
-  const entry = fileURLToPath(new URL('../bin/callmask.ts', import.meta.url))
+  const entry = fileURLToPath(new URL('../../bin/callmask.ts', import.meta.url))
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: {
       ...process.env,
       CALLMASK_ROLE: 'ingest',
-      NATS_URL: world.nats.url,
+      NATS_URL: world.natsUrl,
       NATS_CREDENTIALS_FILE: join(world.dataDir, 'nats-credentials.json'),
       CALLMASK_INGEST_HOST: '127.0.0.1',
       CALLMASK_INGEST_PORT: String(port),
@@ -45,9 +50,14 @@ export async function startIngestProcess(world: TestWorld): Promise<IngestProces
   }
   return {
     url: `ws://127.0.0.1:${port}/v1/ws`,
+    port,
     pid: child.pid!,
     async stop() {
       child.kill('SIGTERM')
+      await exited
+    },
+    async kill() {
+      child.kill('SIGKILL')
       await exited
     },
   }
