@@ -24,6 +24,11 @@ export interface ClientOptions {
   /** Frames larger than this are refused here, before sending (the server's default limit). @default 262144 */
   maxFrameBytes?: number
   onError?: (error: ErrorFrame) => void
+  /**
+   * wss:// only: the CA certificate(s) (PEM) to trust instead of the system's, for a TLS
+   * terminator with a private CA (README "TLS in front"). @default the system's CAs
+   */
+  ca?: string | Buffer | (string | Buffer)[]
 }
 
 const packr = new Packr({ useRecords: false })
@@ -76,7 +81,7 @@ export class CallmaskClient {
 
   private open(): Promise<void> {
     const encoding = this.options.encoding ?? 'msgpack'
-    const socket = new WebSocket(this.currentUrl, `callmask.v1.${encoding}`)
+    const socket = new WebSocket(this.currentUrl, `callmask.v1.${encoding}`, this.options.ca === undefined ? {} : { ca: this.options.ca })
     this.socket = socket
     return new Promise<void>((resolve, reject) => {
       socket.once('error', (error) => {

@@ -2,20 +2,23 @@
 // (one CallmaskClient per peer, replayed relative to now) and waits until every frame is
 // stored, so a test can then read the call back.
 import type { Pipeline } from '../../app/pipeline.ts'
-import { CallmaskClient } from '../../sdk/callmask-client.ts'
+import { CallmaskClient, type ClientOptions } from '../../sdk/callmask-client.ts'
 import { selectReports } from '../../sdk/stats-frame.ts'
 import { captureFrames, loadCapture } from './captures.ts'
 import { eventually, testKey } from './test-pipeline.ts'
 
-/** Sends `file` (in test/fixtures/webrtc) as conference `conferenceId`, call `call-1`, participants `user-<peer>` on `pc-<peer>`. */
-export async function streamCapture(pipeline: Pipeline, file: string, conferenceId = 'room-a'): Promise<void> {
+/**
+ * Sends `file` (in test/fixtures/webrtc) as conference `conferenceId`, call `call-1`, participants
+ * `user-<peer>` on `pc-<peer>`; `clientOptions` override the clients' (another url, a CA).
+ */
+export async function streamCapture(pipeline: Pipeline, file: string, conferenceId = 'room-a', clientOptions: Partial<ClientOptions> = {}): Promise<void> {
   const frames = captureFrames(loadCapture(file))
   const storedBefore = pipeline.processor!.stats.messages
   const clients = new Map<string, CallmaskClient>()
   for (const frame of frames) {
     let client = clients.get(frame.peerId)
     if (!client) {
-      client = new CallmaskClient({ url: pipeline.ingest!.url, key: testKey })
+      client = new CallmaskClient({ url: pipeline.ingest!.url, key: testKey, ...clientOptions })
       await client.connect()
       clients.set(frame.peerId, client)
     }
