@@ -150,7 +150,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
     collectDefaultMetrics({ register: registry })
     const connectAs = async (role: NatsRole) => {
       const user = credentials[role] ?? (config.natsUser ? { user: config.natsUser, password: config.natsPassword ?? '' } : undefined)
-      const nc = await connectNats(natsUrl, role, user)
+      const nc = await connectNats(natsUrl, role, user, natsTlsOf(config))
       connections.push(nc)
       return nc
     }
@@ -172,7 +172,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
       const adminUser = credentials.admin
       if (!adminUser) return undefined
       return async (setUp) => {
-        const admin = await connectNats(natsUrl, 'admin', adminUser, { reconnect: false })
+        const admin = await connectNats(natsUrl, 'admin', adminUser, { reconnect: false, ...natsTlsOf(config) })
         try {
           await ensureStreams(admin, setUp.streams)
           await ensureProcessorConsumer(admin, setUp.consumer)
@@ -261,6 +261,11 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   }
 }
 
+// CALLMASK_NATS_CA_FILE is for the server of NATS_URL: the embedded one speaks no TLS.
+function natsTlsOf(config: Readonly<Config>): { caFile?: string } {
+  return config.natsUrl && config.natsCaFile ? { caFile: config.natsCaFile } : {}
+}
+
 /** The privacy operations' context: ClickHouse, the audit log and, with an admin NATS user, JetStream and the keyring. */
 async function adminContext(
   config: Readonly<Config>,
@@ -269,7 +274,7 @@ async function adminContext(
   const audit = createAuditLog(parts.clickhouse, config.clickhouseDatabase, config.auditRetentionDays)
   const context: AdminContext = { clickhouse: parts.clickhouse, database: config.clickhouseDatabase, config, policy: parts.policy, audit, log: parts.log, registry: parts.registry }
   if (!parts.adminUser || !parts.masterKey) return context
-  const nc = await connectNats(parts.natsUrl, 'admin', parts.adminUser)
+  const nc = await connectNats(parts.natsUrl, 'admin', parts.adminUser, natsTlsOf(config))
   const jsm = await jetstreamManager(nc)
   const keyring = createKeyring({ kv: await openKeyringBucket(nc), masterKey: parts.masterKey, log: parts.log, jsm })
   return { ...context, nats: { nc, keyring } }
@@ -309,7 +314,7 @@ async function startApiOnly(config: Readonly<Config>, log: Logger, overrides: Pi
       // Run-time keys (created through an admin API) are read as the api user: read-only, one bucket.
       const credentials = config.natsCredentialsFile ? loadNatsCredentials(config.natsCredentialsFile) : {}
       const user = credentials.api ?? (config.natsUser ? { user: config.natsUser, password: config.natsPassword ?? '' } : undefined)
-      nc = await connectNats(config.natsUrl, 'api', user)
+      nc = await connectNats(config.natsUrl, 'api', user, natsTlsOf(config))
       accessKeys = await createAccessKeyReader(nc)
     } else {
       log.info('NATS_URL is not set: only the static keys of CALLMASK_API_KEYS are accepted')

@@ -20,6 +20,7 @@ const code = await runKeysCommand(
     NATS_URL: process.env['NATS_URL'],
     NATS_USER: process.env['NATS_USER'],
     NATS_PASSWORD: process.env['NATS_PASSWORD'],
+    CALLMASK_NATS_CA_FILE: config.natsCaFile,
     CALLMASK_DATA_DIR: process.env['CALLMASK_DATA_DIR'],
     CALLMASK_MASTER_KEY: process.env['CALLMASK_MASTER_KEY'],
     CALLMASK_MASTER_KEY_FILE: process.env['CALLMASK_MASTER_KEY_FILE'],

@@ -28,6 +28,8 @@ export interface KeysCommandEnv {
   NATS_URL?: string
   NATS_USER?: string
   NATS_PASSWORD?: string
+  /** The CA of a TLS nats-server's certificate (a private CA). */
+  CALLMASK_NATS_CA_FILE?: string
   CALLMASK_MASTER_KEY?: string
   CALLMASK_MASTER_KEY_FILE?: string
   /** Where an embedded callmask keeps nats.json and master.key. @default "./data" */
@@ -98,7 +100,7 @@ export async function runKeysCommand(
     const masterKey = needsMasterKey
       ? loadMasterKey(env.CALLMASK_MASTER_KEY || env.CALLMASK_MASTER_KEY_FILE ? { env: env.CALLMASK_MASTER_KEY, file: env.CALLMASK_MASTER_KEY_FILE } : { file: embeddedMasterKey })
       : undefined
-    nc = await connectNats(url, 'admin', user, { reconnect: false })
+    nc = await connectNats(url, 'admin', user, { reconnect: false, caFile: env.CALLMASK_NATS_CA_FILE })
     const jsm = await jetstreamManager(nc)
 
     if (command.name === 'init') {

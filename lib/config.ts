@@ -70,6 +70,8 @@ export const configSchema = {
     natsPassword: { type: 'string', maxLength: 1024 },
     /** NATS_CREDENTIALS_FILE: JSON {"ingest":{user,password},"processor":{...},"admin":{...}}: one user per role of this process. Embedded mode writes one under dataDir. */
     natsCredentialsFile: { type: 'string' },
+    /** CALLMASK_NATS_CA_FILE: PEM of the CA that signed nats-server's TLS certificate, trusted instead of the system's CAs (a private CA). @default the system's CAs */
+    natsCaFile: { type: 'string', minLength: 1 },
     /** CALLMASK_NATS_SYNC_INTERVAL: the embedded nats-server's JetStream sync_interval; "always" fsyncs every write (see the bench for its cost). @default nats-server's own (2 min) */
     natsSyncInterval: { type: 'string', pattern: '^(always|[0-9]+(ms|s|m))$' },
     /** CALLMASK_ACK_WAIT_S: seconds JetStream waits for a processor's ack before redelivering to another (a crashed processor's frames stay invisible this long). @default 30 */
@@ -157,7 +159,7 @@ export const configSchema = {
 } as const
 
 export type Config = FromSchema<typeof configSchema> &
-  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'natsUser' | 'natsPassword' | 'natsCredentialsFile' | 'natsSyncInterval' | 'clickhouseUrl' | 'clickhouseCluster' | 'ingestKeys' | 'apiKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile' | 'controller' | 'dpoContact' | 'subprocessors' | 'storageLocation' | 'legalBasis'>>
+  Required<Omit<FromSchema<typeof configSchema>, 'natsUrl' | 'natsUser' | 'natsPassword' | 'natsCredentialsFile' | 'natsCaFile' | 'natsSyncInterval' | 'clickhouseUrl' | 'clickhouseCluster' | 'ingestKeys' | 'apiKeys' | 'masterKey' | 'masterKeyFile' | 'policyFile' | 'controller' | 'dpoContact' | 'subprocessors' | 'storageLocation' | 'legalBasis'>>
 export type SubprocessorEntry = FromSchema<typeof subprocessorSchema>
 export type IngestKeyEntry = FromSchema<typeof ingestKeySchema>
 export interface ApiKeyEntry {
@@ -175,6 +177,7 @@ const envNames: Record<keyof Config, string> = {
   natsUser: 'NATS_USER',
   natsPassword: 'NATS_PASSWORD',
   natsCredentialsFile: 'NATS_CREDENTIALS_FILE',
+  natsCaFile: 'CALLMASK_NATS_CA_FILE',
   natsSyncInterval: 'CALLMASK_NATS_SYNC_INTERVAL',
   ackWaitS: 'CALLMASK_ACK_WAIT_S',
   stuckAfterS: 'CALLMASK_STUCK_AFTER_S',

@@ -30,10 +30,15 @@ export function isPermissionViolation(error: unknown): boolean {
 export interface ConnectNatsOptions {
   /** Keep reconnecting forever (services) or fail at once (commands). @default true */
   reconnect?: boolean
+  /** CALLMASK_NATS_CA_FILE: the CA (PEM) that signed the server's TLS certificate. @default the system's CAs */
+  caFile?: string
 }
 
 export async function connectNats(url: string, role: NatsRole, user?: NatsUser, options: ConnectNatsOptions = {}): Promise<NatsConnection> {
   const reconnect = options.reconnect ?? true
+  if (options.caFile !== undefined && !existsSync(options.caFile)) {
+    throw new NatsUnavailableError(`The NATS CA file ${options.caFile} (CALLMASK_NATS_CA_FILE) does not exist.`)
+  }
   let nc: NatsConnection
   try {
     nc = await connect({
@@ -44,6 +49,9 @@ export async function connectNats(url: string, role: NatsRole, user?: NatsUser, 
       ...(user ? { user: user.user, pass: user.password } : {}),
       ...(reconnect ? { maxReconnectAttempts: -1, reconnectTimeWait: 250 } : { reconnect: false }),
       timeout: 5000,
+      // A server with a tls block is met with TLS whatever the URL's scheme; the CA is
+      // needed only when its certificate is not signed by one the system trusts.
+      ...(options.caFile !== undefined ? { tls: { caFile: options.caFile } } : {}),
     })
   } catch (error) {
     throw new NatsUnavailableError(describeConnectFailure(url, role, user, error), { cause: error })
@@ -64,6 +72,12 @@ function describeConnectFailure(url: string, role: NatsRole, user: NatsUser | un
     return user
       ? `NATS at ${url} refused the credentials of user "${user.user}" (role ${role}). Check NATS_USER/NATS_PASSWORD or NATS_CREDENTIALS_FILE.`
       : `NATS at ${url} requires credentials: set NATS_USER and NATS_PASSWORD (or NATS_CREDENTIALS_FILE) for role ${role}.`
+  }
+  if (/does not support 'tls'/.test(reason)) {
+    return `NATS at ${url} offers no TLS, but CALLMASK_NATS_CA_FILE asks for it: give nats-server a tls block (README "TLS for NATS"), or unset CALLMASK_NATS_CA_FILE.`
+  }
+  if (/certificate/i.test(reason)) {
+    return `cannot connect to NATS at ${url}: its TLS certificate is not trusted (${reason}). If a private CA signed it, set CALLMASK_NATS_CA_FILE to that CA's PEM file.`
   }
   const why = /ECONNREFUSED|connection refused/i.test(reason) ? 'connection refused' : reason
   return `cannot connect to NATS at ${url}: ${why}. Start nats-server (>= 2.10, with JetStream) there, or unset NATS_URL to let callmask run its own.`

@@ -38,6 +38,8 @@ export interface NatsServerOptions {
   serverName?: string
   /** Joins a cluster: listens for routes on `port` and connects to the other nodes' route ports. */
   cluster?: { name: string; port: number; routes: number[] }
+  /** Further config appended as it is, e.g. a `tls { cert_file, key_file }` block. */
+  extraConfig?: string
 }
 
 export interface NatsServerHandle {
@@ -78,6 +80,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
         options.serverName ? `server_name: ${JSON.stringify(options.serverName)}` : '',
         options.cluster ? clusterBlock(options.cluster) : '',
         options.authorization ?? '',
+        options.extraConfig ?? '',
         '',
       ].join('\n'),
       { mode: 0o600 },

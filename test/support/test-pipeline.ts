@@ -69,6 +69,8 @@ function processChdb(): ClickHouseClient {
 export interface TestWorldOptions {
   /** nats-servers in a JetStream cluster on loopback; the streams get one replica per node. @default 1 */
   natsNodes?: number
+  /** One nats-server (natsNodes 1) with this certificate (clients must use TLS), and every client trusting `caFile`. */
+  natsTls?: { certFile: string; keyFile: string; caFile: string }
 }
 
 export async function createTestWorld(options: TestWorldOptions = {}): Promise<TestWorld> {
@@ -78,14 +80,22 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
   writeFileSync(credentialsFile, JSON.stringify(natsCredentials), { mode: 0o600 })
   const authorization = natsAuthorizationBlock(natsCredentials)
   const replicas = options.natsNodes ?? 1
+  const tls = options.natsTls
   const natsCluster = replicas > 1 ? await startNatsCluster({ size: replicas, rootDir: join(dataDir, 'nats'), authorization }) : undefined
-  const nats = natsCluster?.nodes[0] ?? (await startNatsServer({ storeDir: join(dataDir, 'nats'), authorization }))
+  const nats =
+    natsCluster?.nodes[0] ??
+    (await startNatsServer({
+      storeDir: join(dataDir, 'nats'),
+      authorization,
+      extraConfig: tls ? `tls { cert_file: ${JSON.stringify(tls.certFile)}, key_file: ${JSON.stringify(tls.keyFile)} }` : undefined,
+    }))
   const natsUrl = natsCluster?.urls ?? nats.url
   const natsOptions = (role: NatsRole): ConnectionOptions => ({
     servers: natsUrl.split(','),
     user: natsCredentials[role].user,
     pass: natsCredentials[role].password,
     inboxPrefix: inboxPrefixOf(role),
+    ...(tls ? { tls: { caFile: tls.caFile } } : {}),
   })
   if (natsCluster) await waitForJetStream(natsOptions('admin'))
   // As a processor or an operator would have: ingest's NATS user may not create streams.
@@ -116,6 +126,7 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
           natsUrl,
           streamReplicas: replicas,
           natsCredentialsFile: credentialsFile,
+          natsCaFile: tls?.caFile,
           clickhouseDatabase: database,
           ingestPort: 0,
           apiPort: 0,
