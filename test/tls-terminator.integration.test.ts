@@ -1,8 +1,9 @@
 // TLS in front (issue 14): Debian's haproxy runs deploy/haproxy.cfg, the file users run, with
 // a private CA and certificate made by openssl for this run, in front of two real ingests
 // (round robin, nothing sticky) and the analyst API of a real pipeline. The Node client
-// speaks wss:// through it; plain ws:// to the TLS port gets nowhere. Under CI (env CI set) a
-// missing haproxy fails the run; elsewhere the file is skipped with a message.
+// speaks wss:// through it; plain ws:// to the TLS port gets nowhere; when an ingest stops,
+// its sessions resume on the other. Under CI (env CI set) a missing haproxy fails the run;
+// elsewhere the file is skipped with a message.
 import { request } from 'node:https'
 import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -153,5 +154,41 @@ describe.runIf(haproxyBinary)('TLS terminator in front of ingest and the API (in
     const accessLog = terminator.output.filter((line) => line.includes(' callmask_tls~ '))
     expect(accessLog.length).toBeGreaterThan(5)
     expect(accessLog.join('\n')).not.toMatch(/127\.0\.0\.1|\?/)
+  })
+
+  // Last: it stops the second ingest.
+  it('an ingest that stops: its clients resume through the terminator on the other one, every frame stored once, and its health check takes it out', async () => {
+    const calls = [0, 1].map((i) => ({ conferenceId: 'tls-failover', participantId: `u-fail-${i}`, peerConnectionId: `pc-fail-${i}` }))
+    const before = await framesStoredBy(secondIngest)
+    // Two sessions in a row: round robin puts one of them on each ingest.
+    const clients = calls.map(() => new CallmaskClient({ url: terminator.wssUrl, key: testKey, ca: certs.ca }))
+    for (const client of clients) await client.connect()
+    for (const [i, client] of clients.entries()) for (let n = 0; n < 5; n++) await client.sendEvent(calls[i]!, 'join', n)
+    for (const client of clients) await client.waitForAck(5, 30_000)
+    expect((await framesStoredBy(secondIngest)) - before).toBe(5)
+
+    await secondIngest.close()
+    // New sessions at once, before the health check can have noticed: round robin sends one
+    // of them to the stopped ingest, and haproxy on to the other (option redispatch).
+    const late = [0, 1].map(() => new CallmaskClient({ url: terminator.wssUrl, key: testKey, ca: certs.ca, reconnect: false }))
+    for (const client of late) await client.connect()
+    for (const client of late) await client.sendEvent(calls[0]!, 'leave')
+    for (const [i, client] of clients.entries()) for (let n = 5; n < 10; n++) await client.sendEvent(calls[i]!, 'join', n)
+    for (const client of [...clients, ...late]) await client.waitForAck(undefined, 30_000)
+    for (const client of [...clients, ...late]) client.close()
+    // The one cut off was told the server shuts down (retryable), nothing else.
+    expect(clients.flatMap((c) => c.errors.map((e) => [e.code, e.retryable]))).toEqual([['CALLMASK_ERR_SHUTTING_DOWN', true]])
+    const stored = async () => {
+      const [row] = await world.query<Record<string, string>>(
+        "SELECT count() AS n, uniqExact(session_id, seq) AS frames, uniqExact(session_id) AS sessions FROM {db}.call_events WHERE conference_id = 'tls-failover'",
+      )
+      return Object.values(row!).map(Number)
+    }
+    await eventually(async () => (await stored())[0]! >= 22, 30_000, 'the 22 events stored')
+    expect(await stored()).toEqual([22, 22, 4])
+    // No connection was refused or answered 503 on the way.
+    expect(terminator.output.filter((line) => line.includes(' ingest/') && / 50\d /.test(line))).toEqual([])
+    // Its /readyz is gone: the health check marks it down (haproxy says so on its output).
+    await eventually(() => terminator.output.some((line) => line.includes('Server ingest/ingest2 is DOWN')), 30_000, 'ingest2 marked down')
   })
 })
