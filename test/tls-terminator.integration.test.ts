@@ -71,6 +71,15 @@ describe.runIf(haproxyBinary)('TLS terminator in front of ingest and the API (in
       api: [`127.0.0.1:${pipeline.api!.port}`],
     })
   }, 60_000)
+  /** Rows, distinct frames (session, seq) and sessions stored in call_events for a conference. */
+  const storedEvents = async (conference: string) => {
+    const [row] = await world.query<{ rows: string; frames: string; sessions: string }>(
+      'SELECT count() AS rows, uniqExact(session_id, seq) AS frames, uniqExact(session_id) AS sessions FROM {db}.call_events WHERE conference_id = {conference:String}',
+      { conference },
+    )
+    return { rows: Number(row!.rows), frames: Number(row!.frames), sessions: Number(row!.sessions) }
+  }
+
   afterAll(async () => {
     await terminator?.stop()
     await world?.close()
@@ -110,15 +119,8 @@ describe.runIf(haproxyBinary)('TLS terminator in front of ingest and the API (in
     // Round robin, nothing sticky: the reconnect landed on the other ingest.
     const after = await Promise.all([pipeline, secondIngest].map(framesStoredBy))
     expect(after.map((n, i) => n - before[i]!).sort()).toEqual([5, 5])
-    const stored = async () => {
-      const [row] = await world.query<Record<string, string>>(
-        "SELECT count() AS n, uniqExact(seq) AS seqs, uniqExact(session_id) AS sessions FROM {db}.call_events WHERE conference_id = 'tls-resume'",
-      )
-      return Object.values(row!).map(Number)
-    }
-    await eventually(async () => (await stored())[0]! >= 10, 30_000, 'the ten events stored')
-    // n, distinct seqs, sessions: one session, each frame once.
-    expect(await stored()).toEqual([10, 10, 1])
+    await eventually(async () => (await storedEvents('tls-resume')).rows >= 10, 30_000, 'the ten events stored')
+    expect(await storedEvents('tls-resume')).toEqual({ rows: 10, frames: 10, sessions: 1 })
   })
 
   it('refuses plain ws:// on the TLS port, and a client that does not trust the CA', async () => {
@@ -178,14 +180,8 @@ describe.runIf(haproxyBinary)('TLS terminator in front of ingest and the API (in
     for (const client of [...clients, ...late]) client.close()
     // The one cut off was told the server shuts down (retryable), nothing else.
     expect(clients.flatMap((c) => c.errors.map((e) => [e.code, e.retryable]))).toEqual([['CALLMASK_ERR_SHUTTING_DOWN', true]])
-    const stored = async () => {
-      const [row] = await world.query<Record<string, string>>(
-        "SELECT count() AS n, uniqExact(session_id, seq) AS frames, uniqExact(session_id) AS sessions FROM {db}.call_events WHERE conference_id = 'tls-failover'",
-      )
-      return Object.values(row!).map(Number)
-    }
-    await eventually(async () => (await stored())[0]! >= 22, 30_000, 'the 22 events stored')
-    expect(await stored()).toEqual([22, 22, 4])
+    await eventually(async () => (await storedEvents('tls-failover')).rows >= 22, 30_000, 'the 22 events stored')
+    expect(await storedEvents('tls-failover')).toEqual({ rows: 22, frames: 22, sessions: 4 })
     // No connection was refused or answered 503 on the way.
     expect(terminator.output.filter((line) => line.includes(' ingest/') && / 50\d /.test(line))).toEqual([])
     // Its /readyz is gone: the health check marks it down (haproxy says so on its output).
