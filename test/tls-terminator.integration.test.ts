@@ -16,9 +16,11 @@ import { streamCapture } from './support/stream-capture.ts'
 import { createTestCertificates, type TestCertificates } from './support/test-certificates.ts'
 import { createTestWorld, eventually, testKey, testTenant, type TestWorld } from './support/test-pipeline.ts'
 import { haproxyBinary, startTlsTerminator, type TlsTerminator } from './support/tls-terminator.ts'
+import { runScript } from './support/run-script.ts'
 
 const underCi = Boolean(process.env['CI'])
 const analystKey = 'analyst-key-acme-tls-0123456789'
+const adminKey = 'admin-key-tls-0123456789abcdef'
 const missingHaproxy = 'haproxy is not installed (looked in /usr/sbin, /usr/bin, /usr/local/sbin): install Debian\'s package (apt-get install -y haproxy); .ci/run does this before the tests.'
 
 if (!haproxyBinary && !underCi) console.warn(`SKIPPED TLS terminator test: ${missingHaproxy}`)
@@ -63,7 +65,12 @@ describe.runIf(haproxyBinary)('TLS terminator in front of ingest and the API (in
   beforeAll(async () => {
     certs = createTestCertificates()
     world = await createTestWorld()
-    pipeline = await world.start({ apiKeys: [{ id: 'ana', role: 'analyst', tenant: testTenant, sha256: hashKey(analystKey) }] })
+    pipeline = await world.start({
+      apiKeys: [
+        { id: 'ana', role: 'analyst', tenant: testTenant, sha256: hashKey(analystKey) },
+        { id: 'adm', role: 'admin', sha256: hashKey(adminKey) },
+      ],
+    })
     secondIngest = await world.start({ role: 'ingest' })
     terminator = await startTlsTerminator({
       certFile: certs.combinedFile,
@@ -156,6 +163,17 @@ describe.runIf(haproxyBinary)('TLS terminator in front of ingest and the API (in
     const accessLog = terminator.output.filter((line) => line.includes(' callmask_tls~ '))
     expect(accessLog.length).toBeGreaterThan(5)
     expect(accessLog.join('\n')).not.toMatch(/127\.0\.0\.1|\?/)
+  })
+
+  it('the admin CLI reaches the API through the terminator with NODE_EXTRA_CA_CERTS, and says so without it', async () => {
+    const env = { CALLMASK_API_URL: terminator.httpsUrl, CALLMASK_ADMIN_KEY: adminKey, CALLMASK_DATA_DIR: world.dataDir, NODE_EXTRA_CA_CERTS: '' }
+    const untrusted = await runScript('bin/callmask.ts', ['inventory'], { env })
+    expect(untrusted.code).toBe(1)
+    expect(untrusted.stderr).toContain(`cannot reach the admin API at ${terminator.httpsUrl}: unable to verify the first certificate (a private CA: set NODE_EXTRA_CA_CERTS to its PEM file)`)
+    const trusted = await runScript('bin/callmask.ts', ['inventory'], { env: { ...env, NODE_EXTRA_CA_CERTS: certs.caFile } })
+    expect(trusted.stderr).toBe('')
+    expect(trusted.code).toBe(0)
+    expect(trusted.stdout).toContain('rtp_samples')
   })
 
   // Last: it stops the second ingest.

@@ -37,7 +37,10 @@ export function adminApi(env: Record<string, string | undefined>): AdminApi {
           body: body === undefined ? undefined : JSON.stringify(body),
         })
       } catch (error) {
-        throw new CliError(`cannot reach the admin API at ${base}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`)
+        const reason = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message
+        // Behind a TLS terminator with a private CA (README "TLS in front"), Node's fetch needs to be told the CA.
+        const hint = /certificate/i.test(reason) ? ' (a private CA: set NODE_EXTRA_CA_CERTS to its PEM file)' : ''
+        throw new CliError(`cannot reach the admin API at ${base}: ${reason}${hint}`)
       }
     },
   }
