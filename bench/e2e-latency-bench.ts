@@ -4,7 +4,7 @@
 // alone; p99 send -> queryable < 2 s at half the sustained peak; peak RSS reported per
 // process under 2x overload for 60 s. Nothing may be lost: every acknowledged frame stored.
 //
-// Method: as a deployment runs it, ingest is a process of its own (test/support/ingest-process.ts:
+// Method: as a deployment runs it, ingest is a process of its own (test/support/service-process.ts:
 // `bin/callmask.ts`, role ingest) and the processor another (this one: createTestWorld, role
 // processor, with chdb), on a private nats-server, with the shipped batch bounds (10,000 rows /
 // 1,000 ms) and the rate limits off; the load generator (load-generator.ts) runs in a child
@@ -36,7 +36,7 @@ import { parseMasterKey } from '../keyring/master-key.ts'
 import { framesStream, processorConsumer } from '../lib/jetstream-streams.ts'
 import { createTestWorld, testKey, testTenant } from '../test/support/test-pipeline.ts'
 import { nowMs, numericArgs, percentile, report, round, sleep, sustainedRate, trackStored, waitForRows } from './bench-report.ts'
-import { startIngestProcess } from '../test/support/ingest-process.ts'
+import { startServiceProcess } from '../test/support/service-process.ts'
 import { runLoadGenerator, type LoadOptions, type LoadResult } from './load-generator-process.ts'
 
 const args = numericArgs({ sessions: 20, frames: 8_000, seconds: 10, overloadS: 60, drainS: 180, pollMs: 25, settleS: 30 })
@@ -55,7 +55,7 @@ const failures: string[] = []
 const progress = (line: string) => process.stderr.write(`  ${line}\n`)
 
 // 1. Ingest alone: its own process, no processor yet.
-const ingest = await startIngestProcess(world)
+const ingest = await startServiceProcess(world, 'ingest')
 const url = ingest.url
 const alone = await burst(url, `a${Date.now().toString(36)}`)
 await jsm.streams.purge(framesStream)

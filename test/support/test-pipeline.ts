@@ -1,7 +1,7 @@
 // Starts real parts for integration tests: a nats-server on a free port with a temp store,
 // chdb in a temp directory (one per test file: chdb binds one store per process), ingest
 // on port 0 and the processor.
-import type { ClickHouseClient } from '@clickhouse/client'
+import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { randomBytes } from 'node:crypto'
 import type { ConnectionOptions } from '@nats-io/nats-core'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -17,6 +17,7 @@ import { generateNatsCredentials, inboxPrefixOf, natsAuthorizationBlock, type Na
 import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-launcher.ts'
 import { startPipeline, type Pipeline, type PipelineOverrides } from '../../app/pipeline.ts'
 import { connectClickHouse } from '../../storage/clickhouse-connection.ts'
+import { startClickHouseProcess, type ClickHouseProcess } from './clickhouse-process.ts'
 import { startNatsCluster, waitForJetStream, type NatsCluster } from './nats-cluster.ts'
 
 export const testKey = 'test-key-acme-0123456789'
@@ -46,6 +47,9 @@ export interface TestWorld {
   /** Options to connect to the world's nats-server as one role (admin may do anything). */
   natsOptions(role: NatsRole): ConnectionOptions
   clickhouse: ClickHouseClient
+  /** With `clickhouseProcess`: the ClickHouse server process and its URL (processor processes use it). */
+  clickhouseProcess?: ClickHouseProcess
+  clickhouseUrl?: string
   database: string
   dataDir: string
   masterKey: string
@@ -71,6 +75,12 @@ export interface TestWorldOptions {
   natsNodes?: number
   /** One nats-server (natsNodes 1) with this certificate (clients must use TLS), and every client trusting `caFile`. */
   natsTls?: { certFile: string; keyFile: string; caFile: string }
+  /**
+   * ClickHouse as a process of its own (chdb behind its HTTP interface, clickhouse-process.ts)
+   * instead of chdb in this process: processors may then run as processes too, and the
+   * store can be stopped. Everything goes through the server code path.
+   */
+  clickhouseProcess?: boolean
 }
 
 export async function createTestWorld(options: TestWorldOptions = {}): Promise<TestWorld> {
@@ -102,7 +112,8 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
   const admin = await connect(natsOptions('admin'))
   await ensureStreams(admin, { duplicateWindowS: 900, maxAgeH: 168, replicas })
   await admin.close()
-  const clickhouse = processChdb()
+  const clickhouseProcess = options.clickhouseProcess ? await startClickHouseProcess(join(dataDir, 'clickhouse')) : undefined
+  const clickhouse = clickhouseProcess ? createClient({ url: clickhouseProcess.url }) : processChdb()
   const database = `callmask_${randomBytes(4).toString('hex')}`
   const masterKey = randomBytes(32).toString('base64')
   const { lines, log } = captureLogs()
@@ -114,6 +125,10 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
     natsCredentials,
     natsOptions,
     clickhouse,
+    clickhouseProcess,
+    get clickhouseUrl() {
+      return clickhouseProcess?.url
+    },
     database,
     dataDir,
     masterKey,
@@ -138,7 +153,9 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
           ...overrides,
         },
       )
-      const pipeline = await startPipeline(config, log, { clickhouse, ...pipelineOverrides })
+      // With a ClickHouse process each pipeline connects to its URL, as a deployment would.
+      const shared = clickhouseProcess ? {} : { clickhouse }
+      const pipeline = await startPipeline(clickhouseProcess ? { ...config, clickhouseUrl: clickhouseProcess.url } : config, log, { ...shared, ...pipelineOverrides })
       pipelines.push(pipeline)
       return pipeline
     },
@@ -149,6 +166,10 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
     async close() {
       for (const p of pipelines.reverse()) await p.close().catch(() => undefined)
       await (natsCluster ?? nats).stop()
+      if (clickhouseProcess) {
+        await clickhouse.close()
+        await clickhouseProcess.stop()
+      }
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
