@@ -49,8 +49,8 @@ export interface NatsServerHandle {
   readonly logFile: string
   /** The running server's process id (benchmarks read its memory). */
   readonly pid: number | undefined
-  /** Kills the server (SIGKILL: what a crash looks like) and waits for it to exit. */
-  kill(): Promise<void>
+  /** Kills the server (SIGKILL by default: what a crash looks like) and waits for it to exit; restart() brings it back. */
+  kill(signal?: NodeJS.Signals): Promise<void>
   /** Graceful stop. */
   stop(): Promise<void>
   /** Starts it again on the same port with the same store. */
@@ -125,7 +125,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     get pid() {
       return child?.pid
     },
-    kill: () => terminate('SIGKILL'),
+    kill: (signal = 'SIGKILL') => terminate(signal),
     stop: async () => {
       await terminate('SIGTERM')
       await removeWorkDir()
