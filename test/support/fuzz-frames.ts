@@ -243,14 +243,17 @@ export interface FuzzCase {
   value?: Value
 }
 
-/** A real frame with structural edits, then byte mutations, in either encoding. */
-export function mutatedFrame(frames: readonly Frame[], options: { maxBytes?: number } = {}): fc.Arbitrary<FuzzCase> {
+/**
+ * A real frame with structural edits, then byte mutations, in either encoding. Without byte
+ * mutations (`bytes: false`) most cases still decode, so they reach the policy and the mapper.
+ */
+export function mutatedFrame(frames: readonly Frame[], options: { maxBytes?: number; bytes?: boolean } = {}): fc.Arbitrary<FuzzCase> {
   return fc
     .record({
       index: fc.nat(frames.length - 1),
       encoding: fc.constantFrom<Encoding>('msgpack', 'json'),
-      edits: fc.array(edit, { maxLength: 3 }),
-      mutations: fc.array(byteMutation, { maxLength: 3 }),
+      edits: fc.array(edit, { maxLength: options.bytes === false ? 6 : 3 }),
+      mutations: fc.array(byteMutation, { maxLength: options.bytes === false ? 0 : 3 }),
     })
     .map(({ index, encoding, edits, mutations }) => {
       const value = clone(frames[index]!)
