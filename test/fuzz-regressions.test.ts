@@ -1,7 +1,9 @@
 // Plain regression tests for what the fuzz tests (test/fuzz-*.test.ts) found, one per bug.
+import { Readable } from 'node:stream'
 import { Packr } from 'msgpackr'
 import { describe, expect, it } from 'vitest'
 import { checkFrameEnvelope } from '../lib/frame-envelope-check.ts'
+import { readDump } from '../rtcstats/index.ts'
 import { validateClientFrame } from '../schemas/frame-validator.ts'
 
 const packr = new Packr({ useRecords: false })
@@ -25,6 +27,18 @@ describe('fuzz regressions', () => {
     for (const seq of [-1, -(2 ** 53 - 1), 0]) {
       const check = checkFrameEnvelope(packr.pack({ type: 'stats', seq, ts: 1_700_000_000_000, call, reports: [] }), 'msgpack')
       expect(check).toEqual({ ok: false, malformed: false, message: '/seq must be >= 1' })
+    }
+  })
+
+  it('an rtcstats line whose method names a member of Object.prototype is no peer connection event', async () => {
+    // peerConnectionEvents (and format 3's compressed method ids) were looked up in plain
+    // objects: `constructor` or `__proto__` became an "event" named by a function or an object.
+    const create = '["create","PC_0",{},1651144298163]'
+    for (const text of [`${create}\n["constructor","PC_0",{},1651144298170]\n["__proto__","PC_0","",1651144298269]`, `RTCStatsDump\n{}\n${create}\n["constructor","PC_0",{},7]\n["toString","PC_0",{},7]`]) {
+      const dump = await readDump(Readable.from([text]))
+      expect(dump.report.events).toBe(1)
+      expect(dump.report.otherLines).toBe(2)
+      expect(dump.peerConnections.get('PC_0')!.events.map((e) => e.name)).toEqual(['create'])
     }
   })
 })
