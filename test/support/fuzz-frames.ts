@@ -223,7 +223,8 @@ function applyEdit(frame: Frame, e: Exclude<Edit, { kind: 'duplicateKey' }>): vo
   }
 }
 
-const jsonText = (value: Value): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)) ?? 'null'
+/** JSON as a client writes it; BigInts as numbers (JSON has no other way to write them). */
+export const jsonText = (value: Value): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)) ?? 'null'
 
 /** One value encoded as a client would; `extraEntries` follow the top-level map's own (duplicate keys). */
 export function encodeValue(value: Value, encoding: Encoding, extraEntries: [string, Value][] = []): Uint8Array {
