@@ -92,7 +92,7 @@ describe('fuzzing ingest: envelope check and first-frame decode', () => {
         if (checkFrameEnvelope(input.bytes, input.encoding).ok) accepted++
         else refused++
       }),
-      fuzzParameters(600),
+      fuzzParameters(1500),
     )
     // The mutations reached both outcomes, so both were checked.
     expect(refused).toBeGreaterThan(0)

@@ -114,7 +114,7 @@ describe('fuzzing the processor: decode, validate, apply the policy, map', () =>
       fc.asyncProperty(messageCase(mutatedFrame(frames.all)), async ({ input, envelope, broken }) => {
         outcomes[await expectTypedDecode(input, envelope, broken)]++
       }),
-      fuzzParameters(500, { async: true }),
+      fuzzParameters(1000, { async: true }),
     )
     expect(outcomes.rows).toBeGreaterThan(0)
     expect(outcomes.refused).toBeGreaterThan(0)
@@ -126,7 +126,7 @@ describe('fuzzing the processor: decode, validate, apply the policy, map', () =>
       fc.asyncProperty(messageCase(mutatedFrame([...frames.stats, ...frames.events], { bytes: false })), async ({ input, envelope, broken }) => {
         outcomes[await expectTypedDecode(input, envelope, broken)]++
       }),
-      fuzzParameters(500, { async: true }),
+      fuzzParameters(1000, { async: true }),
     )
     expect(outcomes.rows).toBeGreaterThan(0)
   })

@@ -175,7 +175,7 @@ describe('fuzzing the rtcstats reader', () => {
       fc.asyncProperty(mutatedDump, async (text) => {
         outcomes[await expectTypedRead(text)]++
       }),
-      fuzzParameters(300, { async: true }),
+      fuzzParameters(600, { async: true }),
     )
     expect(outcomes.read).toBeGreaterThan(0)
   })
