@@ -12,7 +12,7 @@
 // reader) also get fast-check's timeout, which catches a promise that never settles.
 import fc from 'fast-check'
 import { Packr, Unpackr } from 'msgpackr'
-import { intervalSnapshot, buildStatsFrame } from '../../sdk/stats-frame.ts'
+import { buildStatsFrame, selectReports } from '../../sdk/stats-frame.ts'
 import { captureFrames, captureNames, loadCapture, rawPersonalValues } from './captures.ts'
 import { testKey } from './test-pipeline.ts'
 
@@ -67,7 +67,7 @@ export function realFrames(now: number, stride = 6): RealFrames {
     for (let i = 0; i < samples.length; i += stride) {
       const sample = samples[i]!
       const before = samples.slice(0, i).reverse().find((s) => s.peerId === sample.peerId)
-      const previous = stats.length % 2 === 0 && before ? intervalSnapshot(before.reports as never) : undefined
+      const previous = stats.length % 2 === 0 && before ? selectReports(before.reports) : undefined
       stats.push(buildStatsFrame(stats.length + 1, sample.ts, sample.call, sample.reports, previous) as Frame)
     }
   }
@@ -122,7 +122,7 @@ const editPath: fc.Arbitrary<(string | number)[]> = fc.oneof(
   fc.constantFrom('type', 'seq', 'ts', 'call', 'reports', 'previous', 'name', 'value', 'v', 'key', 'sessionId', 'sdk', 'lastAckedSeq', '__proto__', 'extra').map((k) => [k]),
   fc.constantFrom('conferenceId', 'participantId', 'peerConnectionId', 'displayName', 'callId', 'hint', '__proto__').map((k) => ['call', k]),
   fc.constantFrom('name', 'version', 'extra').map((k) => ['sdk', k]),
-  fc.tuple(fc.constantFrom('reports', 'previous'), fc.nat(300), fc.oneof({ arbitrary: fc.constantFrom(...reportKeys), weight: 5 }, { arbitrary: fc.string({ maxLength: 12 }), weight: 1 })).map((p) => [...p]),
+  fc.tuple(fc.constantFrom('reports', 'previous'), fc.nat(300), fc.oneof({ arbitrary: fc.constantFrom(...reportKeys), weight: 5 }, { arbitrary: fc.string({ maxLength: 12 }), weight: 1 }, { arbitrary: loneSurrogateText, weight: 1 })).map((p) => [...p]),
   fc.tuple(fc.constantFrom('reports', 'previous'), fc.nat(300)).map((p) => [...p]),
 )
 
@@ -200,6 +200,7 @@ function applyByteMutation(bytes: Uint8Array, m: ByteMutation, encoding: Encodin
   }
 }
 
+// Edits work on copies: generated values (the edge values above) are shared between cases.
 const clone = <T>(value: T): T => structuredClone(value)
 
 function applyEdit(frame: Frame, e: Exclude<Edit, { kind: 'duplicateKey' }>): void {
@@ -213,12 +214,12 @@ function applyEdit(frame: Frame, e: Exclude<Edit, { kind: 'duplicateKey' }>): vo
   if (Array.isArray(node)) {
     if (node.length === 0) return
     const i = (last as number) % node.length
-    if (e.kind === 'set') node[i] = e.value
+    if (e.kind === 'set') node[i] = clone(e.value)
     else node.splice(i, 1)
   } else if (node !== null && typeof node === 'object') {
     const record = node as Frame
     // defineProperty: a `__proto__` key becomes a plain field, as a decoder makes it.
-    if (e.kind === 'set') Object.defineProperty(record, String(last), { value: e.value, enumerable: true, writable: true, configurable: true })
+    if (e.kind === 'set') Object.defineProperty(record, String(last), { value: clone(e.value), enumerable: true, writable: true, configurable: true })
     else delete record[String(last)]
   }
 }
@@ -260,7 +261,7 @@ export function mutatedFrame(frames: readonly Frame[], options: { maxBytes?: num
       const value = clone(frames[index]!)
       const extra: [string, Value][] = []
       for (const e of edits) {
-        if (e.kind === 'duplicateKey') extra.push([e.key, e.value])
+        if (e.kind === 'duplicateKey') extra.push([e.key, clone(e.value)])
         else applyEdit(value, e)
       }
       let bytes = encodeValue(value, encoding, extra)
