@@ -95,5 +95,6 @@ function outcome(result: ValidationResult, value: unknown): EnvelopeCheck {
 
 function seqOf(value: unknown): number | undefined {
   const seq = (value as { seq?: unknown } | null)?.seq
-  return typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : undefined
+  // Only a seq a client could have sent: an error frame's seq is never negative (errorFrameSchema).
+  return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1 ? seq : undefined
 }

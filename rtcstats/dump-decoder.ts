@@ -135,7 +135,8 @@ export async function* decodeDump(input: Readable, report: DecodeReport = newDec
         yield { kind: 'snapshot', pcId: line.pcId, line: lineNo, ts, reports }
         continue
       }
-      const name = peerConnectionEvents[line.method as keyof typeof peerConnectionEvents]
+      // Own keys only: a method named `constructor` or `__proto__` is no event.
+      const name = Object.hasOwn(peerConnectionEvents, line.method) ? peerConnectionEvents[line.method as keyof typeof peerConnectionEvents] : undefined
       if (name === undefined || line.pcId === null) {
         report.otherLines += 1
         continue

@@ -39,8 +39,8 @@ const compressedMethods: Record<string, string> = {
 
 function methodName(value: unknown, layout: DumpLayout): string | undefined {
   if (layout === 'rtcstats-v3' && (typeof value === 'number' || typeof value === 'string')) {
-    const known = compressedMethods[String(value)]
-    if (known) return known
+    const id = String(value)
+    if (Object.hasOwn(compressedMethods, id)) return compressedMethods[id]
   }
   if (typeof value !== 'string' || value.length === 0 || value.length > 128) return undefined
   // v3 spells it getStats; jitsi's dumps getstats.

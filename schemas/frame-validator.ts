@@ -49,7 +49,8 @@ export function validateClientFrame(value: unknown): ValidationResult {
 
 function check(value: object, byType: Record<string, ValidateFunction>, typeMessage: string): ValidationResult {
   const type = (value as { type?: unknown }).type
-  const validate = typeof type === 'string' ? byType[type] : undefined
+  // Own keys only: `toString` or `__proto__` as a type must not find Object.prototype's members.
+  const validate = typeof type === 'string' && Object.hasOwn(byType, type) ? byType[type] : undefined
   if (!validate) {
     return { ok: false, field: '/type', message: typeMessage }
   }

@@ -13,7 +13,8 @@ export interface RawSession {
   closed: Promise<{ code: number }>
   send(frame: unknown): void
   sendRaw(data: Buffer | string): void
-  next(type: string): Promise<Record<string, unknown>>
+  /** Takes the first frame of this type the server sent (without a type: the first frame of any type). */
+  next(type?: string): Promise<Record<string, unknown>>
 }
 
 export async function rawSession(url: string, protocol = 'callmask.v1.msgpack'): Promise<RawSession> {
@@ -34,14 +35,14 @@ export async function rawSession(url: string, protocol = 'callmask.v1.msgpack'):
     sendRaw: (data) => socket.send(data),
     async next(type) {
       for (;;) {
-        const found = frames.find((f) => f['type'] === type)
+        const found = type === undefined ? frames[0] : frames.find((f) => f['type'] === type)
         if (found) {
           frames.splice(frames.indexOf(found), 1)
           return found
         }
         await new Promise<void>((resolve, reject) => {
           waiters.push(resolve)
-          setTimeout(() => reject(new Error(`no ${type} frame; got ${JSON.stringify(frames)}`)), 5000)
+          setTimeout(() => reject(new Error(`no ${type ?? 'server'} frame; got ${JSON.stringify(frames)}`)), 5000)
         })
       }
     },
