@@ -73,6 +73,8 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   const accessKeys = await startAccessKeyCache(deps.nc, log)
   const keySessions = createKeySessions(accessKeys)
   const keys = createIngestKeyring(config.ingestKeys ?? [], accessKeys)
+  // Claims are announced to the other ingest processes, which close their older connection.
+  const sessions = createSessionRegistry(deps.nc)
   const sessionDeps = {
     publisher,
     keys,
@@ -80,7 +82,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     log,
     limits: { maxFrameBytes: config.maxFrameBytes, helloTimeoutMs: config.helloTimeoutMs, maxInFlight: config.maxInFlight },
     tenantLimits: createTenantLimits(config),
-    sessions: createSessionRegistry(),
+    sessions,
     keySessions,
   }
   const open = new Set<uws.WebSocket<Connection>>()
@@ -209,6 +211,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
         }
       }
       publisher.close()
+      sessions.close()
       keySessions.stop()
       accessKeys.close()
       log.info('ingest stopped')

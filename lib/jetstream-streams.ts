@@ -16,6 +16,8 @@ export const framesSubject = (tenant: string): string => `callmask.frames.${tena
 export const deadLetterSubject = (tenant: string): string => `callmask.dlq.${tenant}`
 /** Core NATS (not a stream): live issue starts and ends, published once stored (processor/issue-publisher.ts). */
 export const issuesSubject = (tenant: string): string => `callmask.issues.${tenant}`
+/** Core NATS (not a stream): session claims between ingest processes (ingest/session-registry.ts). */
+export const sessionClaimsSubject = 'callmask.sessions.claims'
 
 const nanosPerSecond = 1_000_000_000
 

@@ -13,7 +13,7 @@
 // production server renders the same block with `$VARIABLE` references (deploy/nats.conf).
 import { randomBytes } from 'node:crypto'
 import { accessKeysStream, accessKeysSubjects } from './access-key-store.ts'
-import { deadLetterStream, framesStream, processorConsumer } from './jetstream-streams.ts'
+import { deadLetterStream, framesStream, processorConsumer, sessionClaimsSubject } from './jetstream-streams.ts'
 import { tenantSettingsStream } from './tenant-settings.ts'
 
 export const natsRoles = ['ingest', 'processor', 'api', 'admin'] as const
@@ -43,8 +43,9 @@ const scanAccessKeys = `${api}.DIRECT.GET.${accessKeysStream}`
 const permissionsOf: Record<Exclude<NatsRole, 'admin'>, Permissions> = {
   ingest: {
     // ...and hear of every change on the entries' own subjects. No STREAM.INFO, no consumer, no write.
-    publish: ['callmask.frames.*', readAccessKey, scanAccessKeys],
-    subscribe: [`${inboxPrefixOf('ingest')}.>`, accessKeysSubjects],
+    // Session claims between ingest processes (ingest/session-registry.ts): core NATS, never stored.
+    publish: ['callmask.frames.*', sessionClaimsSubject, readAccessKey, scanAccessKeys],
+    subscribe: [`${inboxPrefixOf('ingest')}.>`, accessKeysSubjects, sessionClaimsSubject],
   },
   api: {
     publish: [readAccessKey],

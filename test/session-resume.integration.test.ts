@@ -31,6 +31,30 @@ describe('sessions and resume (integration)', () => {
 
   const stored = async () => Number((await world.query<{ n: string }>("SELECT count() AS n FROM {db}.call_events WHERE conference_id = 'resume-room'"))[0]?.n)
 
+  it('the takeover works across ingest processes: a hello on another ingest closes the older connection with 4009', async () => {
+    const otherCall = { ...call, conferenceId: 'resume-room-across' }
+    const other = await world.start({ role: 'ingest' })
+    const first = await rawSession(url)
+    first.send(rawHello(testKey, 'shared-session-across'))
+    await first.next('ack')
+    first.send({ type: 'event', seq: 1, ts: Date.now(), call: otherCall, name: 'join' })
+    await eventually(() => first.frames.some((f) => f['type'] === 'ack' && f['seq'] === 1), 10_000, 'seq 1 acked')
+
+    const second = await rawSession(other.ingest!.url)
+    second.send({ ...rawHello(testKey, 'shared-session-across'), lastAckedSeq: 1 })
+    expect(await second.next('ack')).toMatchObject({ seq: 1 })
+    expect(await first.next('error')).toMatchObject({ code: wireErrorCodes.sessionReplaced, retryable: false })
+    expect((await first.closed).code).toBe(closeCodes.sessionReplaced)
+    second.send({ type: 'event', seq: 2, ts: Date.now(), call: otherCall, name: 'leave' })
+    await eventually(() => second.frames.some((f) => f['type'] === 'ack' && f['seq'] === 2), 10_000, 'seq 2 acked on the other ingest')
+    // A third connection back on the first ingest takes it over again, from the other ingest.
+    const third = await rawSession(url)
+    third.send({ ...rawHello(testKey, 'shared-session-across'), lastAckedSeq: 2 })
+    expect(await third.next('ack')).toMatchObject({ seq: 2 })
+    expect((await second.closed).code).toBe(closeCodes.sessionReplaced)
+    await other.close()
+  })
+
   it('a second connection with the same session id takes over: the older one gets SESSION_REPLACED and close 4009', async () => {
     const first = await rawSession(url)
     first.send(rawHello(testKey, 'shared-session-1'))
