@@ -7,7 +7,6 @@ import { connect } from '@nats-io/transport-node'
 import type { ConnectionOptions } from '@nats-io/nats-core'
 import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-launcher.ts'
 import { closedPort } from './closed-port.ts'
-import { eventually } from './test-pipeline.ts'
 
 export interface NatsCluster {
   /** Node i is named `n<i+1>` (the name JetStream reports as a stream's leader). */
@@ -48,17 +47,6 @@ export async function startNatsCluster(options: { size?: number; rootDir: string
     async stop() {
       await Promise.all(nodes.map((n) => n.stop()))
     },
-  }
-}
-
-/** Waits until the cluster's JetStream answers (a meta leader is elected) for this user. */
-export async function waitForJetStream(connection: ConnectionOptions): Promise<void> {
-  const nc = await connect(connection)
-  try {
-    const jsm = await jetstreamManager(nc, { checkAPI: false })
-    await eventually(() => jsm.getAccountInfo().then(() => true, () => false), 30_000, 'JetStream of the cluster to answer')
-  } finally {
-    await nc.close()
   }
 }
 

@@ -1,6 +1,7 @@
 // A private CA and a server certificate it signed, made with openssl at test time in a temp
 // directory (nothing checked in expires): for the TLS terminator and a TLS nats-server.
-// The server certificate names localhost and 127.0.0.1, where the tests connect.
+// The server certificate names localhost and 127.0.0.1, where the tests connect, and may also
+// authenticate as a client (NATS cluster routes verify each other).
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -25,7 +26,7 @@ export function createTestCertificates(): TestCertificates {
   openssl('req', '-x509', ...ecKey, '-keyout', file('ca-key.pem'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=callmask test CA',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign')
   openssl('req', ...ecKey, '-keyout', file('server-key.pem'), '-out', file('server.csr'), '-subj', '/CN=localhost')
-  writeFileSync(file('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n')
+  writeFileSync(file('server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n')
   openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca-key.pem'), '-CAcreateserial',
     '-out', file('server.pem'), '-days', '2', '-extfile', file('server.ext'))
   writeFileSync(file('combined.pem'), readFileSync(file('server.pem'), 'utf8') + readFileSync(file('server-key.pem'), 'utf8'), { mode: 0o600 })

@@ -18,7 +18,7 @@ import { startNatsServer, type NatsServerHandle } from '../../lib/nats-server-la
 import { startPipeline, type Pipeline, type PipelineOverrides } from '../../app/pipeline.ts'
 import { connectClickHouse } from '../../storage/clickhouse-connection.ts'
 import { startClickHouseProcess, type ClickHouseProcess } from './clickhouse-process.ts'
-import { startNatsCluster, waitForJetStream, type NatsCluster } from './nats-cluster.ts'
+import { startNatsCluster, type NatsCluster } from './nats-cluster.ts'
 
 export const testKey = 'test-key-acme-0123456789'
 export const testTenant = 'acme'
@@ -107,10 +107,12 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
     inboxPrefix: inboxPrefixOf(role),
     ...(tls ? { tls: { caFile: tls.caFile } } : {}),
   })
-  if (natsCluster) await waitForJetStream(natsOptions('admin'))
   // As a processor or an operator would have: ingest's NATS user may not create streams.
   const admin = await connect(natsOptions('admin'))
-  await ensureStreams(admin, { duplicateWindowS: 900, maxAgeH: 168, replicas })
+  const streams = { duplicateWindowS: 900, maxAgeH: 168, replicas }
+  // A young cluster answers before every peer has joined ("no suitable peers for placement").
+  if (natsCluster) await eventually(() => ensureStreams(admin, streams).then(() => true, () => false), 30_000, 'the cluster to place the streams on three nodes')
+  else await ensureStreams(admin, streams)
   await admin.close()
   const clickhouseProcess = options.clickhouseProcess ? await startClickHouseProcess(join(dataDir, 'clickhouse')) : undefined
   const clickhouse = clickhouseProcess ? createClient({ url: clickhouseProcess.url }) : processChdb()
