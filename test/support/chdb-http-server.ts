@@ -100,9 +100,13 @@ const server = createServer((req, res) => {
 server.listen(Number(portArgument ?? 0), '127.0.0.1', () => {
   process.stdout.write(JSON.stringify({ port: (server.address() as { port: number }).port }) + '\n')
 })
-const stop = () => server.close(() => {
-  session.close()
-  process.exit(0)
-})
+// Stops at once, as a stopped server does: open keep-alive connections are cut, not waited for.
+const stop = () => {
+  server.close(() => {
+    session.close()
+    process.exit(0)
+  })
+  server.closeAllConnections()
+}
 process.once('SIGTERM', stop)
 process.once('SIGINT', stop)

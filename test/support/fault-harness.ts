@@ -4,6 +4,7 @@
 // ingest URLs, one fault injected mid-load, then the count of what was sent, acked, stored,
 // duplicated and lost, and how long the pipeline took to recover.
 //  - ack pause: the longest a session with frames in flight waited for an ack, from the fault on;
+//  - caught up: from the fault until every frame acked before it is stored;
 //  - recovery: from the repair (the end of the fault, or the kill itself when nothing is
 //    repaired) until every frame acked by then is stored.
 import { jetstreamManager } from '@nats-io/jetstream'
@@ -42,6 +43,8 @@ export interface FaultResult {
   duplicates: number
   lost: number
   ackPauseS: number
+  /** From the fault until every frame acked before it was stored. */
+  caughtUpS: number
   recoveryS: number
 }
 
@@ -151,17 +154,21 @@ export async function runFaultScenario(scenario: FaultScenario, options: FaultRu
         }
       }
     }, 50)
+    // When was everything acked by a moment stored? Polled until it is (or the run ends).
+    const storedBy = (acked: number) => {
+      const found = { at: undefined as number | undefined }
+      const done = (async () => {
+        while (found.at === undefined && !finished) {
+          if ((await storedCount(world).catch(() => 0)) >= acked) found.at = Date.now()
+          else await sleep(200)
+        }
+      })()
+      return Object.assign(found, { done })
+    }
+    const caughtUp = storedBy(load.acked())
     await scenario.inject(context)
     const repairedAt = Date.now()
-    const ackedAtRepair = load.acked()
-    let recoveredAt: number | undefined
-    const recovery = (async () => {
-      while (recoveredAt === undefined && !finished) {
-        const stored = await storedCount(world).catch(() => 0)
-        if (stored >= ackedAtRepair) recoveredAt = Date.now()
-        else await sleep(200)
-      }
-    })()
+    const recovered = storedBy(load.acked())
     await sleep((options.afterS ?? 10) * 1000)
     await load.stop()
     const drainMs = (options.drainS ?? 180) * 1000
@@ -170,7 +177,7 @@ export async function runFaultScenario(scenario: FaultScenario, options: FaultRu
     const acked = load.acked()
     await eventually(async () => (await storedCount(world)) >= acked, drainMs, `${scenario.name}: every acked frame stored`).catch(() => undefined)
     await eventually(async () => (await backlogOf(world)) === 0, drainMs, `${scenario.name}: the stream to be empty`).catch(() => undefined)
-    await Promise.race([recovery, sleep(1000)])
+    await Promise.race([Promise.all([caughtUp.done, recovered.done]), sleep(1000)])
 
     const { seqs, duplicates } = await storedState(world)
     const storedSessionId = await sessionPseudonyms(world)
@@ -189,7 +196,8 @@ export async function runFaultScenario(scenario: FaultScenario, options: FaultRu
       duplicates,
       lost,
       ackPauseS: ackPauseMs / 1000,
-      recoveryS: recoveredAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, recoveredAt - repairedAt) / 1000,
+      recoveryS: recovered.at === undefined ? Number.POSITIVE_INFINITY : Math.max(0, recovered.at - repairedAt) / 1000,
+      caughtUpS: caughtUp.at === undefined ? Number.POSITIVE_INFINITY : (caughtUp.at - faultAt) / 1000,
     }
     for (const client of load.clients) client.close()
     return result
