@@ -24,8 +24,11 @@ export type { Environment, PeerConnectionLike } from './browser-types.ts'
 export const sdkInfo = { name: 'callmask-browser', version: '0.1.0' } as const
 
 export interface ConnectOptions {
-  /** The ingest WebSocket endpoint, e.g. `wss://ingest.example.com/v1/ws`. */
-  url: string
+  /**
+   * The ingest WebSocket endpoint, e.g. `wss://ingest.example.com/v1/ws`, or several (ingest
+   * processes behind no balancer): every reconnect tries the next, and the session resumes there.
+   */
+  url: string | readonly string[]
   /** The tenant's ingest key (publishable; restrict it with `origins` and `requireOrigin`). */
   key: string
   /** @default 'msgpack' */
@@ -82,7 +85,7 @@ const sessions = new Map<string, Session>()
 /** The page's session for this url, key and encoding (created on first use). */
 export function connect(options: ConnectOptions): Session {
   const encoding = options.encoding ?? 'msgpack'
-  const id = `${options.url}\n${options.key}\n${encoding}`
+  const id = `${[options.url].flat().join(' ')}\n${options.key}\n${encoding}`
   let session = sessions.get(id)
   if (!session || session.state === 'closed' || session.state === 'failed') {
     session = createSession(options, encoding, () => sessions.delete(id))

@@ -11,7 +11,8 @@ import { byteLength, decodeServerFrame, encodeFrame, stampSeq, subprotocolOf, ty
 import { CallmaskSdkError, Emitter, sdkErrorCodes, type SdkErrorCode, type SdkEventMap, type TransportState } from './sdk-events.ts'
 
 export interface TransportOptions {
-  url: string
+  /** One ingest URL, or several: every reconnect tries the next. */
+  url: string | readonly string[]
   key: string
   encoding: Encoding
   sdk: { name: string; version: string }
@@ -51,6 +52,7 @@ export class SessionTransport {
   private rateLimitedReported = false
   private droppingReported = false
   private flushWaiters: (() => void)[] = []
+  private urlIndex = 0
 
   constructor(private readonly options: TransportOptions) {
     const random = options.environment.randomBytes(22)
@@ -91,12 +93,19 @@ export class SessionTransport {
     this.events.emit('error', new CallmaskSdkError(code, message, wireCode, dropped))
   }
 
+  /** The URL this session connects (or last connected) to. */
+  get currentUrl(): string {
+    const urls = typeof this.options.url === 'string' ? [this.options.url] : this.options.url
+    return urls[this.urlIndex % urls.length]!
+  }
+
   private open(): void {
     let socket: SocketLike
+    const url = this.currentUrl
     try {
-      socket = this.options.environment.createSocket(this.options.url, subprotocolOf(this.options.encoding))
+      socket = this.options.environment.createSocket(url, subprotocolOf(this.options.encoding))
     } catch (error) {
-      this.report(sdkErrorCodes.disconnected, `cannot open ${this.options.url}: ${(error as Error).message}`)
+      this.report(sdkErrorCodes.disconnected, `cannot open ${url}: ${(error as Error).message}`)
       this.scheduleReconnect()
       return
     }
@@ -130,6 +139,7 @@ export class SessionTransport {
   // Jittered exponential backoff, so a fleet of pages does not reconnect in lockstep.
   private scheduleReconnect(): void {
     if (this.stopped || this.reconnectTimer) return
+    this.urlIndex += 1
     this.setState('reconnecting')
     const delay = this.reconnectDelayMs * (0.5 + Math.random())
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 10_000)

@@ -105,6 +105,25 @@ describe('browser SDK: session', () => {
     expect(new Set(sentSeqs)).toEqual(new Set(Array.from({ length: last }, (_, i) => i + 1)))
   })
 
+  it('with several ingest URLs, each reconnect goes to the next and the session resumes there', async () => {
+    const urls = [`ws://ingest-a.test/${Math.random()}`, `ws://ingest-b.test/${Math.random()}`]
+    const { session, sockets } = open({ url: urls })
+    session.monitor(new ReplayingPeerConnection(callerSnapshots), call)
+    expect(sockets[0]!.url).toBe(urls[0])
+    sockets[0]!.accept()
+    sockets[0]!.reply({ type: 'ack', seq: 0 })
+    await eventually(() => dataFrames(sockets[0]!).length >= 3, 5000, 'frames sent')
+    sockets[0]!.reply({ type: 'ack', seq: 2 })
+    sockets[0]!.drop()
+    await eventually(() => sockets.length === 2, 5000, 'a reconnect')
+    expect(sockets[1]!.url).toBe(urls[1])
+    sockets[1]!.accept()
+    expect(frames(sockets[1]!)[0]).toMatchObject({ type: 'hello', sessionId: session.sessionId, lastAckedSeq: 2 })
+    sockets[1]!.drop()
+    await eventually(() => sockets.length === 3, 5000, 'a second reconnect')
+    expect(sockets[2]!.url).toBe(urls[0])
+  })
+
   it('the offline buffer holds at most maxFrames, drops the oldest samples first, never events, and counts the drops', async () => {
     const { session, sockets, changeDevices } = open({ buffer: { maxFrames: 10 } })
     const errors: CallmaskSdkError[] = []
