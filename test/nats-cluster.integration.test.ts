@@ -9,17 +9,12 @@ import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { selectReports } from '../sdk/stats-frame.ts'
 import { captureFrames, loadCapture } from './support/captures.ts'
 import { streamLeader } from './support/nats-cluster.ts'
+import { framesWaiting, rtpRowCounts } from './support/stored-counts.ts'
 import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
 
 const frames = captureFrames(loadCapture('chromium-loopback-av.json')).filter((f) => f.peerId === 'caller')
 const expectedRtpRows = frames.reduce((n, f) => n + f.reports.filter((r) => String(r['type']).endsWith('-rtp')).length, 0)
 
-async function rowCounts(world: TestWorld) {
-  const [row] = await world.query<{ rows: string; distinct_rows: string; frames: string }>(
-    'SELECT count() AS rows, uniqExact(session_id, seq, report_id) AS distinct_rows, uniqExact(session_id, seq) AS frames FROM {db}.rtp_samples',
-  )
-  return { rows: Number(row?.rows), distinct: Number(row?.distinct_rows), frames: Number(row?.frames) }
-}
 
 describe('three-node NATS cluster (integration)', () => {
   let world: TestWorld | undefined
@@ -50,7 +45,7 @@ describe('three-node NATS cluster (integration)', () => {
     const third = Math.floor(frames.length / 3)
     for (const frame of frames.slice(0, third)) await client.sendStats(frame.call, selectReports(frame.reports), frame.ts)
     await client.waitForAck()
-    await eventually(async () => (await rowCounts(world!)).rows > 0, 30_000, 'first rows stored')
+    await eventually(async () => (await rtpRowCounts(world!)).rows > 0, 30_000, 'first rows stored')
 
     const leader = await streamLeader(world.natsOptions('admin'), framesStream)
     // The rest goes on while the leader dies: some publishes are in flight at the kill.
@@ -65,7 +60,7 @@ describe('three-node NATS cluster (integration)', () => {
     expect(newLeader).not.toBe(leader)
     await cluster.node(leader).restart()
 
-    await eventually(async () => (await rowCounts(world!)).frames >= frames.length, 90_000, 'every frame stored')
+    await eventually(async () => (await rtpRowCounts(world!)).frames >= frames.length, 90_000, 'every frame stored')
     const nc = await connect(world.natsOptions('admin'))
     const jsm = await jetstreamManager(nc)
     await eventually(async () => (await jsm.streams.info(framesStream)).state.messages === 0, 60_000, 'the stream to be empty')
@@ -73,7 +68,7 @@ describe('three-node NATS cluster (integration)', () => {
     expect((await jsm.streams.info(framesStream)).state.last_seq).toBe(frames.length)
     await nc.close()
     await pipeline.processor!.close()
-    expect(await rowCounts(world)).toEqual({ rows: expectedRtpRows, distinct: expectedRtpRows, frames: frames.length })
+    expect(await rtpRowCounts(world)).toEqual({ rows: expectedRtpRows, distinct: expectedRtpRows, frames: frames.length })
     expect(client.errors.every((e) => e.retryable)).toBe(true)
     client.close()
   })

@@ -3,26 +3,18 @@
 // One ingest and one processor are killed with SIGKILL mid-stream: the ingest's clients move
 // to the other and resume, the other processor gets the dead one's unacked messages after the
 // ack wait. Every frame is stored exactly once.
-import { jetstreamManager } from '@nats-io/jetstream'
-import { connect } from '@nats-io/transport-node'
 import { afterEach, describe, expect, it } from 'vitest'
-import { framesStream } from '../lib/jetstream-streams.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { selectReports } from '../sdk/stats-frame.ts'
 import { captureFrames, loadCapture } from './support/captures.ts'
 import { startServiceProcess, type ServiceProcess } from './support/service-process.ts'
+import { framesWaiting, rtpRowCounts } from './support/stored-counts.ts'
 import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
 
 const frames = captureFrames(loadCapture('chromium-loopback-av.json')).filter((f) => f.peerId === 'caller')
 const rtpRowsPerSession = frames.reduce((n, f) => n + f.reports.filter((r) => String(r['type']).endsWith('-rtp')).length, 0)
 const sessions = 4
 
-async function rowCounts(world: TestWorld) {
-  const [row] = await world.query<{ rows: string; distinct_rows: string; frames: string }>(
-    'SELECT count() AS rows, uniqExact(session_id, seq, report_id) AS distinct_rows, uniqExact(session_id, seq) AS frames FROM {db}.rtp_samples',
-  )
-  return { rows: Number(row?.rows), distinct: Number(row?.distinct_rows), frames: Number(row?.frames) }
-}
 
 const send = (clients: CallmaskClient[], slice: typeof frames) =>
   Promise.all(
@@ -31,14 +23,6 @@ const send = (clients: CallmaskClient[], slice: typeof frames) =>
     }),
   )
 
-async function backlog(world: TestWorld): Promise<number> {
-  const nc = await connect(world.natsOptions('admin'))
-  try {
-    return (await (await jetstreamManager(nc)).streams.info(framesStream)).state.messages
-  } finally {
-    await nc.close()
-  }
-}
 
 describe('two ingest and two processor processes on a NATS cluster (integration)', () => {
   let world: TestWorld | undefined
@@ -60,7 +44,7 @@ describe('two ingest and two processor processes on a NATS cluster (integration)
     const third = Math.floor(frames.length / 3)
     await send(clients, frames.slice(0, third))
     await Promise.all(clients.map((c) => c.waitForAck()))
-    await eventually(async () => (await rowCounts(world!)).frames > 0, 60_000, 'first rows stored')
+    await eventually(async () => (await rtpRowCounts(world!)).frames > 0, 60_000, 'first rows stored')
 
     // The rest goes on while ingest one and processor A die.
     const sending = send(clients, frames.slice(third))
@@ -71,9 +55,9 @@ describe('two ingest and two processor processes on a NATS cluster (integration)
     for (const client of clients) expect(client.currentUrl).toBe(two.url)
 
     const expected = { rows: sessions * rtpRowsPerSession, distinct: sessions * rtpRowsPerSession, frames: sessions * frames.length }
-    await eventually(async () => (await rowCounts(world!)).frames >= expected.frames, 90_000, 'every frame stored')
-    await eventually(async () => (await backlog(world!)) === 0, 60_000, 'the stream to be empty')
-    expect(await rowCounts(world)).toEqual(expected)
+    await eventually(async () => (await rtpRowCounts(world!)).frames >= expected.frames, 90_000, 'every frame stored')
+    await eventually(async () => (await framesWaiting(world!)) === 0, 60_000, 'the stream to be empty')
+    expect(await rtpRowCounts(world)).toEqual(expected)
     for (const client of clients) {
       expect(client.errors.every((e) => e.retryable)).toBe(true)
       client.close()
