@@ -2,12 +2,12 @@
 // callmask of real processes (three-node JetStream cluster, ClickHouse process, two ingest
 // and two processor processes) under a steady load; one table at the end.
 //   npm run faults                      every fault
-//   npm run faults -- --only=ClickHouse the faults whose name contains this
+//   npm run faults -- --only=ClickHouse the faults whose name contains this ('a|b': either)
 import { faultMatrix } from '../test/support/fault-scenarios.ts'
 import { runFaultScenario, type FaultResult } from '../test/support/fault-harness.ts'
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
-const scenarios = faultMatrix.filter((s) => !only || s.name.includes(only))
+const scenarios = faultMatrix.filter((s) => !only || only.split('|').some((part) => s.name.includes(part)))
 if (scenarios.length === 0) {
   process.stderr.write(`No fault's name contains "${only}". The faults: ${faultMatrix.map((s) => s.name).join('; ')}\n`)
   process.exit(2)

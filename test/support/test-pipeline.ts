@@ -4,7 +4,7 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { randomBytes } from 'node:crypto'
 import type { ConnectionOptions } from '@nats-io/nats-core'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -111,7 +111,14 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
   const admin = await connect(natsOptions('admin'))
   const streams = { duplicateWindowS: 900, maxAgeH: 168, replicas }
   // A young cluster answers before every peer has joined ("no suitable peers for placement").
-  if (natsCluster) await eventually(() => ensureStreams(admin, streams).then(() => true, () => false), 30_000, 'the cluster to place the streams on three nodes')
+  if (natsCluster) {
+    let lastError = ''
+    const placed = () => ensureStreams(admin, streams).then(() => true, (error: Error) => ((lastError = error.message), false))
+    await eventually(placed, 60_000, 'the cluster to place the streams on every node').catch((error: Error) => {
+      const logs = natsCluster.nodes.map((node, i) => `n${i + 1}: ${existsSync(node.logFile) ? readFileSync(node.logFile, 'utf8').slice(-600) : 'no log'}`)
+      throw new Error(`${error.message} (last: ${lastError})\n${logs.join('\n')}`)
+    })
+  }
   else await ensureStreams(admin, streams)
   await admin.close()
   const clickhouseProcess = options.clickhouseProcess ? await startClickHouseProcess(join(dataDir, 'clickhouse')) : undefined
