@@ -18,5 +18,6 @@ export function clusterStatement(statement: string, cluster: string): string {
     .replace(/^(CREATE (?:TABLE|VIEW|MATERIALIZED VIEW|DATABASE) IF NOT EXISTS [\w.]+)/, `$1${onCluster}`)
     .replace(/^(ALTER TABLE [\w.]+)/, `$1${onCluster}`)
   for (const [pattern, replicated] of engines) out = out.replace(pattern, replicated)
-  return out.replace(/,\s*non_replicated_deduplication_window = \d+/g, '')
+  // A statement that only sets the non-replicated window sets the replicated one instead.
+  return out.replace(/,\s*non_replicated_deduplication_window = \d+/g, '').replace(/MODIFY SETTING non_replicated_deduplication_window = (\d+)/g, 'MODIFY SETTING replicated_deduplication_window = $1')
 }
