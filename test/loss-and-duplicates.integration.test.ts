@@ -8,17 +8,11 @@ import { framesStream } from '../lib/jetstream-streams.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { selectReports } from '../sdk/stats-frame.ts'
 import { captureFrames, loadCapture } from './support/captures.ts'
+import { rtpRowCounts } from './support/stored-counts.ts'
 import { createTestWorld, eventually, testKey, type TestWorld } from './support/test-pipeline.ts'
 
 const frames = captureFrames(loadCapture('chromium-loopback-av.json')).filter((f) => f.peerId === 'caller')
 const expectedRtpRows = frames.reduce((n, f) => n + f.reports.filter((r) => String(r['type']).endsWith('-rtp')).length, 0)
-
-async function rowCounts(world: TestWorld) {
-  const [row] = await world.query<{ rows: string; distinct_rows: string }>(
-    'SELECT count() AS rows, uniqExact(session_id, seq, report_id) AS distinct_rows FROM {db}.rtp_samples',
-  )
-  return { rows: Number(row?.rows), distinct: Number(row?.distinct_rows) }
-}
 
 describe('loss and duplicates (integration)', () => {
   let world: TestWorld | undefined
@@ -44,17 +38,17 @@ describe('loss and duplicates (integration)', () => {
     await client.waitForAck()
     await eventually(() => inserts > 0, 10_000, 'processor A to insert a batch')
     await a.processor!.abandon()
-    const afterCrash = await rowCounts(world)
+    const afterCrash = await rtpRowCounts(world)
     expect(afterCrash.rows).toBeGreaterThan(0)
     expect(afterCrash.rows).toBeLessThan(expectedRtpRows)
 
     // Processor B takes over the durable consumer and gets A's unacked messages again.
     const b = await world.start({ role: 'processor', batchMaxRows: 40 }, { ackWaitS: 2 })
-    await eventually(async () => (await rowCounts(world!)).rows >= expectedRtpRows, 30_000, 'all rows')
+    await eventually(async () => (await rtpRowCounts(world!)).rows >= expectedRtpRows, 30_000, 'all rows')
     await b.processor!.close()
     expect(b.processor!.stats.redelivered).toBeGreaterThan(0)
-    const final = await rowCounts(world)
-    expect(final).toEqual({ rows: expectedRtpRows, distinct: expectedRtpRows })
+    const final = await rtpRowCounts(world)
+    expect(final).toMatchObject({ rows: expectedRtpRows, distinct: expectedRtpRows })
     client.close()
   })
 
@@ -86,7 +80,7 @@ describe('loss and duplicates (integration)', () => {
     const info = await (await jetstreamManager(nc)).streams.info(framesStream)
     expect(info.state.last_seq).toBe(frames.length)
     await nc.close()
-    await eventually(async () => (await rowCounts(world!)).rows >= expectedRtpRows, 60_000, 'all rows after restart')
+    await eventually(async () => (await rtpRowCounts(world!)).rows >= expectedRtpRows, 60_000, 'all rows after restart')
     // Work-queue retention: once stored in ClickHouse, no raw frame is left in JetStream, also
     // not the ones whose acks the killed server forgot (redelivered, found stored, acked).
     const nc2 = await connect(world.natsOptions('admin'))
@@ -94,7 +88,7 @@ describe('loss and duplicates (integration)', () => {
     await eventually(async () => (await jsm2.streams.info(framesStream)).state.messages === 0, 20_000, 'the stream to be empty')
     await nc2.close()
     await pipeline.processor!.close()
-    expect(await rowCounts(world)).toEqual({ rows: expectedRtpRows, distinct: expectedRtpRows })
+    expect(await rtpRowCounts(world)).toMatchObject({ rows: expectedRtpRows, distinct: expectedRtpRows })
     client.close()
   })
 
@@ -106,14 +100,14 @@ describe('loss and duplicates (integration)', () => {
     const half = Math.floor(frames.length / 2)
     for (const frame of frames.slice(0, half)) await client.sendStats(frame.call, selectReports(frame.reports), frame.ts)
     await client.waitForAck()
-    await eventually(async () => (await rowCounts(world!)).rows > 0, 10_000, 'first rows')
+    await eventually(async () => (await rtpRowCounts(world!)).rows > 0, 10_000, 'first rows')
     const nc = await connect(world.natsOptions('admin'))
     await (await jetstreamManager(nc)).consumers.delete(framesStream, 'processor')
     for (const frame of frames.slice(half)) await client.sendStats(frame.call, selectReports(frame.reports), frame.ts)
     await client.waitForAck()
-    await eventually(async () => (await rowCounts(world!)).rows >= expectedRtpRows, 30_000, 'all rows after the consumer was recreated')
+    await eventually(async () => (await rtpRowCounts(world!)).rows >= expectedRtpRows, 30_000, 'all rows after the consumer was recreated')
     await pipeline.processor!.close()
-    expect(await rowCounts(world)).toEqual({ rows: expectedRtpRows, distinct: expectedRtpRows })
+    expect(await rtpRowCounts(world)).toMatchObject({ rows: expectedRtpRows, distinct: expectedRtpRows })
     expect(world.logs.some((line) => line.includes('the JetStream consumer is gone'))).toBe(true)
     await nc.close()
     client.close()

@@ -1,4 +1,4 @@
-// What the cluster and scale-out tests count: rtp rows stored (all, distinct, and the frames
+// What the loss, cluster and scale-out tests count: rtp rows stored (all, distinct, and the frames
 // they came from) and the frames still waiting in JetStream.
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
