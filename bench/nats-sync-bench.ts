@@ -27,6 +27,7 @@ import { ensureStreams, framesSubject } from '../lib/jetstream-streams.ts'
 import { findNatsServerBinary } from '../lib/nats-server-launcher.ts'
 import { buildSessionFrames } from './bench-frames.ts'
 import { nowMs, numericArgs, report, round, sleep } from './bench-report.ts'
+import { dieWithParent, signalAndWait } from '../lib/child-process-lifetime.ts'
 
 const args = numericArgs({ messages: 20_000, warmup: 1000, window: 256, sessions: 20, rounds: 2, maxSeconds: 10 })
 type Mode = 'default' | 'always'
@@ -58,15 +59,9 @@ async function startServer(mode: Mode): Promise<Server> {
   const logFd = openSync(logPath, 'a')
   const proc = spawn(binary, ['-c', configPath], { stdio: ['ignore', 'ignore', logFd] })
   closeSync(logFd)
-  const killOnExit = () => proc.kill('SIGKILL')
-  process.once('exit', killOnExit)
+  dieWithParent(proc)
   const stop = async () => {
-    process.removeListener('exit', killOnExit)
-    if (proc.exitCode === null && proc.signalCode === null) {
-      const exited = new Promise((resolve) => proc.once('exit', resolve))
-      proc.kill('SIGTERM')
-      await exited
-    }
+    await signalAndWait(proc, 'SIGTERM')
     rmSync(dir, { recursive: true, force: true })
   }
   const deadline = nowMs() + 10_000

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { findNatsServerBinary } from './nats-server-binary.ts'
+import { dieWithParent, signalAndWait } from './child-process-lifetime.ts'
 
 export { findNatsServerBinary }
 
@@ -92,19 +93,14 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     const stderr = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-4000) : '')
     child = proc
     // A server we started must not outlive us, even when we exit without cleaning up.
-    const killOnExit = () => proc.kill('SIGKILL')
-    process.once('exit', killOnExit)
-    proc.once('exit', () => process.removeListener('exit', killOnExit))
+    dieWithParent(proc)
     port = await waitForPort(portsDir, proc, stderr)
   }
 
   async function terminate(signal: NodeJS.Signals): Promise<void> {
     const proc = child
     child = undefined
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-    proc.kill(signal)
-    await exited
+    if (proc) await signalAndWait(proc, signal)
   }
 
   async function removeWorkDir(): Promise<void> {

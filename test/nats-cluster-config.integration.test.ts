@@ -16,6 +16,7 @@ import { clusterNatsVariables as v, renderClusterNatsConfig } from '../lib/nats-
 import { closedPort } from './support/closed-port.ts'
 import { createTestCertificates, type TestCertificates } from './support/test-certificates.ts'
 import { eventually } from './support/test-pipeline.ts'
+import { dieWithParent, signalAndWait } from '../lib/child-process-lifetime.ts'
 
 const adminPassword = 'adminPass1'
 const routePassword = 'routePass1'
@@ -48,13 +49,13 @@ describe('deploy/nats-cluster.conf (integration)', () => {
         ...passwords,
       }
       const node = spawn(findNatsServerBinary(), ['-c', 'deploy/nats-cluster.conf'], { env, stdio: 'ignore' })
-      process.once('exit', () => node.kill('SIGKILL'))
+      dieWithParent(node)
       nodes.push(node)
     }
   })
 
   afterAll(async () => {
-    await Promise.all(nodes.map((node) => new Promise<void>((resolve) => (node.exitCode !== null ? resolve() : (node.once('exit', () => resolve()), node.kill('SIGTERM'))))))
+    await Promise.all(nodes.map((node) => signalAndWait(node, 'SIGTERM')))
     rmSync(dir, { recursive: true, force: true })
     certs?.remove()
   })

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
+import { dieWithParent, signalAndWait } from '../../lib/child-process-lifetime.ts'
 
 export interface ClickHouseProcess {
   readonly url: string
@@ -26,9 +27,7 @@ export async function startClickHouseProcess(storePath: string): Promise<ClickHo
   async function launch(): Promise<void> {
     const proc = spawn(process.execPath, ['--import', 'tsx', entry, storePath, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] })
     child = proc
-    const killOnExit = () => proc.kill('SIGKILL')
-    process.once('exit', killOnExit)
-    proc.once('exit', () => process.removeListener('exit', killOnExit))
+    dieWithParent(proc)
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: proc.stdout! }).once('line', resolve)
       proc.once('exit', (code) => reject(new Error(`the ClickHouse process exited with ${code} before listening`)))
@@ -39,10 +38,7 @@ export async function startClickHouseProcess(storePath: string): Promise<ClickHo
   async function signal(name: NodeJS.Signals): Promise<void> {
     const proc = child
     child = undefined
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-    proc.kill(name)
-    await exited
+    if (proc) await signalAndWait(proc, name)
   }
 
   await launch()

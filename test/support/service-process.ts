@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { hashIngestKey } from '../../ingest/ingest-keys.ts'
 import { closedPort } from './closed-port.ts'
 import { testKey, testTenant, type TestWorld } from './test-pipeline.ts'
+import { dieWithParent, signalAndWait } from '../../lib/child-process-lifetime.ts'
 
 export type ServiceRole = 'ingest' | 'processor'
 
@@ -55,11 +56,7 @@ export async function startServiceProcess(world: TestWorld, role: ServiceRole, e
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  // It must not outlive the test process, however that ends.
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  child.once('exit', () => process.removeListener('exit', killOnExit))
+  dieWithParent(child)
   const deadline = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the ${role} process exited with ${child.exitCode} before it was ready`)
@@ -68,16 +65,12 @@ export async function startServiceProcess(world: TestWorld, role: ServiceRole, e
     if (Date.now() > deadline) throw new Error(`the ${role} process was not ready within 60 s`)
     await sleep(100)
   }
-  const signal = async (name: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(name)
-    await exited
-  }
   return {
     role,
     url: `ws://127.0.0.1:${port}/v1/ws`,
     port,
     pid: child.pid!,
-    stop: () => signal('SIGTERM'),
-    kill: () => signal('SIGKILL'),
+    stop: () => signalAndWait(child, 'SIGTERM'),
+    kill: () => signalAndWait(child, 'SIGKILL'),
   }
 }

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { closedPort } from './closed-port.ts'
 import { eventually } from './test-pipeline.ts'
+import { dieWithParent, signalAndWait } from '../../lib/child-process-lifetime.ts'
 
 export const haproxyBinary = ['/usr/sbin/haproxy', '/usr/bin/haproxy', '/usr/local/sbin/haproxy'].find((path) => existsSync(path))
 export const haproxyConfig = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'deploy', 'haproxy.cfg')
@@ -46,9 +47,7 @@ export async function startTlsTerminator(backends: TerminatorBackends): Promise<
   const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean))
   proc.stdout.on('data', collect)
   proc.stderr.on('data', collect)
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-  const killOnExit = () => proc.kill('SIGKILL')
-  process.once('exit', killOnExit)
+  dieWithParent(proc)
   await eventually(async () => {
     if (proc.exitCode !== null) throw new Error(`haproxy exited with code ${proc.exitCode}: ${output.join('\n')}`)
     return accepts(port)
@@ -58,10 +57,6 @@ export async function startTlsTerminator(backends: TerminatorBackends): Promise<
     wssUrl: `wss://127.0.0.1:${port}/v1/ws`,
     httpsUrl: `https://127.0.0.1:${port}`,
     output,
-    async stop() {
-      process.removeListener('exit', killOnExit)
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM')
-      await exited
-    },
+    stop: () => signalAndWait(proc, 'SIGTERM'),
   }
 }

@@ -1,0 +1,19 @@
+// The lifetime of a child process this one started (a nats-server, and in the tests and
+// benchmarks ClickHouse, haproxy, callmask services): it must not outlive us, however we
+// exit, and stopping it means signalling it and waiting for its exit.
+import type { ChildProcess } from 'node:child_process'
+
+/** SIGKILLs `proc` when this process exits, unless it exited first. */
+export function dieWithParent(proc: ChildProcess): void {
+  const killOnExit = () => proc.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  proc.once('exit', () => process.removeListener('exit', killOnExit))
+}
+
+/** Sends `signal` unless `proc` has already exited, and resolves once it has. */
+export async function signalAndWait(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+  proc.kill(signal)
+  await exited
+}
