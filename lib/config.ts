@@ -63,7 +63,8 @@ export const configSchema = {
     /** LOG_LEVEL @default "info" */
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     /** NATS_URL: a running nats-server >= 2.10 with JetStream; unset starts a private one under dataDir. */
-    natsUrl: { type: 'string', pattern: '^(nats|tls|wss?)://\\S+$' },
+    /** NATS_URL: one server, or every node of a cluster comma-separated (no spaces). */
+    natsUrl: { type: 'string', pattern: '^(nats|tls|wss?)://[^\\s,]+(,(nats|tls|wss?)://[^\\s,]+)*$' },
     /** NATS_USER: this process's NATS user (one role per process, see deploy/nats.conf). */
     natsUser: { type: 'string', maxLength: 256 },
     /** NATS_PASSWORD: the password of NATS_USER. */

@@ -63,7 +63,22 @@ function wantedStreams(options: StreamOptions): (Partial<StreamConfig> & { name:
   ]
 }
 
+// JetStream's answers when a stream cannot get the replicas asked for.
+const unplaceable = /replicas > 1 not supported in non-clustered mode|insufficient resources|no suitable peers/i
+
 export async function ensureStreams(nc: NatsConnection, options: StreamOptions): Promise<void> {
+  try {
+    await ensureEachStream(nc, options)
+  } catch (error) {
+    if (!(error instanceof Error) || !unplaceable.test(error.message)) throw error
+    const replicas = options.replicas ?? 1
+    throw new ConfigError(
+      `JetStream cannot keep ${replicas} ${replicas === 1 ? 'copy' : 'copies'} of callmask's streams (${error.message}). CALLMASK_STREAM_REPLICAS must not exceed the JetStream nodes of the NATS cluster (1 for a single nats-server); a cluster that has just started may need a few seconds more.`,
+    )
+  }
+}
+
+async function ensureEachStream(nc: NatsConnection, options: StreamOptions): Promise<void> {
   const jsm = await jetstreamManager(nc, { checkAPI: false })
   for (const config of wantedStreams(options)) {
     let existing: StreamConfig | undefined

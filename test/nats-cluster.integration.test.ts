@@ -4,7 +4,9 @@
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { afterEach, describe, expect, it } from 'vitest'
-import { deadLetterStream, framesStream } from '../lib/jetstream-streams.ts'
+import { loadConfig } from '../lib/config.ts'
+import { deadLetterStream, ensureStreams, framesStream } from '../lib/jetstream-streams.ts'
+import { startNatsServer } from '../lib/nats-server-launcher.ts'
 import { CallmaskClient } from '../sdk/callmask-client.ts'
 import { selectReports } from '../sdk/stats-frame.ts'
 import { captureFrames, loadCapture } from './support/captures.ts'
@@ -21,6 +23,23 @@ describe('three-node NATS cluster (integration)', () => {
   afterEach(async () => {
     await world?.close()
     world = undefined
+  })
+
+  it('NATS_URL takes every node, comma-separated; an empty or spaced entry is refused', () => {
+    expect(loadConfig({ NATS_URL: 'nats://n1:4222,tls://n2:4222,nats://n3:4222', CALLMASK_ROLE: 'processor' }).natsUrl).toBe('nats://n1:4222,tls://n2:4222,nats://n3:4222')
+    for (const url of ['nats://n1:4222,,nats://n2:4222', 'nats://n1:4222, nats://n2:4222', 'nats://n1:4222,']) {
+      expect(() => loadConfig({ NATS_URL: url, CALLMASK_ROLE: 'processor' }), url).toThrow(/NATS_URL is .*must match pattern/)
+    }
+  })
+
+  it('more replicas than JetStream nodes: a sentence naming CALLMASK_STREAM_REPLICAS, nothing created', async () => {
+    await using single = await startNatsServer()
+    const nc = await connect({ servers: single.url })
+    await expect(ensureStreams(nc, { duplicateWindowS: 900, maxAgeH: 168, replicas: 3 })).rejects.toThrow(
+      /^JetStream cannot keep 3 copies of callmask's streams \(replicas > 1 not supported in non-clustered mode\)\. CALLMASK_STREAM_REPLICAS must not exceed/,
+    )
+    expect(await (await jetstreamManager(nc)).streams.names().next()).toEqual([])
+    await nc.close()
   })
 
   it('the streams and buckets are replicated on all three nodes', async () => {
