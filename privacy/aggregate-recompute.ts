@@ -98,16 +98,27 @@ export async function noteAffectedGroups(
   return Number(count?.n ?? 0)
 }
 
-/** Step 2, after the raw rows went: deletes the noted groups and rebuilds them from the remaining raw rows with every view into the target. */
-export async function rebuildGroups(clickhouse: ClickHouseClient, database: string, target: string, views: readonly AggregateView[], runId: string, tenant: string): Promise<void> {
+/**
+ * Step 2, after the raw rows went: deletes the noted groups and rebuilds them from the remaining raw rows with every view into the target.
+ * `exclude`: source rows to leave out as if they were gone already (a condition with its parameters).
+ */
+export async function rebuildGroups(
+  clickhouse: ClickHouseClient,
+  database: string,
+  target: string,
+  views: readonly AggregateView[],
+  runId: string,
+  tenant: string,
+  exclude?: { where: string; params: Record<string, unknown> },
+): Promise<void> {
   const groups = `(${quoted(views[0]!.groupColumns)})`
   const noted = `(SELECT DISTINCT * FROM ${database}.${workTableOf(target, runId)})`
   await clickhouse.command({ query: `DELETE FROM ${database}.${target} WHERE tenant = {tenant:String} AND ${groups} IN ${noted}`, query_params: { tenant }, clickhouse_settings: settings })
   for (const view of views) {
     const columns = quoted(view.columns)
     await clickhouse.command({
-      query: `INSERT INTO ${database}.${target} (${columns}) SELECT ${columns} FROM (${selectOver(view, database, 'tenant = {tenant:String}')}) WHERE ${groups} IN ${noted}`,
-      query_params: { tenant },
+      query: `INSERT INTO ${database}.${target} (${columns}) SELECT ${columns} FROM (${selectOver(view, database, exclude ? `tenant = {tenant:String} AND NOT (${exclude.where})` : 'tenant = {tenant:String}')}) WHERE ${groups} IN ${noted}`,
+      query_params: { ...exclude?.params, tenant },
       clickhouse_settings: { ...settings, async_insert: 0, insert_deduplicate: 0 },
     })
   }

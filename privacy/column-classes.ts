@@ -56,6 +56,7 @@ const rules = new Map<string, ColumnRule>([
   ['retention_days', technical("days the row is kept (its TTL): the tenant's raw-data retention when written")],
   ['aggregate_retention_days', technical("days aggregates derived from the row are kept: the tenant's aggregate retention when written")],
   ['seq', technical("the frame's sequence number in its session")],
+  ['insert_id', technical('which insert wrote the row: finds a frame two processors both wrote (storage/duplicate-repair.ts)')],
   ['session_id', { meaning: "the SDK session's id (an app could choose a personal one)", fixed: 'pseudonymised' }],
   ['conference_id', { meaning: 'the conference or room', from: call('conferenceId') }],
   ['call_id', { meaning: 'the call', from: call('callId') }],

@@ -56,6 +56,8 @@ export interface JetStreamSetUp {
 }
 
 type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'batchMaxMs' | 'retentionDays' | 'duplicateWindowS' | 'streamMaxAgeH' | 'streamMaxMb' | 'streamReplicas'> & {
+  /** A ClickHouse cluster's name: inserts wait for every replica (the duplicate check must see the other processor's insert). */
+  clickhouseCluster?: string | undefined
   /** How often the erasure list is read. @default 2000 */
   erasureRefreshMs?: number | undefined
   /** @default 395 */
@@ -166,7 +168,13 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     metrics.deadLettered.inc({ tenant: deadLetterTenantLabel(msg), reason: deadLetterReasonLabel(reason) })
   }
 
-  const erasures = createErasureFilter(createErasureList(deps.clickhouse, config.clickhouseDatabase), createClickHouseSink(deps.clickhouse, config.clickhouseDatabase), log, {
+  const erasures = createErasureFilter(createErasureList(deps.clickhouse, config.clickhouseDatabase), createClickHouseSink(deps.clickhouse, config.clickhouseDatabase, {
+    replicated: config.clickhouseCluster !== undefined,
+    onRepaired: (table, frames) => {
+      metrics.duplicatesRemoved.inc({ table }, frames)
+      log.warn({ table, frames }, 'removed this processor\'s copy of frames another processor had written first (both held the message); aggregates rebuilt')
+    },
+  }), log, {
     refreshMs: config.erasureRefreshMs ?? 2000,
     onDropped: (rows) => metrics.erasedRowsDropped.inc(rows),
   })

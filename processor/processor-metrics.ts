@@ -51,6 +51,12 @@ export function createProcessorMetrics(registry: Registry) {
       help: 'Processed frames the nats-server had kept after an unclean stop, purged by the stream janitor',
       registers: [registry],
     }),
+    duplicatesRemoved: new Counter({
+      name: 'callmask_processor_duplicate_frames_removed_total',
+      help: 'Frames this processor wrote after another processor had written them (both held the message), its copy removed and the aggregates rebuilt; by table',
+      labelNames: ['table'],
+      registers: [registry],
+    }),
     issues: new Counter({ name: 'callmask_processor_issue_events_total', help: 'Live issue starts and ends stored and published on callmask.issues.<tenant>', registers: [registry] }),
     redelivered: new Counter({ name: 'callmask_processor_redelivered_total', help: 'Messages JetStream delivered more than once', registers: [registry] }),
     batchRows: new Histogram({

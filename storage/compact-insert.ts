@@ -22,11 +22,14 @@ export interface CompactInsert {
 export type CompactInserter = (insert: CompactInsert) => Promise<void>
 
 /** Rows as JSONCompactEachRow text, columns in the first row's key order (rows of one table share it). */
-export function compactRows(rows: readonly Record<string, unknown>[]): Pick<CompactInsert, 'columns' | 'body'> {
-  const columns = Object.keys(rows[0] ?? {})
+/** `same`: columns whose value is the same in every row (appended once per row, not copied into each row object); it wins over a row's own. */
+export function compactRows(rows: readonly Record<string, unknown>[], same: Record<string, string | number> = {}): Pick<CompactInsert, 'columns' | 'body'> {
+  const own = Object.keys(rows[0] ?? {}).filter((column) => !Object.hasOwn(same, column))
+  const shared = Object.keys(same)
+  const tail = shared.length === 0 ? ']' : ',' + JSON.stringify(shared.map((column) => same[column])).slice(1)
   let body = ''
-  for (const row of rows) body += JSON.stringify(columns.map((column) => row[column] ?? null)) + '\n'
-  return { columns, body }
+  for (const row of rows) body += JSON.stringify(own.map((column) => row[column] ?? null)).slice(0, -1) + tail + '\n'
+  return { columns: [...own, ...shared], body }
 }
 
 /** What chdb/connection offers beside the client's contract (its `.chdb` extension). */

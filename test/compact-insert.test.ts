@@ -49,12 +49,26 @@ describe('batches to a ClickHouse server', () => {
     await client.close()
     await endpoint.close()
     const insert = endpoint.requests.find((r) => (r.url.searchParams.get('query') ?? '').startsWith('INSERT'))!
-    expect(insert.url.searchParams.get('query')).toBe('INSERT INTO `callmask`.`rtp_samples` (`tenant`, `ts`, `session_id`, `seq`, `codec`, `jitter`, `mos`) FORMAT JSONCompactEachRow')
-    expect(insert.body).toBe('["t1",1700000000001,"s1",1,"audio/opus",0.005,null]\n["t1",1700000000002,"s1",2,"audio/opus",0.005,null]\n')
+    expect(insert.url.searchParams.get('query')).toBe('INSERT INTO `callmask`.`rtp_samples` (`tenant`, `ts`, `session_id`, `seq`, `codec`, `jitter`, `mos`, `insert_id`) FORMAT JSONCompactEachRow')
+    // Every row stamped with the same insert id (the check for a frame written twice reads it).
+    expect(insert.body).toMatch(/^\["t1",1700000000001,"s1",1,"audio\/opus",0\.005,null,(\d+)\]\n\["t1",1700000000002,"s1",2,"audio\/opus",0\.005,null,\1\]\n$/)
     expect(insert.url.searchParams.get('insert_deduplicate')).toBe('1')
     expect(insert.url.searchParams.get('insert_deduplication_token')).toMatch(/^[0-9a-f]{64}$/)
-    // The look-up ran first, on the same server.
+    // The look-up ran first, on the same server, and the check for a copy written earlier after it.
     expect(endpoint.requests[0]!.body.startsWith('SELECT DISTINCT tenant, session_id, seq')).toBe(true)
+    expect(endpoint.requests.at(-1)!.body).toMatch(/HAVING uniqExact\(insert_id\) > 1/)
+  })
+
+  it('on replicated tables, inserts wait for every replica and the look-up and the check read only such inserts', async () => {
+    const endpoint = await httpEndpoint(() => ({ status: 200, body: '' }))
+    const client = createClient({ url: endpoint.url })
+    const sink = createClickHouseSink(client, 'callmask', { replicated: true })
+    expect(await sink.insert('rtp_samples', [row(1)], [{ tenant: 't1', sessionId: 's1', seq: 1 }])).toBe(1)
+    await client.close()
+    await endpoint.close()
+    const [lookup, insert, check] = endpoint.requests
+    expect(insert!.url.searchParams.get('insert_quorum')).toBe('auto')
+    for (const read of [lookup!, check!]) expect(read.url.searchParams.get('select_sequential_consistency')).toBe('1')
   })
 
   it("a row the server refuses (its error answer) is the data's fault; a server that is not there is unavailability", async () => {

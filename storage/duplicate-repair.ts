@@ -1,0 +1,49 @@
+// Removes a processor's own copy of frames another insert had written first (the race of two
+// processors holding one message; clickhouse-sink.ts finds them). The raw rows of the copy
+// are easy: they carry this insert's id. The materialised views counted both copies, so the
+// aggregate groups the frames fed are rebuilt first, from the raw rows without the copy,
+// with the views' own SELECT (the erasure's machinery, aggregate-recompute.ts); then the
+// copy's raw rows are deleted. In that order a crash in between leaves the aggregates right
+// and the raw copy still marked by its insert id, for `callmask repair-duplicates` to find.
+// Rare by construction (a processor stalled past the ack wait), so exact rather than fast.
+import { TupleParam, type ClickHouseClient } from '@clickhouse/client'
+import { randomUUID } from 'node:crypto'
+import { aggregateViews, dropWorkTable, noteAffectedGroups, rebuildGroups, viewsByTarget, type AggregateView } from '../privacy/aggregate-recompute.ts'
+import type { SourceRef } from './clickhouse-sink.ts'
+import { internalQueryLimits } from './query-limits.ts'
+import type { TableName } from './tables.ts'
+
+export interface DuplicateRepair {
+  /** Deletes the rows `insertId` wrote for these frames of `table`, after rebuilding the aggregates they fed. */
+  removeCopies(table: TableName, frames: readonly SourceRef[], insertId: number): Promise<void>
+}
+
+const settings = { ...internalQueryLimits(), mutations_sync: '2', lightweight_deletes_sync: '2' }
+
+export function createDuplicateRepair(client: ClickHouseClient, database: string): DuplicateRepair {
+  // The views change only with a migration; read once, when first needed.
+  let views: Promise<AggregateView[]> | undefined
+  return {
+    async removeCopies(table, frames, insertId) {
+      views ??= aggregateViews(client, database).catch((error: unknown) => {
+        views = undefined
+        throw error
+      })
+      const fed = viewsByTarget((await views).filter((view) => view.source === table))
+      const copy = {
+        where: 'insert_id = {copyInsertId:UInt64} AND (tenant, session_id, seq) IN {copyFrames:Array(Tuple(String, String, UInt64))}',
+        params: { copyInsertId: insertId, copyFrames: frames.map((f) => new TupleParam([f.tenant, f.sessionId, f.seq])) },
+      }
+      const runId = `dup_${randomUUID().replaceAll('-', '')}`
+      for (const [target, group] of fed) {
+        try {
+          await noteAffectedGroups(client, database, target, group, runId, copy.where, copy.params)
+          for (const tenant of new Set(frames.map((f) => f.tenant))) await rebuildGroups(client, database, target, group, runId, tenant, copy)
+        } finally {
+          await dropWorkTable(client, database, target, runId).catch(() => undefined)
+        }
+      }
+      await client.command({ query: `DELETE FROM ${database}.${table} WHERE ${copy.where}`, query_params: copy.params, clickhouse_settings: settings })
+    },
+  }
+}
