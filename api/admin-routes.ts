@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AdminContext } from '../privacy/admin-context.ts'
 import { registerAccessKeyRoutes } from './access-key-routes.ts'
 import { registerAuditRoutes } from './audit-routes.ts'
+import { registerDuplicateRoutes } from './duplicate-routes.ts'
 import { registerRetentionRoutes } from './retention-routes.ts'
 import { registerSubjectRoutes } from './subject-routes.ts'
 import { registerInventoryRoutes } from './inventory-routes.ts'
@@ -20,4 +21,5 @@ export function registerAdminRoutes(app: FastifyInstance, admin: AdminContext | 
   registerNoticeRoutes(app, admin)
   registerLeakScanRoutes(app, admin)
   registerRetentionRoutes(app, admin)
+  registerDuplicateRoutes(app, admin)
 }

@@ -7,6 +7,7 @@
 // whose raw rows expired has expired with them or is only in the aggregate, and then holds
 // no row of the subject that could be found (see README "Erasure and export", limits).
 import type { ClickHouseClient } from '@clickhouse/client'
+import { randomUUID } from 'node:crypto'
 import { internalQueryLimits } from '../storage/query-limits.ts'
 import { PrivacyOperationError } from './operation-error.ts'
 
@@ -119,7 +120,11 @@ export async function rebuildGroups(
     await clickhouse.command({
       query: `INSERT INTO ${database}.${target} (${columns}) SELECT ${columns} FROM (${selectOver(view, database, exclude ? `tenant = {tenant:String} AND NOT (${exclude.where})` : 'tenant = {tenant:String}')}) WHERE ${groups} IN ${noted}`,
       query_params: { ...exclude?.params, tenant },
-      clickhouse_settings: { ...settings, async_insert: 0, insert_deduplicate: 0 },
+      // Never dropped as a repeat: the aggregate tables keep a deduplication window (007), and
+      // ClickHouse 25+ deduplicates INSERT ... SELECT whatever insert_deduplicate says
+      // (deduplicate_insert_select); a rebuilt group equal to a block the views once wrote
+      // would be dropped. A token of its own makes every rebuild insert new.
+      clickhouse_settings: { ...settings, async_insert: 0, insert_deduplicate: 0, insert_deduplication_token: randomUUID() },
     })
   }
 }

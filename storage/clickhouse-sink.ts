@@ -41,6 +41,8 @@ export interface ClickHouseSinkOptions {
   replicated?: boolean
   /** Test hook: runs between the look-up and the insert (forces the race of two processors). */
   afterLookup?: (table: TableName) => Promise<void>
+  /** Test hook: runs between the insert and its check (a throw is a processor killed there). */
+  beforeCheck?: (table: TableName) => Promise<void>
   /** Called with how many frames of a table this sink found written twice and removed its copy of. */
   onRepaired?: (table: TableName, frames: number) => void
 }
@@ -139,6 +141,7 @@ export function createClickHouseSink(client: ClickHouseClient, database: string,
           ...internalQueryLimits(),
         },
       })
+      await options.beforeCheck?.(table)
       const extra = await writtenEarlierToo(table, fresh, written, insertId)
       if (extra.length > 0) {
         await repair.removeCopies(table, extra, insertId)

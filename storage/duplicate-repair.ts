@@ -4,18 +4,61 @@
 // aggregate groups the frames fed are rebuilt first, from the raw rows without the copy,
 // with the views' own SELECT (the erasure's machinery, aggregate-recompute.ts); then the
 // copy's raw rows are deleted. In that order a crash in between leaves the aggregates right
-// and the raw copy still marked by its insert id, for `callmask repair-duplicates` to find.
+// and the raw copy still marked by its insert id, for `callmask duplicates --repair` to find
+// (findLaterCopies, over a tenant's whole table).
 // Rare by construction (a processor stalled past the ack wait), so exact rather than fast.
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client'
 import { randomUUID } from 'node:crypto'
 import { aggregateViews, dropWorkTable, noteAffectedGroups, rebuildGroups, viewsByTarget, type AggregateView } from '../privacy/aggregate-recompute.ts'
 import type { SourceRef } from './clickhouse-sink.ts'
 import { internalQueryLimits } from './query-limits.ts'
-import type { TableName } from './tables.ts'
+import { tableNames, type TableName } from './tables.ts'
 
 export interface DuplicateRepair {
   /** Deletes the rows `insertId` wrote for these frames of `table`, after rebuilding the aggregates they fed. */
   removeCopies(table: TableName, frames: readonly SourceRef[], insertId: number): Promise<void>
+}
+
+/** Copies of frames a table holds after an earlier copy: one entry per insert that wrote them. */
+export interface LaterCopies {
+  table: TableName
+  /** Frames held more than once. */
+  frames: number
+  copies: { insertId: number; frames: SourceRef[] }[]
+}
+
+/** Every frame of the tenant's raw tables held under more than one insert, and which inserts wrote the later copies. */
+export async function findLaterCopies(client: ClickHouseClient, database: string, tenant: string): Promise<LaterCopies[]> {
+  const found: LaterCopies[] = []
+  for (const table of tableNames) {
+    const result = await client.query({
+      query: `SELECT session_id, seq, insert_id, min(_block_number) AS first_block FROM ${database}.${table}
+              WHERE tenant = {tenant:String} AND (session_id, seq) IN (
+                SELECT session_id, seq FROM ${database}.${table} WHERE tenant = {tenant:String}
+                GROUP BY session_id, seq HAVING uniqExact(insert_id) > 1)
+              GROUP BY session_id, seq, insert_id ORDER BY session_id, seq, first_block`,
+      query_params: { tenant },
+      format: 'JSONEachRow',
+      clickhouse_settings: internalQueryLimits(),
+    })
+    const rows = await result.json<{ session_id: string; seq: string | number; insert_id: string | number }>()
+    const copies = new Map<number, SourceRef[]>()
+    const seen = new Set<string>()
+    for (const row of rows) {
+      const frame = `${row.session_id}\0${row.seq}`
+      // Ordered by block within a frame: the first row of a frame is the copy to keep.
+      if (!seen.has(frame)) {
+        seen.add(frame)
+        continue
+      }
+      const insertId = Number(row.insert_id)
+      let frames = copies.get(insertId)
+      if (!frames) copies.set(insertId, (frames = []))
+      frames.push({ tenant, sessionId: row.session_id, seq: Number(row.seq) })
+    }
+    if (seen.size > 0) found.push({ table, frames: seen.size, copies: [...copies].map(([insertId, frames]) => ({ insertId, frames })) })
+  }
+  return found
 }
 
 const settings = { ...internalQueryLimits(), mutations_sync: '2', lightweight_deletes_sync: '2' }

@@ -4,48 +4,74 @@
 // sink A's look-up runs, then sink B writes the same frames completely, then A inserts. A's
 // check after its insert finds its copy written later than B's and removes it: the raw tables
 // hold every frame once and every aggregate equals that of the frames written once (a second
-// database, written by one sink, is the reference).
+// database, written by one sink, is the reference). And when the later writer is killed
+// between its insert and its check, `callmask duplicates --repair` finds and removes the copy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Pipeline } from '../app/pipeline.ts'
+import { hashKey } from '../lib/key-hash.ts'
 import { createClickHouseSink, type SourceRef } from '../storage/clickhouse-sink.ts'
 import { applyMigrations } from '../storage/migrations.ts'
 import type { Row, TableName } from '../storage/tables.ts'
 import { loadCapture } from './support/captures.ts'
 import { peerRows } from './support/mapped-captures.ts'
-import { createTestWorld, type TestWorld } from './support/test-pipeline.ts'
+import { runScript } from './support/run-script.ts'
+import { createTestWorld, testTenant, type TestWorld } from './support/test-pipeline.ts'
 
+const adminKey = 'admin-key-duplicates-0123456789'
+const tables: TableName[] = ['rtp_samples', 'connection_samples']
 const aggregateTables = ['quality_minute_state', 'call_stream_state', 'call_path_state']
+
+const sourcesOf = (table: Row[]): SourceRef[] => {
+  const seen = new Map<string, SourceRef>()
+  for (const r of table) seen.set(`${r['tenant']}\0${r['session_id']}\0${r['seq']}`, { tenant: String(r['tenant']), sessionId: String(r['session_id']), seq: Number(r['seq']) })
+  return [...seen.values()]
+}
 
 describe('two processors writing the same frames (integration)', () => {
   let world: TestWorld
-  let rows: Record<TableName, Row[]>
+  let pipeline: Pipeline
+  let captureRows: { rtp: Row[]; pairs: Row[] }
   const referenceDb = () => `${world.database}_reference`
   beforeAll(async () => {
     world = await createTestWorld()
-    await applyMigrations(world.clickhouse, world.database)
+    // The pipeline applies the migrations and serves the admin API the CLI calls.
+    pipeline = await world.start({ apiKeys: [{ id: 'root', role: 'admin', sha256: hashKey(adminKey) }] })
     await applyMigrations(world.clickhouse, referenceDb())
-    const { rtp, pairs } = await peerRows(loadCapture('chromium-loopback-av.json'), 'caller')
-    rows = { rtp_samples: rtp, connection_samples: pairs, call_events: [], stream_issues: [] }
+    captureRows = await peerRows(loadCapture('chromium-loopback-av.json'), 'caller')
   })
-  afterAll(async () => world?.close())
+  afterAll(async () => {
+    await pipeline?.close()
+    await world?.close()
+  })
 
-  const sourcesOf = (table: Row[]): SourceRef[] => {
-    const seen = new Map<string, SourceRef>()
-    for (const r of table) seen.set(`${r['tenant']}\0${r['session_id']}\0${r['seq']}`, { tenant: String(r['tenant']), sessionId: String(r['session_id']), seq: Number(r['seq']) })
-    return [...seen.values()]
+  /** The capture's rows as one session's. */
+  const sessionRows = (sessionId: string): Record<TableName, Row[]> => {
+    const as = (list: Row[]) => list.map((r) => ({ ...r, session_id: sessionId }))
+    return { rtp_samples: as(captureRows.rtp), connection_samples: as(captureRows.pairs), call_events: [], stream_issues: [] }
   }
+  const count = async (table: string, sessionId: string) =>
+    Number((await world.query<{ n: string }>(`SELECT count() AS n FROM {db}.${table} WHERE session_id = {s:String}`, { s: sessionId }))[0]!.n)
 
-  const count = async (db: string, table: string) => Number((await world.query<{ n: string }>(`SELECT count() AS n FROM ${db}.${table}`))[0]!.n)
-
+  // Floating-point sums depend on the order rows are added in: ten significant digits.
+  const rounded = (value: string) => value.replace(/-?\d+\.\d+(e[-+]?\d+)?/g, (n) => String(Number(Number(n).toPrecision(10))))
   /** Every aggregate row, finalised, after merging the parts: what a dashboard would read. */
   async function aggregates(db: string, table: string): Promise<unknown[]> {
     await world.clickhouse.command({ query: `OPTIMIZE TABLE ${db}.${table} FINAL` })
     const columns = await world.query<{ name: string; type: string }>(`SELECT name, type FROM system.columns WHERE database = {d:String} AND table = {t:String} ORDER BY position`, { d: db, t: table })
     const select = columns.map((c) => (c.type.startsWith('AggregateFunction') ? `toString(finalizeAggregation(${c.name})) AS ${c.name}` : `toString(${c.name}) AS ${c.name}`)).join(', ')
-    return world.query(`SELECT ${select} FROM ${db}.${table} ORDER BY ALL`)
+    const rows = await world.query<Record<string, string | null>>(`SELECT ${select} FROM ${db}.${table} ORDER BY ALL`)
+    return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? v : rounded(v)])))
+  }
+  async function expectAggregatesLikeReference(): Promise<void> {
+    for (const table of aggregateTables) {
+      const expected = await aggregates(referenceDb(), table)
+      expect(expected.length, table).toBeGreaterThan(0)
+      expect(await aggregates(world.database, table), table).toEqual(expected)
+    }
   }
 
   it('the later writer finds its copy and removes it, from the raw rows and the aggregates', async () => {
-    const tables: TableName[] = ['rtp_samples', 'connection_samples']
+    const rows = sessionRows('s-race')
     const reference = createClickHouseSink(world.clickhouse, referenceDb())
     for (const table of tables) await reference.insert(table, rows[table], sourcesOf(rows[table]))
 
@@ -55,7 +81,7 @@ describe('two processors writing the same frames (integration)', () => {
       // A's look-up is done and found nothing; B now writes the same frames completely.
       afterLookup: async (table) => {
         expect(await earlier.insert(table, rows[table], sourcesOf(rows[table]))).toBe(rows[table].length)
-        expect(await count(world.database, table)).toBe(rows[table].length)
+        expect(await count(table, 's-race')).toBe(rows[table].length)
       },
       onRepaired: (table, frames) => repaired.set(table, frames),
     })
@@ -63,15 +89,45 @@ describe('two processors writing the same frames (integration)', () => {
       // Written twice, then A's copy removed: A reports none of its rows as inserted.
       expect(await later.insert(table, rows[table], sourcesOf(rows[table]))).toBe(0)
       expect(repaired.get(table)).toBe(sourcesOf(rows[table]).length)
-      expect(await count(world.database, table)).toBe(rows[table].length)
+      expect(await count(table, 's-race')).toBe(rows[table].length)
       // What is left is one copy, the earlier writer's, whole.
-      const [ids] = await world.query<{ n: string }>(`SELECT uniqExact(insert_id) AS n FROM ${world.database}.${table}`)
+      const [ids] = await world.query<{ n: string }>(`SELECT uniqExact(insert_id) AS n FROM {db}.${table} WHERE session_id = 's-race'`)
       expect(Number(ids!.n)).toBe(1)
     }
-    for (const table of aggregateTables) {
-      const expected = await aggregates(referenceDb(), table)
-      expect(expected.length, table).toBeGreaterThan(0)
-      expect(await aggregates(world.database, table), table).toEqual(expected)
+    await expectAggregatesLikeReference()
+  })
+
+  it('a later writer killed before its check leaves its copy; `callmask duplicates --repair` finds and removes it', async () => {
+    const rows = sessionRows('s-left')
+    const reference = createClickHouseSink(world.clickhouse, referenceDb())
+    for (const table of tables) await reference.insert(table, rows[table], sourcesOf(rows[table]))
+    const earlier = createClickHouseSink(world.clickhouse, world.database)
+    const killed = createClickHouseSink(world.clickhouse, world.database, {
+      afterLookup: async (table) => void (await earlier.insert(table, rows[table], sourcesOf(rows[table]))),
+      beforeCheck: async () => {
+        throw new Error('killed between its insert and its check')
+      },
+    })
+    for (const table of tables) {
+      await expect(killed.insert(table, rows[table], sourcesOf(rows[table]))).rejects.toThrow(/killed/)
+      expect(await count(table, 's-left')).toBe(2 * rows[table].length)
     }
+
+    const env = { CALLMASK_API_URL: pipeline.api!.url, CALLMASK_ADMIN_KEY: adminKey, CALLMASK_DATA_DIR: world.dataDir }
+    const found = await runScript('bin/callmask.ts', ['duplicates', testTenant], { env })
+    expect(found.code, found.stderr).toBe(3)
+    for (const table of tables) expect(found.stdout).toContain(`${table}  ${sourcesOf(rows[table]).length} frame(s), ${sourcesOf(rows[table]).length} later copies`)
+
+    const repaired = await runScript('bin/callmask.ts', ['duplicates', testTenant, '--repair'], { env })
+    expect(repaired.code, repaired.stderr).toBe(0)
+    expect(repaired.stdout).toContain('removed the later copies')
+    for (const table of tables) expect(await count(table, 's-left')).toBe(rows[table].length)
+    await expectAggregatesLikeReference()
+
+    const after = await runScript('bin/callmask.ts', ['duplicates', testTenant], { env })
+    expect(after.code, after.stderr).toBe(0)
+    expect(after.stdout).toContain(`Tenant ${testTenant}: no frame is stored twice.`)
+    const audit = await world.query<{ result: string }>("SELECT result FROM {db}.audit_log WHERE operation = 'duplicates.repair'")
+    expect(audit).toEqual([{ result: 'ok' }])
   })
 })

@@ -6,9 +6,10 @@ import type { CliCommand, CliIo } from './cli-command.ts'
 import { subjectCommands } from './subject-commands.ts'
 import { keyCommands } from './key-commands.ts'
 import { recordCommands } from './record-commands.ts'
+import { duplicateCommands } from './duplicate-commands.ts'
 import { retentionCommands } from './retention-commands.ts'
 
-export const adminCommands: CliCommand[] = [...subjectCommands, ...keyCommands, ...retentionCommands, ...recordCommands]
+export const adminCommands: CliCommand[] = [...subjectCommands, ...keyCommands, ...retentionCommands, ...recordCommands, ...duplicateCommands]
 
 export function adminUsage(): string {
   return [
