@@ -258,7 +258,11 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   let consuming = false
 
   async function consumeOnce(): Promise<void> {
-    const current = await consumer.consume({ max_messages: Math.min(config.batchMaxRows, 5000) })
+    // Pull requests that expire after 5 s, so the server's idle heartbeats come every 2.5 s:
+    // nats.js re-pulls after two missed heartbeats. With its default (30 s, heartbeats every
+    // 15 s) a pull request lost while a JetStream cluster moved the consumer's leader left
+    // the processor idle for up to 30 s (measured: 20-28 s after the stream leader's restart).
+    const current = await consumer.consume({ max_messages: Math.min(config.batchMaxRows, 5000), expires: 5000 })
     messages = current
     consuming = true
     // nats.js keeps polling a deleted consumer without ending the iterator: end it, so the
