@@ -4,8 +4,10 @@
 //    is checked, not only messages flagged as redelivered: after a nats-server crash the
 //    consumer's delivery state can regress and old messages come back looking new. The
 //    batch's time range keeps the look-up on the primary key (tenant, ts);
-//  - each insert carries a deduplication token derived from its content, so retrying the
-//    very same insert after a timeout that hid a success is dropped by ClickHouse;
+//  - each insert carries a deduplication token derived from the frames it writes (and the
+//    sink's salt), so retrying the very same insert after a timeout that hid a success is
+//    dropped by ClickHouse; the frames' rows are fixed when the message is mapped, so the
+//    same frames are the same rows (hashing the frame keys, not the ~10 MB of a batch's text);
 //  - the look-up and the insert are not atomic: two processors that both hold a message (one
 //    stalled past the ack wait, JetStream gave it to the other) can both find it absent and
 //    both write it. So every insert stamps its rows with an insert id and is checked after
@@ -13,8 +15,8 @@
 //    remove (duplicate-repair.ts). Only the later writer repairs: its check runs after both
 //    inserts, so it sees the pair, and the earlier writer's copy is never touched.
 // The rows are serialised once, as JSONCompactEachRow text (arrays in a fixed column order
-// parse about twice as fast as objects); the token hashes that text and compact-insert.ts
-// sends it (chdb: a raw insert with the settings in its SETTINGS clause).
+// parse about twice as fast as objects), which compact-insert.ts sends (chdb: a raw insert
+// with the settings in its SETTINGS clause).
 import type { ClickHouseClient } from '@clickhouse/client'
 import { createHash, randomBytes } from 'node:crypto'
 import { compactInserter, compactRows } from './compact-insert.ts'
@@ -54,14 +56,15 @@ export function createClickHouseSink(client: ClickHouseClient, database: string,
   const readSettings = { ...internalQueryLimits(), ...(options.replicated ? { select_sequential_consistency: '1' } : {}) }
   const quorum = options.replicated ? { insert_quorum: 'auto', insert_quorum_parallel: 0 as const } : {}
   const repair: DuplicateRepair = createDuplicateRepair(client, database)
-  // Insert ids: this sink's random salt and the frames an insert writes, so a retry of the
-  // same insert keeps its id (and its token) while another processor's insert of the same
-  // frames gets another. Below 2^53: written as a plain JSON number.
+  // An insert's identity: this sink's random salt and the frames it writes, so a retry of
+  // the same insert keeps its id and its token while another processor's insert of the same
+  // frames gets others. The id is below 2^53: written as a plain JSON number.
   const salt = randomBytes(16)
-  const insertIdOf = (table: TableName, sources: readonly SourceRef[]): number => {
+  const identityOf = (table: TableName, sources: readonly SourceRef[]): { insertId: number; token: string } => {
     const hash = createHash('sha256').update(salt).update(table)
     for (const s of sources) hash.update(`\0${keyOf(s.tenant, s.sessionId, s.seq)}`)
-    return Number(hash.digest().readBigUInt64BE() >> 12n) || 1
+    const digest = hash.digest()
+    return { insertId: Number(digest.readBigUInt64BE() >> 12n) || 1, token: digest.toString('hex') }
   }
 
   /** The frames of `sources` the table holds, as a filter on the primary key (tenant, ts) and the frame's identity. */
@@ -123,11 +126,8 @@ export function createClickHouseSink(client: ClickHouseClient, database: string,
       if (fresh.length === 0) return 0
       await options.afterLookup?.(table)
       const written = stored.size === 0 ? sources : sources.filter((s) => !stored.has(keyOf(s.tenant, s.sessionId, s.seq)))
-      const insertId = insertIdOf(table, written)
+      const { insertId, token } = identityOf(table, written)
       const { columns, body } = compactRows(fresh, { insert_id: insertId })
-      // The token is derived from the rows' content: only the very same insert is dropped as
-      // a repeat, never other rows that happen to share their keys.
-      const token = createHash('sha256').update(table).update('\0').update(body).digest('hex')
       await insertCompact({
         table: `${database}.${table}`,
         columns,
