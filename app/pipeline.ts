@@ -13,6 +13,7 @@ import { startIngest, type IngestServer } from '../ingest/index.ts'
 import { hashIngestKey } from '../ingest/ingest-keys.ts'
 import { hashKey } from '../lib/key-hash.ts'
 import { connectClickHouse } from '../storage/clickhouse-connection.ts'
+import { layoutOf } from '../storage/clickhouse-layout.ts'
 import { startProcessor, type Backlog, type JetStreamSetUp, type Processor, type ProcessorDeps } from '../processor/index.ts'
 import { ensureProcessorConsumer, ensureStreams } from '../lib/jetstream-streams.ts'
 import { createKeyring, openKeyringBucket } from '../keyring/keyring.ts'
@@ -193,7 +194,7 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
         clickhouseWhere = connection.embedded ? `chdb at ${connection.where}` : `ClickHouse at ${connection.where}`
         ownsClickhouse = true
       }
-      const applied = await applyMigrations(clickhouse, config.clickhouseDatabase, { cluster: config.clickhouseCluster })
+      const applied = await applyMigrations(clickhouse, config.clickhouseDatabase, layoutOf(config))
       if (applied.length > 0) log.info({ applied }, 'ClickHouse migrations applied')
       const masterKey = loadMasterKey(masterKeySource(config, dataDir, embedded))
       if (credentials.admin) {
@@ -303,7 +304,7 @@ async function startApiOnly(config: Readonly<Config>, log: Logger, overrides: Pi
   collectDefaultMetrics({ register: registry })
   let nc: NatsConnection | undefined
   try {
-    await applyMigrations(clickhouse, config.clickhouseDatabase, { cluster: config.clickhouseCluster })
+    await applyMigrations(clickhouse, config.clickhouseDatabase, layoutOf(config))
     // The privacy operations that need JetStream and the keyring run here when this process
     // has callmask's NATS admin user and the master key; the audit log always works.
     const adminUser = config.natsUrl && config.natsCredentialsFile ? loadNatsCredentials(config.natsCredentialsFile).admin : undefined

@@ -89,6 +89,8 @@ export const configSchema = {
     clickhouseDatabase: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$', default: 'callmask' },
     /** CLICKHOUSE_CLUSTER: apply the migrations' cluster variant (Replicated engines, ON CLUSTER) on this cluster. Unset: one server or chdb. */
     clickhouseCluster: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' },
+    /** CLICKHOUSE_SHARDED: the cluster has several shards: every table becomes `<name>_local` (Replicated) with a Distributed table `<name>` in front (storage/sharded-migrations.ts). Needs CLICKHOUSE_CLUSTER. @default false */
+    clickhouseSharded: { type: 'boolean', default: false },
     /** CALLMASK_INGEST_HOST @default "127.0.0.1" */
     ingestHost: { type: 'string', default: '127.0.0.1' },
     /** CALLMASK_INGEST_PORT: 0 picks a free port. @default 8080 */
@@ -187,6 +189,7 @@ const envNames: Record<keyof Config, string> = {
   clickhousePassword: 'CLICKHOUSE_PASSWORD',
   clickhouseDatabase: 'CLICKHOUSE_DATABASE',
   clickhouseCluster: 'CLICKHOUSE_CLUSTER',
+  clickhouseSharded: 'CLICKHOUSE_SHARDED',
   ingestHost: 'CALLMASK_INGEST_HOST',
   ingestPort: 'CALLMASK_INGEST_PORT',
   statusPort: 'CALLMASK_STATUS_PORT',
@@ -260,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       problems.push(`${name}${path}${value} ${error.message}${allowedText(error.params)}`)
     }
   }
+  if (raw['clickhouseSharded'] === true && !raw['clickhouseCluster']) problems.push('CLICKHOUSE_SHARDED=true needs CLICKHOUSE_CLUSTER: the Distributed tables are created on that cluster')
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`)
   }

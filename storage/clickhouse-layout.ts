@@ -1,0 +1,29 @@
+// How callmask's tables are laid out on ClickHouse, from CLICKHOUSE_CLUSTER and
+// CLICKHOUSE_SHARDED: one server (or chdb); one shard of replicas (Replicated tables, DDL
+// ON CLUSTER); or several shards, where every table `<name>` is a Distributed table over the
+// Replicated `<name>_local` of each shard (storage/sharded-migrations.ts). Reads and inserts
+// use `<name>` in every layout; only mutations and part operations need to know more
+// (mutation-target.ts).
+
+export interface ClickHouseLayout {
+  /** The cluster the DDL runs ON; unset: one server. */
+  cluster?: string | undefined
+  /** Several shards: Distributed tables in front of `<name>_local`. Needs `cluster`. */
+  sharded?: boolean | undefined
+}
+
+export const oneServer: ClickHouseLayout = {}
+
+export function layoutOf(config: { clickhouseCluster?: string | undefined; clickhouseSharded?: boolean | undefined }): ClickHouseLayout {
+  return { cluster: config.clickhouseCluster, sharded: Boolean(config.clickhouseCluster && config.clickhouseSharded) }
+}
+
+export const localSuffix = '_local'
+
+/** The shard-local table behind a Distributed table. */
+export const localTableOf = (table: string): string => `${table}${localSuffix}`
+
+/** The name callmask reads and inserts through, for a table a view or system.tables names. */
+export function logicalTableOf(layout: ClickHouseLayout, table: string): string {
+  return layout.sharded && table.endsWith(localSuffix) ? table.slice(0, -localSuffix.length) : table
+}
