@@ -1,9 +1,11 @@
 // The tables that hold data about people, read from ClickHouse itself (system.columns), so a
 // table or column a later migration adds is covered by erasure and export without a change
-// here. Excluded: the audit log (the record of what was done, kept with its own retention;
+// here. On shards a table is named as callmask reads it: `rtp_samples` (Distributed), whose
+// storage is `rtp_samples_local` (its engine and columns are the local table's). Excluded: the audit log (the record of what was done, kept with its own retention;
 // it holds pseudonyms as targets, never raw values), the erasure list, the schema version
 // table, and erasure work tables. Views are read through their tables.
 import type { ClickHouseClient } from '@clickhouse/client'
+import { localSuffix } from '../storage/clickhouse-layout.ts'
 import { internalQueryLimits } from '../storage/query-limits.ts'
 
 export interface DataTable {
@@ -23,17 +25,21 @@ export async function dataTables(clickhouse: ClickHouseClient, database: string)
   const result = await clickhouse.query({
     query: `SELECT t.name AS table, t.engine AS engine, c.name AS column, c.type AS type
             FROM system.tables AS t INNER JOIN system.columns AS c ON c.database = t.database AND c.table = t.name
-            WHERE t.database = {db:String} AND t.engine LIKE '%MergeTree'
+            WHERE t.database = {db:String} AND (t.engine LIKE '%MergeTree' OR t.engine = 'Distributed')
             ORDER BY t.name, c.position`,
     query_params: { db: database },
     format: 'JSONEachRow',
     clickhouse_settings: internalQueryLimits(),
   })
+  const found = await result.json<{ table: string; engine: string; column: string; type: string }>()
+  const distributed = new Set(found.filter((row) => row.engine === 'Distributed').map((row) => row.table))
   const tables = new Map<string, DataTable>()
-  for (const row of await result.json<{ table: string; engine: string; column: string; type: string }>()) {
-    if (notSubjectData.test(row.table)) continue
-    let table = tables.get(row.table)
-    if (!table) tables.set(row.table, (table = { name: row.table, engine: row.engine, columns: [], stringColumns: [] }))
+  for (const row of found) {
+    if (row.engine === 'Distributed') continue
+    const name = row.table.endsWith(localSuffix) && distributed.has(row.table.slice(0, -localSuffix.length)) ? row.table.slice(0, -localSuffix.length) : row.table
+    if (notSubjectData.test(name)) continue
+    let table = tables.get(name)
+    if (!table) tables.set(name, (table = { name, engine: row.engine, columns: [], stringColumns: [] }))
     table.columns.push({ name: row.column, type: row.type })
     if (stringType.test(row.type)) table.stringColumns.push({ name: row.column, array: false })
     else if (stringArrayType.test(row.type)) table.stringColumns.push({ name: row.column, array: true })

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { jetstreamManager } from '@nats-io/jetstream'
 import type { TenantKey } from '../keyring/pseudonymiser.ts'
+import { layoutOf } from '../storage/clickhouse-layout.ts'
 import { createErasureList } from '../storage/erasure-list.ts'
 import type { Actor, AdminContext } from './admin-context.ts'
 import { aggregateViews, dropWorkTable, noteAffectedGroups, rebuildGroups, viewsByTarget } from './aggregate-recompute.ts'
@@ -52,6 +53,7 @@ export async function eraseSubject(admin: AdminContext, actor: Actor, tenant: st
   const { pseudonyms, keyVersions, keys } = await pseudonymsOf(admin, tenant, identifierText, 'Erasing a data subject', { ensureKey: true })
   const { clickhouse, database, config } = admin
   const params = { tenant, needles: pseudonyms }
+  const layout = layoutOf(config)
   // Deterministic, so a rerun after a crash finds the groups a first run noted.
   const runId = createHash('sha256').update(tenant).update('\0').update(pseudonyms.join(' ')).digest('hex').slice(0, 16)
   await createErasureList(clickhouse, database).add(tenant, pseudonyms, config.streamMaxAgeH + 24)
@@ -60,19 +62,19 @@ export async function eraseSubject(admin: AdminContext, actor: Actor, tenant: st
   async function pass(): Promise<Record<string, number>> {
     const tables = await dataTables(clickhouse, database)
     const byName = new Map(tables.map((t) => [t.name, t]))
-    const targets = viewsByTarget(await aggregateViews(clickhouse, database))
+    const targets = viewsByTarget(await aggregateViews(clickhouse, database, layout))
     for (const [target, views] of targets) {
       const source = byName.get(views[0]!.source)
       if (!source) continue
       const groups = await noteAffectedGroups(clickhouse, database, target, views, runId, `tenant = {tenant:String} AND ${carriesAnyCondition(source)}`, params)
       if (groups > 0) rebuiltGroups[target] = Math.max(rebuiltGroups[target] ?? 0, groups)
     }
-    const deleted = await deleteRows(clickhouse, database, tables, (t) => `tenant = {tenant:String} AND ${carriesAnyCondition(t)}`, params)
+    const deleted = await deleteRows(clickhouse, database, tables, (t) => `tenant = {tenant:String} AND ${carriesAnyCondition(t)}`, params, layout)
     for (const [target, views] of targets) {
-      if (rebuiltGroups[target]) await rebuildGroups(clickhouse, database, target, views, runId, tenant)
+      if (rebuiltGroups[target]) await rebuildGroups(clickhouse, database, target, views, runId, tenant, layout)
       await dropWorkTable(clickhouse, database, target, runId)
     }
-    await removeDeletedFromDisk(clickhouse, database, [...Object.keys(deleted), ...Object.keys(rebuiltGroups)])
+    await removeDeletedFromDisk(clickhouse, database, [...Object.keys(deleted), ...Object.keys(rebuiltGroups)], layout)
     return deleted
   }
 

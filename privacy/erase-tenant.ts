@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { framesStream, framesSubject } from '../lib/jetstream-streams.ts'
+import { layoutOf } from '../storage/clickhouse-layout.ts'
 import type { Actor, AdminContext } from './admin-context.ts'
 import { dataTables } from './data-tables.ts'
 import { purgeDeadLetters } from './dead-letter-purge.ts'
@@ -44,7 +45,7 @@ export async function eraseTenant(admin: AdminContext, actor: Actor, tenant: str
     const revokedApiKeys = hooks.revokeKeys ? await hooks.revokeKeys(tenant) : await revokeTenantKeys(admin, actor, tenant)
     const waiting = await jsm.streams.purge(framesStream, { filter: framesSubject(tenant) })
     let deadLetters = await purgeDeadLetters(jsm, tenant, 'all')
-    const deleteAll = async () => deleteRows(clickhouse, database, await dataTables(clickhouse, database), () => 'tenant = {tenant:String}', { tenant })
+    const deleteAll = async () => deleteRows(clickhouse, database, await dataTables(clickhouse, database), () => 'tenant = {tenant:String}', { tenant }, layoutOf(config))
     const deleted = await deleteAll()
     const destroyed = await nats.keyring.destroy(tenant)
     // A fresh key under the next version number at once: processors may not create keys, and
@@ -53,7 +54,7 @@ export async function eraseTenant(admin: AdminContext, actor: Actor, tenant: str
     await sleep(Math.max(keyCacheMs, 2 * config.erasureRefreshMs + config.batchMaxMs) + 500)
     addCounts(deleted, await deleteAll())
     deadLetters += await purgeDeadLetters(jsm, tenant, 'all')
-    await removeDeletedFromDisk(clickhouse, database, Object.keys(deleted))
+    await removeDeletedFromDisk(clickhouse, database, Object.keys(deleted), layoutOf(config))
     const report: TenantErasureReport = { tenant, deleted, waitingFrames: waiting.purged, deadLetters, destroyedKeyVersions: destroyed.versions, newKeyVersion: fresh.version, revokedApiKeys }
     await audit('ok', 200, { deleted, waitingFrames: report.waitingFrames, deadLetters, destroyedKeyVersions: destroyed.versions, erasedKeyRevisions: destroyed.erased, revokedApiKeys })
     return report

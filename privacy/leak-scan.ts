@@ -54,13 +54,15 @@ async function query<T>(admin: AdminContext, sql: string, params: Record<string,
   return result.json<T>()
 }
 
-/** Stored tables with a tenant column, and their String columns (arrays and simple aggregates of strings included). */
+/** Stored tables with a tenant column (on shards the Distributed tables, not their local ones), and their String columns (arrays and simple aggregates of strings included). */
 async function scanTargets(admin: AdminContext): Promise<ScanTarget[]> {
   const columns = await query<{ table: string; name: string; type: string }>(
     admin,
     `SELECT c.table AS table, c.name AS name, c.type AS type FROM system.columns AS c
      INNER JOIN system.tables AS t ON t.database = c.database AND t.name = c.table
-     WHERE c.database = {database:String} AND t.engine LIKE '%MergeTree' ORDER BY c.table, c.position`,
+     WHERE c.database = {database:String} AND (t.engine = 'Distributed' OR (t.engine LIKE '%MergeTree' AND t.name NOT IN
+       (SELECT concat(name, '_local') FROM system.tables WHERE database = {database:String} AND engine = 'Distributed')))
+     ORDER BY c.table, c.position`,
     { database: admin.database },
   )
   const byTable = new Map<string, { names: Set<string>; strings: string[] }>()

@@ -6,9 +6,10 @@
 // `aggregateRetentionDays` for the tenant, then CALLMASK_RETENTION_DAYS /
 // CALLMASK_AGGREGATE_RETENTION_DAYS.
 import { openTenantSettingsForWriting, readTenantRetention, writeTenantRetention, type TenantRetentionSetting } from '../lib/tenant-settings.ts'
-import { applyTenantRetention, type RetentionMoveResult } from '../storage/retention-move.ts'
+import { layoutOf } from '../storage/clickhouse-layout.ts'
+import { applyTenantRetention, retentionMoveRefusal, type RetentionMoveResult } from '../storage/retention-move.ts'
 import type { Actor, AdminContext } from './admin-context.ts'
-import { needsNats } from './operation-error.ts'
+import { needsNats, PrivacyOperationError } from './operation-error.ts'
 
 export type RetentionSource = 'run-time' | 'policy' | 'config'
 
@@ -62,6 +63,9 @@ async function applyChange(admin: AdminContext, actor: Actor, tenant: string, ch
   let result: RetentionMoveResult | undefined
   let retention: EffectiveRetention | undefined
   try {
+    // Refused before the setting is written: new rows would get it, existing ones not.
+    const refusal = retentionMoveRefusal(layoutOf(admin.config))
+    if (refusal) throw new PrivacyOperationError(409, 'CALLMASK_ERR_RETENTION_ON_CLUSTER', refusal)
     const kv = await openTenantSettingsForWriting(nc)
     const setting = merge(await readTenantRetention(kv, tenant), change)
     await writeTenantRetention(kv, tenant, setting)
@@ -70,7 +74,7 @@ async function applyChange(admin: AdminContext, actor: Actor, tenant: string, ch
     // before within a batch interval: wait both out, so few rows arrive with the old values
     // after the move (those that do are moved by its next pass).
     await new Promise((r) => setTimeout(r, admin.config.tenantSettingsRefreshMs + admin.config.batchMaxMs))
-    result = await applyTenantRetention(admin.clickhouse, admin.database, tenant, { rawDays: retention.raw.days, aggregateDays: retention.aggregate.days })
+    result = await applyTenantRetention(admin.clickhouse, admin.database, tenant, { rawDays: retention.raw.days, aggregateDays: retention.aggregate.days }, { layout: layoutOf(admin.config) })
   } catch (error) {
     await admin.audit.record({ ...audit, result: 'failed', status: 500, details: { ...change, error: (error as Error).message.slice(0, 200) } })
     throw error

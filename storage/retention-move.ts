@@ -16,7 +16,12 @@
 // 3 and 4 the tenant's moved rows are not visible to queries: the window measured in the
 // README. Rows another processor still wrote with the old values (before it read the change)
 // are caught by another pass.
+// One server only: on a cluster the scratch tables would live on one node while the rows and
+// their parts are on every shard, and ClickHouse creates no Replicated copy of a table
+// outside ON CLUSTER (the default replica path names the table's uuid), so a change of
+// retention is refused there before anything is written (retentionMoveRefusal).
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client'
+import { oneServer, type ClickHouseLayout } from './clickhouse-layout.ts'
 import { internalQueryLimits } from './query-limits.ts'
 
 export interface RetentionTarget {
@@ -56,13 +61,23 @@ export interface RetentionMoveResult {
 const tenantPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/
 const maxPasses = 3
 
+/** Why existing rows cannot be given a new retention in this layout; undefined: they can. */
+export function retentionMoveRefusal(layout: ClickHouseLayout): string | undefined {
+  if (!layout.cluster) return undefined
+  return `changing a tenant's retention moves its existing rows through scratch tables and partition moves on one server; on the ClickHouse cluster ${layout.cluster}${layout.sharded ? ' (sharded)' : ''} that is not supported yet, so nothing was changed. New retention values take effect through the policy file (CALLMASK_POLICY_FILE) for new rows`
+}
+
 export interface RetentionMoveOptions {
+  /** The layout the tables are in (clickhouse-layout.ts); only one server is supported. */
+  layout?: ClickHouseLayout
   /** Test hook: called after the copied rows were deleted and after each partition moved; a throw stands for a crash there. */
   interrupt?: (table: string, step: 'deleted' | 'partition-moved') => void
 }
 
 export async function applyTenantRetention(clickhouse: ClickHouseClient, database: string, tenant: string, target: RetentionTarget, options: RetentionMoveOptions = {}): Promise<RetentionMoveResult> {
   if (!tenantPattern.test(tenant)) throw new Error('not a tenant id')
+  const refusal = retentionMoveRefusal(options.layout ?? oneServer)
+  if (refusal) throw new Error(refusal)
   const sql = createSql(clickhouse, database, tenant, target, options)
   const moved: Record<string, number> = {}
   const deleted: Record<string, number> = {}
