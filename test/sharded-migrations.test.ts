@@ -126,6 +126,7 @@ describe('sharded variant of the migrations: in chdb with the deployed cluster c
     // The macros of one node, as docker-compose.cluster.yml gives ch-1.
     process.env['CLICKHOUSE_SHARD'] = '01'
     process.env['CLICKHOUSE_REPLICA'] = 'ch-1'
+    process.env['CLICKHOUSE_CLUSTER_SECRET'] = 'test-secret'
     const store = join(dir, 'chdb')
     session = new Session(store, { connectionArgs: [`--config-file=${resolve('deploy/clickhouse/callmask-cluster.xml')}`] })
     // A second connection to the same embedded server, for the code under test.
