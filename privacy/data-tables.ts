@@ -5,7 +5,7 @@
 // it holds pseudonyms as targets, never raw values), the erasure list, the schema version
 // table, and erasure work tables. Views are read through their tables.
 import type { ClickHouseClient } from '@clickhouse/client'
-import { localSuffix } from '../storage/clickhouse-layout.ts'
+import { localSuffix, localTablesBehindDistributed } from '../storage/clickhouse-layout.ts'
 import { internalQueryLimits } from '../storage/query-limits.ts'
 
 export interface DataTable {
@@ -32,11 +32,11 @@ export async function dataTables(clickhouse: ClickHouseClient, database: string)
     clickhouse_settings: internalQueryLimits(),
   })
   const found = await result.json<{ table: string; engine: string; column: string; type: string }>()
-  const distributed = new Set(found.filter((row) => row.engine === 'Distributed').map((row) => row.table))
+  const behind = localTablesBehindDistributed(found.map((row) => ({ name: row.table, engine: row.engine })))
   const tables = new Map<string, DataTable>()
   for (const row of found) {
     if (row.engine === 'Distributed') continue
-    const name = row.table.endsWith(localSuffix) && distributed.has(row.table.slice(0, -localSuffix.length)) ? row.table.slice(0, -localSuffix.length) : row.table
+    const name = behind.has(row.table) ? row.table.slice(0, -localSuffix.length) : row.table
     if (notSubjectData.test(name)) continue
     let table = tables.get(name)
     if (!table) tables.set(name, (table = { name, engine: row.engine, columns: [], stringColumns: [] }))

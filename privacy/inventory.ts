@@ -7,6 +7,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import { deadLetterStream, framesStream } from '../lib/jetstream-streams.ts'
 import { keyringBucket } from '../keyring/keyring.ts'
+import { localTablesBehindDistributed } from '../storage/clickhouse-layout.ts'
 import { internalQueryLimits } from '../storage/query-limits.ts'
 import type { Actor, AdminContext } from './admin-context.ts'
 import { audited } from './audited-operation.ts'
@@ -102,7 +103,10 @@ async function buildInventory(admin: AdminContext): Promise<Inventory> {
   const unclassified: string[] = []
   const tenantsSeen = new Set<string>()
   const tables: InventoryTable[] = []
+  // On shards a table is its Distributed table (rows counted across the shards), not its local one.
+  const behind = localTablesBehindDistributed(tableRows)
   for (const { name, engine } of tableRows) {
+    if (behind.has(name)) continue
     const rule = tableRules.get(name)
     const kind = tableKind(engine)
     const columnNames = new Set(columnRows.filter((c) => c.table === name).map((c) => c.name))

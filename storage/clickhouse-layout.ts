@@ -27,3 +27,9 @@ export const localTableOf = (table: string): string => `${table}${localSuffix}`
 export function logicalTableOf(layout: ClickHouseLayout, table: string): string {
   return layout.sharded && table.endsWith(localSuffix) ? table.slice(0, -localSuffix.length) : table
 }
+
+/** Of a database's tables, the local ones behind a Distributed table of their logical name (reported under that name). */
+export function localTablesBehindDistributed(tables: readonly { name: string; engine: string }[]): Set<string> {
+  const distributed = new Set(tables.filter((t) => t.engine === 'Distributed').map((t) => t.name))
+  return new Set(tables.filter((t) => t.name.endsWith(localSuffix) && distributed.has(t.name.slice(0, -localSuffix.length))).map((t) => t.name))
+}

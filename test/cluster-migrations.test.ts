@@ -1,7 +1,7 @@
 // The migrations' cluster variant (CLICKHOUSE_CLUSTER): every statement of every migration
 // is rewritten to run ON CLUSTER with Replicated engines, and ClickHouse's own parser
 // (chdb's formatQuery) accepts each one. No cluster runs here; the rewrite and its syntax are
-// what can be checked.
+// what can be checked. The sharded variant: test/sharded-migrations.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clusterStatement } from '../storage/cluster-migrations.ts'
 import { loadMigrations } from '../storage/migrations.ts'
@@ -21,10 +21,12 @@ describe('cluster variant of the migrations', () => {
     for (const { file, s } of statements) {
       const out = clusterStatement(s, 'callmask_cluster')
       expect(out, file).toMatch(/^(CREATE (TABLE|VIEW|MATERIALIZED VIEW) IF NOT EXISTS|ALTER TABLE) callmask\.\w+ ON CLUSTER callmask_cluster/)
-      expect(out, file).not.toMatch(/ENGINE = (Aggregating)?MergeTree/)
+      expect(out, file).not.toMatch(/ENGINE = (?!Replicated)\w*MergeTree/)
       expect(out, file).not.toMatch(/non_replicated_deduplication_window/)
       if (/ENGINE = MergeTree/.test(s)) expect(out).toContain('ENGINE = ReplicatedMergeTree')
       if (/ENGINE = AggregatingMergeTree/.test(s)) expect(out).toContain('ENGINE = ReplicatedAggregatingMergeTree')
+      // The erasure list too: every replica's processors read the same list.
+      if (/ENGINE = ReplacingMergeTree/.test(s)) expect(out).toContain('ENGINE = ReplicatedReplacingMergeTree')
     }
   })
 

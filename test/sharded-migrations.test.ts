@@ -32,6 +32,7 @@ import { layoutOf } from '../storage/clickhouse-layout.ts'
 import { clusterStatement } from '../storage/cluster-migrations.ts'
 import { loadMigrations, migrationsFor } from '../storage/migrations.ts'
 import { mutationTarget } from '../storage/mutation-target.ts'
+import { applyTenantRetention, retentionMoveRefusal } from '../storage/retention-move.ts'
 import { shardedStatements, shardedTablesOf } from '../storage/sharded-migrations.ts'
 
 const cluster = 'callmask_cluster'
@@ -199,6 +200,14 @@ describe('sharded variant of the migrations: in chdb with the deployed cluster c
         ['call_path_mv', 'connection_samples', 'call_path_state', 'connection_samples_local'],
       ]),
     )
+  })
+
+  it('refuses a retention change on a cluster before touching a row', async () => {
+    const before = Number(rows<{ n: number }>(`SELECT count() AS n FROM ${db}.rtp_samples_local`)[0]?.n)
+    await expect(applyTenantRetention(client, db, 'acme', { rawDays: 1, aggregateDays: 1 }, { layout })).rejects.toThrow(/on the ClickHouse cluster callmask_cluster \(sharded\) that is not supported yet, so nothing was changed/)
+    expect(Number(rows<{ n: number }>(`SELECT count() AS n FROM ${db}.rtp_samples_local`)[0]?.n)).toBe(before)
+    expect(retentionMoveRefusal({ cluster })).toMatch(/not supported yet/)
+    expect(retentionMoveRefusal({})).toBeUndefined()
   })
 
   it('cannot reach the shards from here, and a Distributed table takes no DELETE (why mutations go to the local tables)', () => {
