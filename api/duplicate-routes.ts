@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AdminContext } from '../privacy/admin-context.ts'
 import { audited } from '../privacy/audited-operation.ts'
+import { layoutOf } from '../storage/clickhouse-layout.ts'
 import { createDuplicateRepair, findLaterCopies, type LaterCopies } from '../storage/duplicate-repair.ts'
 import { actorOf, requireAdmin, tenantParams } from './admin-route-helpers.ts'
 
@@ -39,7 +40,7 @@ export function registerDuplicateRoutes(app: FastifyInstance, admin: AdminContex
       { operation: 'duplicates.repair', tenant },
       async () => {
         const found = await findLaterCopies(context.clickhouse, context.database, tenant)
-        const repair = createDuplicateRepair(context.clickhouse, context.database)
+        const repair = createDuplicateRepair(context.clickhouse, context.database, layoutOf(context.config))
         for (const { table, copies } of found) for (const { insertId, frames } of copies) await repair.removeCopies(table, frames, insertId)
         return answerOf(tenant, found, true)
       },

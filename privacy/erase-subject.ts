@@ -71,7 +71,7 @@ export async function eraseSubject(admin: AdminContext, actor: Actor, tenant: st
     }
     const deleted = await deleteRows(clickhouse, database, tables, (t) => `tenant = {tenant:String} AND ${carriesAnyCondition(t)}`, params, layout)
     for (const [target, views] of targets) {
-      if (rebuiltGroups[target]) await rebuildGroups(clickhouse, database, target, views, runId, tenant, layout)
+      if (rebuiltGroups[target]) await rebuildGroups(clickhouse, database, target, views, runId, tenant, undefined, layout)
       await dropWorkTable(clickhouse, database, target, runId)
     }
     await removeDeletedFromDisk(clickhouse, database, [...Object.keys(deleted), ...Object.keys(rebuiltGroups)], layout)

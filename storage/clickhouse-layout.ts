@@ -4,6 +4,7 @@
 // Replicated `<name>_local` of each shard (storage/sharded-migrations.ts). Reads and inserts
 // use `<name>` in every layout; only mutations and part operations need to know more
 // (mutation-target.ts).
+import type { ClickHouseClient } from '@clickhouse/client'
 
 export interface ClickHouseLayout {
   /** The cluster the DDL runs ON; unset: one server. */
@@ -32,4 +33,22 @@ export function logicalTableOf(layout: ClickHouseLayout, table: string): string 
 export function localTablesBehindDistributed(tables: readonly { name: string; engine: string }[]): Set<string> {
   const distributed = new Set(tables.filter((t) => t.engine === 'Distributed').map((t) => t.name))
   return new Set(tables.filter((t) => t.name.endsWith(localSuffix) && distributed.has(t.name.slice(0, -localSuffix.length))).map((t) => t.name))
+}
+
+/**
+ * The layout the migrations left, read from the server: for code that is not handed the
+ * configuration (the processor's duplicate repair). schema_migrations is a Distributed table
+ * exactly when the sharded variant created the schema; its engine names the cluster.
+ */
+export async function layoutOfSchema(client: ClickHouseClient, database: string): Promise<ClickHouseLayout> {
+  const result = await client.query({
+    query: 'SELECT engine, engine_full FROM system.tables WHERE database = {database:String} AND name = {table:String}',
+    query_params: { database, table: 'schema_migrations' },
+    format: 'JSONEachRow',
+  })
+  const [table] = await result.json<{ engine: string; engine_full: string }>()
+  if (table?.engine !== 'Distributed') return oneServer
+  const cluster = table.engine_full.match(/^Distributed\('?(\w+)'?/)?.[1]
+  if (!cluster) throw new Error(`cannot read the cluster of ${database}.schema_migrations from ${table.engine_full.slice(0, 80)}`)
+  return { cluster, sharded: true }
 }

@@ -7,10 +7,14 @@
 // and the raw copy still marked by its insert id, for `callmask duplicates --repair` to find
 // (findLaterCopies, over a tenant's whole table).
 // Rare by construction (a processor stalled past the ack wait), so exact rather than fast.
+// On shards the copy is deleted where storage/mutation-target.ts says, and the views are
+// matched by the names callmask reads; the layout is read from the schema when not given.
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client'
 import { randomUUID } from 'node:crypto'
 import { aggregateViews, dropWorkTable, noteAffectedGroups, rebuildGroups, viewsByTarget, type AggregateView } from '../privacy/aggregate-recompute.ts'
+import { layoutOfSchema, type ClickHouseLayout } from './clickhouse-layout.ts'
 import type { SourceRef } from './clickhouse-sink.ts'
+import { mutationTarget } from './mutation-target.ts'
 import { internalQueryLimits } from './query-limits.ts'
 import { tableNames, type TableName } from './tables.ts'
 
@@ -63,16 +67,21 @@ export async function findLaterCopies(client: ClickHouseClient, database: string
 
 const settings = { ...internalQueryLimits(), mutations_sync: '2', lightweight_deletes_sync: '2' }
 
-export function createDuplicateRepair(client: ClickHouseClient, database: string): DuplicateRepair {
-  // The views change only with a migration; read once, when first needed.
-  let views: Promise<AggregateView[]> | undefined
+export function createDuplicateRepair(client: ClickHouseClient, database: string, givenLayout?: ClickHouseLayout): DuplicateRepair {
+  // The views and the layout change only with a migration; read once, when first needed.
+  let found: Promise<{ layout: ClickHouseLayout; views: AggregateView[] }> | undefined
+  const read = async () => {
+    const layout = givenLayout ?? (await layoutOfSchema(client, database))
+    return { layout, views: await aggregateViews(client, database, layout) }
+  }
   return {
     async removeCopies(table, frames, insertId) {
-      views ??= aggregateViews(client, database).catch((error: unknown) => {
-        views = undefined
+      found ??= read().catch((error: unknown) => {
+        found = undefined
         throw error
       })
-      const fed = viewsByTarget((await views).filter((view) => view.source === table))
+      const { layout, views } = await found
+      const fed = viewsByTarget(views.filter((view) => view.source === table))
       const copy = {
         where: 'insert_id = {copyInsertId:UInt64} AND (tenant, session_id, seq) IN {copyFrames:Array(Tuple(String, String, UInt64))}',
         params: { copyInsertId: insertId, copyFrames: frames.map((f) => new TupleParam([f.tenant, f.sessionId, f.seq])) },
@@ -81,12 +90,12 @@ export function createDuplicateRepair(client: ClickHouseClient, database: string
       for (const [target, group] of fed) {
         try {
           await noteAffectedGroups(client, database, target, group, runId, copy.where, copy.params)
-          for (const tenant of new Set(frames.map((f) => f.tenant))) await rebuildGroups(client, database, target, group, runId, tenant, copy)
+          for (const tenant of new Set(frames.map((f) => f.tenant))) await rebuildGroups(client, database, target, group, runId, tenant, copy, layout)
         } finally {
           await dropWorkTable(client, database, target, runId).catch(() => undefined)
         }
       }
-      await client.command({ query: `DELETE FROM ${database}.${table} WHERE ${copy.where}`, query_params: copy.params, clickhouse_settings: settings })
+      await client.command({ query: `DELETE FROM ${mutationTarget(layout, database, table)} WHERE ${copy.where}`, query_params: copy.params, clickhouse_settings: settings })
     },
   }
 }

@@ -28,7 +28,7 @@ import { ConfigError } from '../lib/errors.ts'
 import { dataTables } from '../privacy/data-tables.ts'
 import { aggregateViews } from '../privacy/aggregate-recompute.ts'
 import { connectClickHouse } from '../storage/clickhouse-connection.ts'
-import { layoutOf } from '../storage/clickhouse-layout.ts'
+import { layoutOf, layoutOfSchema } from '../storage/clickhouse-layout.ts'
 import { clusterStatement } from '../storage/cluster-migrations.ts'
 import { loadMigrations, migrationsFor } from '../storage/migrations.ts'
 import { mutationTarget } from '../storage/mutation-target.ts'
@@ -89,6 +89,12 @@ describe('sharded variant of the migrations: the rewrite', () => {
     expect(() => shardedStatements(`ALTER TABLE ${db}.call_events ADD COLUMN x String, MODIFY SETTING ttl_only_drop_parts = 1`, shards)).toThrow(/split it into two statements/)
     const migration002 = sharded.filter(({ file }) => file === '002_quality_columns.sql').map(({ s }) => s.split('\n')[0])
     expect(migration002).toEqual(['rtp_samples_local', 'rtp_samples', 'connection_samples_local', 'connection_samples', 'call_events_local', 'call_events'].map((t) => `ALTER TABLE ${db}.${t} ON CLUSTER ${cluster}`))
+    // Migration 008: the insert id on both tables, the block number column a setting of the storage.
+    const migration008 = sharded.filter(({ file }) => file === '008_insert_id.sql').map(({ s }) => s)
+    expect(migration008).toContain(`ALTER TABLE ${db}.rtp_samples ON CLUSTER ${cluster} ADD COLUMN IF NOT EXISTS insert_id UInt64 DEFAULT 0`)
+    expect(migration008).toContain(`ALTER TABLE ${db}.rtp_samples_local ON CLUSTER ${cluster} ADD COLUMN IF NOT EXISTS insert_id UInt64 DEFAULT 0`)
+    expect(migration008).toContain(`ALTER TABLE ${db}.rtp_samples_local ON CLUSTER ${cluster} MODIFY SETTING enable_block_number_column = 1`)
+    expect(migration008.filter((s) => s.includes('enable_block_number_column') && !s.includes('_local '))).toEqual([])
     const migration007 = sharded.filter(({ file }) => file === '007_aggregate_dedup_window.sql').map(({ s }) => s)
     expect(migration007).toEqual(['quality_minute_state', 'call_stream_state', 'call_path_state'].map((t) => `ALTER TABLE ${db}.${t}_local ON CLUSTER ${cluster} MODIFY SETTING replicated_deduplication_window = 1000`))
   })
@@ -200,6 +206,13 @@ describe('sharded variant of the migrations: in chdb with the deployed cluster c
         ['call_path_mv', 'connection_samples', 'call_path_state', 'connection_samples_local'],
       ]),
     )
+  })
+
+  it('tells the layout from the schema (for the processor\'s duplicate repair, which is not given the configuration)', async () => {
+    expect(await layoutOfSchema(client, db)).toEqual(layout)
+    run('CREATE DATABASE IF NOT EXISTS one_server')
+    run(onOneNode(migrationsFor('one_server', {})[0]!.statements[1]!))
+    expect(await layoutOfSchema(client, 'one_server')).toEqual({})
   })
 
   it('refuses a retention change on a cluster before touching a row', async () => {
