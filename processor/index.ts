@@ -23,6 +23,7 @@ import { isPermissionViolation } from '../lib/nats-connection.ts'
 import { createBatchWriter, type BatchWriterOptions } from './batch-writer.ts'
 import { reportTypeLabel } from '../schemas/frames.ts'
 import { classifyInsertError } from '../storage/clickhouse-errors.ts'
+import { layoutOf } from '../storage/clickhouse-layout.ts'
 import { createClickHouseSink } from '../storage/clickhouse-sink.ts'
 import { createErasureList } from '../storage/erasure-list.ts'
 import { createErasureFilter } from './erasure-filter.ts'
@@ -58,6 +59,8 @@ export interface JetStreamSetUp {
 type ProcessorConfig = Pick<Config, 'clickhouseDatabase' | 'batchMaxRows' | 'batchMaxMs' | 'retentionDays' | 'duplicateWindowS' | 'streamMaxAgeH' | 'streamMaxMb' | 'streamReplicas'> & {
   /** A ClickHouse cluster's name: inserts wait for every replica (the duplicate check must see the other processor's insert). */
   clickhouseCluster?: string | undefined
+  /** Several shards behind Distributed tables (clickhouse-layout.ts). */
+  clickhouseSharded?: boolean | undefined
   /** How often the erasure list is read. @default 2000 */
   erasureRefreshMs?: number | undefined
   /** @default 395 */
@@ -169,7 +172,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   }
 
   const erasures = createErasureFilter(createErasureList(deps.clickhouse, config.clickhouseDatabase), createClickHouseSink(deps.clickhouse, config.clickhouseDatabase, {
-    replicated: config.clickhouseCluster !== undefined,
+    layout: layoutOf(config),
     onRepaired: (table, frames) => {
       metrics.duplicatesRemoved.inc({ table }, frames)
       log.warn({ table, frames }, 'removed this processor\'s copy of frames another processor had written first (both held the message); aggregates rebuilt')

@@ -20,6 +20,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { createHash, randomBytes } from 'node:crypto'
 import { compactInserter, compactRows } from './compact-insert.ts'
+import type { ClickHouseLayout } from './clickhouse-layout.ts'
 import { createDuplicateRepair, type DuplicateRepair } from './duplicate-repair.ts'
 import { internalQueryLimits } from './query-limits.ts'
 import type { Row, TableName } from './tables.ts'
@@ -36,11 +37,13 @@ export interface RowSink {
 
 export interface ClickHouseSinkOptions {
   /**
-   * Replicated tables: an insert returns once every replica has it (insert_quorum 'auto', a
-   * majority, is every replica of two) and the look-up and the check read only such inserts,
-   * so the check of the later of two inserts sees the earlier whichever replica took it.
+   * How the tables are laid out (clickhouse-layout.ts); unset: read from the schema by the
+   * repair. On a cluster (Replicated tables) an insert returns once every replica has it
+   * (insert_quorum 'auto', a majority, is every replica of two) and the look-up and the
+   * check read only such inserts, so the check of the later of two inserts sees the earlier
+   * whichever replica took it.
    */
-  replicated?: boolean
+  layout?: ClickHouseLayout
   /** Test hook: runs between the look-up and the insert (forces the race of two processors). */
   afterLookup?: (table: TableName) => Promise<void>
   /** Test hook: runs between the insert and its check (a throw is a processor killed there). */
@@ -53,9 +56,12 @@ const keyOf = (tenant: unknown, sessionId: unknown, seq: unknown) => `${tenant}\
 
 export function createClickHouseSink(client: ClickHouseClient, database: string, options: ClickHouseSinkOptions = {}): RowSink {
   const insertCompact = compactInserter(client)
-  const readSettings = { ...internalQueryLimits(), ...(options.replicated ? { select_sequential_consistency: '1' } : {}) }
-  const quorum = options.replicated ? { insert_quorum: 'auto', insert_quorum_parallel: 0 as const } : {}
-  const repair: DuplicateRepair = createDuplicateRepair(client, database)
+  const replicated = options.layout?.cluster !== undefined
+  const readSettings = { ...internalQueryLimits(), ...(replicated ? { select_sequential_consistency: '1' } : {}) }
+  // On shards an insert into the Distributed table returns only once the shards stored it
+  // (by default it would be queued on the node that took it and acked before it is stored).
+  const quorum = replicated ? { insert_quorum: 'auto', insert_quorum_parallel: 0 as const, ...(options.layout?.sharded ? { distributed_foreground_insert: 1 as const } : {}) } : {}
+  const repair: DuplicateRepair = createDuplicateRepair(client, database, options.layout)
   // An insert's identity: this sink's random salt and the frames it writes, so a retry of
   // the same insert keeps its id and its token while another processor's insert of the same
   // frames gets others. The id is below 2^53: written as a plain JSON number.

@@ -59,17 +59,20 @@ describe('batches to a ClickHouse server', () => {
     expect(endpoint.requests.at(-1)!.body).toMatch(/HAVING uniqExact\(insert_id\) > 1/)
   })
 
-  it('on replicated tables, inserts wait for every replica and the look-up and the check read only such inserts', async () => {
-    const endpoint = await httpEndpoint(() => ({ status: 200, body: '' }))
-    const client = createClient({ url: endpoint.url })
-    const sink = createClickHouseSink(client, 'callmask', { replicated: true })
-    expect(await sink.insert('rtp_samples', [row(1)], [{ tenant: 't1', sessionId: 's1', seq: 1 }])).toBe(1)
-    await client.close()
-    await endpoint.close()
-    const [lookup, insert, check] = endpoint.requests
-    expect(insert!.url.searchParams.get('insert_quorum')).toBe('auto')
-    for (const read of [lookup!, check!]) expect(read.url.searchParams.get('select_sequential_consistency')).toBe('1')
-  })
+  for (const sharded of [false, true]) {
+    it(`on replicated tables${sharded ? ' behind Distributed ones' : ''}, inserts wait for every replica${sharded ? ' and shard' : ''} and the look-up and the check read only such inserts`, async () => {
+      const endpoint = await httpEndpoint(() => ({ status: 200, body: '' }))
+      const client = createClient({ url: endpoint.url })
+      const sink = createClickHouseSink(client, 'callmask', { layout: { cluster: 'callmask_cluster', sharded } })
+      expect(await sink.insert('rtp_samples', [row(1)], [{ tenant: 't1', sessionId: 's1', seq: 1 }])).toBe(1)
+      await client.close()
+      await endpoint.close()
+      const [lookup, insert, check] = endpoint.requests
+      expect(insert!.url.searchParams.get('insert_quorum')).toBe('auto')
+      expect(insert!.url.searchParams.get('distributed_foreground_insert')).toBe(sharded ? '1' : null)
+      for (const read of [lookup!, check!]) expect(read.url.searchParams.get('select_sequential_consistency')).toBe('1')
+    })
+  }
 
   it("a row the server refuses (its error answer) is the data's fault; a server that is not there is unavailability", async () => {
     const endpoint = await httpEndpoint(() => ({
