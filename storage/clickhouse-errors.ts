@@ -51,6 +51,12 @@ const unavailableErrorCodes = new Set([
   242, // TABLE_IS_READ_ONLY
   252, // TOO_MANY_PARTS
   279, // ALL_CONNECTION_TRIES_FAILED
+  // Quorum inserts on a cluster (clickhouse-sink.ts, insert_quorum_parallel = 0): another
+  // processor's insert has not reached its quorum yet, too few replicas are up, or the
+  // quorum timed out with the insert's fate unknown (a retry is dropped by its token).
+  285, // TOO_FEW_LIVE_REPLICAS
+  286, // UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE
+  319, // UNKNOWN_STATUS_OF_INSERT
   394, // QUERY_WAS_CANCELLED
   516, // AUTHENTICATION_FAILED (a rotated password: an operator fixes it, the data waits)
   999, // KEEPER_EXCEPTION

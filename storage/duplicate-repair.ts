@@ -36,20 +36,23 @@ export async function findLaterCopies(client: ClickHouseClient, database: string
   const found: LaterCopies[] = []
   for (const table of tableNames) {
     const result = await client.query({
-      query: `SELECT session_id, seq, insert_id, min(_block_number) AS first_block FROM ${database}.${table}
-              WHERE tenant = {tenant:String} AND (session_id, seq) IN (
-                SELECT session_id, seq FROM ${database}.${table} WHERE tenant = {tenant:String}
-                GROUP BY session_id, seq HAVING uniqExact(insert_id) > 1)
-              GROUP BY session_id, seq, insert_id ORDER BY session_id, seq, first_block`,
+      // A frame is its session, seq and ts: the copies of one frame carry the same ts, while a
+      // session id an app reused later (seqs from 1 again) holds other frames under the same
+      // (session_id, seq), which are data, not copies. The sink's check sees one ts range only.
+      query: `SELECT session_id, seq, ts, insert_id, min(_block_number) AS first_block FROM ${database}.${table}
+              WHERE tenant = {tenant:String} AND (session_id, seq, ts) IN (
+                SELECT session_id, seq, ts FROM ${database}.${table} WHERE tenant = {tenant:String}
+                GROUP BY session_id, seq, ts HAVING uniqExact(insert_id) > 1)
+              GROUP BY session_id, seq, ts, insert_id ORDER BY session_id, seq, ts, first_block`,
       query_params: { tenant },
       format: 'JSONEachRow',
       clickhouse_settings: internalQueryLimits(),
     })
-    const rows = await result.json<{ session_id: string; seq: string | number; insert_id: string | number }>()
+    const rows = await result.json<{ session_id: string; seq: string | number; ts: string; insert_id: string | number }>()
     const copies = new Map<number, SourceRef[]>()
     const seen = new Set<string>()
     for (const row of rows) {
-      const frame = `${row.session_id}\0${row.seq}`
+      const frame = `${row.session_id}\0${row.seq}\0${row.ts}`
       // Ordered by block within a frame: the first row of a frame is the copy to keep.
       if (!seen.has(frame)) {
         seen.add(frame)

@@ -74,16 +74,30 @@ describe('batches to a ClickHouse server', () => {
     })
   }
 
-  it("a row the server refuses (its error answer) is the data's fault; a server that is not there is unavailability", async () => {
-    const endpoint = await httpEndpoint(() => ({
-      status: 500,
-      body: 'Code: 27. DB::Exception: Cannot parse input: expected \'"\' before: \'x\': (at row 1): While executing ParallelParsingBlockInputFormat. (CANNOT_PARSE_INPUT_ASSERTION_FAILED) (version 24.8.1.1)',
-      headers: { 'X-ClickHouse-Exception-Code': '27' },
-    }))
+  /** What an insert gets from a server answering with this ClickHouse error. */
+  async function serverRefusal(body: string, code: string, rows: string): Promise<unknown> {
+    const endpoint = await httpEndpoint(() => ({ status: 500, body, headers: { 'X-ClickHouse-Exception-Code': code } }))
     const client = createClient({ url: endpoint.url, log: { level: ClickHouseLogLevel.OFF } })
-    const error = await compactInserter(client)({ table: 'callmask.rtp_samples', columns: ['seq'], body: '["x"]\n', settings: {} }).catch((e: unknown) => e)
-    expect(classifyInsertError(error)).toBe('data')
+    const error = await compactInserter(client)({ table: 'callmask.rtp_samples', columns: ['seq'], body: rows, settings: {} }).catch((e: unknown) => e)
     await client.close()
+    await endpoint.close()
+    return error
+  }
+
+  it('on replicated tables, an insert refused while the previous quorum insert is unfinished is retried, never taken for bad data', async () => {
+    // insert_quorum_parallel = 0 refuses a second quorum insert into a table until the first
+    // reached its quorum: with several processors that is routine, not the rows' fault.
+    const error = await serverRefusal('Code: 286. DB::Exception: Quorum for previous write has not been satisfied yet. Status: version: 1. (UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE) (version 25.8.1.1)', '286', '[1]\n')
+    expect(classifyInsertError(error)).toBe('unavailable')
+    for (const [code, type] of [['285', 'TOO_FEW_LIVE_REPLICAS'], ['319', 'UNKNOWN_STATUS_OF_INSERT']]) {
+      expect(classifyInsertError(Object.assign(new Error(`Code: ${code}. DB::Exception: (${type})`), { code, type })), type).toBe('unavailable')
+    }
+  })
+
+  it("a row the server refuses (its error answer) is the data's fault; a server that is not there is unavailability", async () => {
+    const error = await serverRefusal('Code: 27. DB::Exception: Cannot parse input: expected \'"\' before: \'x\': (at row 1): While executing ParallelParsingBlockInputFormat. (CANNOT_PARSE_INPUT_ASSERTION_FAILED) (version 24.8.1.1)', '27', '["x"]\n')
+    expect(classifyInsertError(error)).toBe('data')
+    const endpoint = await httpEndpoint(() => ({ status: 500, body: '' }))
     await endpoint.close()
     const absent = createClient({ url: endpoint.url, request_timeout: 2000, log: { level: ClickHouseLogLevel.OFF } })
     const refused = await compactInserter(absent)({ table: 'callmask.rtp_samples', columns: ['seq'], body: '[1]\n', settings: {} }).catch((e: unknown) => e)

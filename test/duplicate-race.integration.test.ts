@@ -5,11 +5,13 @@
 // check after its insert finds its copy written later than B's and removes it: the raw tables
 // hold every frame once and every aggregate equals that of the frames written once (a second
 // database, written by one sink, is the reference). And when the later writer is killed
-// between its insert and its check, `callmask duplicates --repair` finds and removes the copy.
+// between its insert and its check, `callmask duplicates --repair` finds and removes the copy;
+// a session id reused later (same session and seqs, other frames) is not taken for a copy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Pipeline } from '../app/pipeline.ts'
 import { hashKey } from '../lib/key-hash.ts'
 import { createClickHouseSink, type SourceRef } from '../storage/clickhouse-sink.ts'
+import { createDuplicateRepair, findLaterCopies } from '../storage/duplicate-repair.ts'
 import { applyMigrations } from '../storage/migrations.ts'
 import type { Row, TableName } from '../storage/tables.ts'
 import { loadCapture } from './support/captures.ts'
@@ -45,8 +47,9 @@ describe('two processors writing the same frames (integration)', () => {
   })
 
   /** The capture's rows as one session's. */
-  const sessionRows = (sessionId: string): Record<TableName, Row[]> => {
-    const as = (list: Row[]) => list.map((r) => ({ ...r, session_id: sessionId }))
+  const sessionRows = (sessionId: string, laterMs = 0): Record<TableName, Row[]> => {
+    const at = (r: Row): Row => (laterMs === 0 ? {} : { ts: (r['ts'] as number) + laterMs, report_ts: (r['report_ts'] as number) + laterMs })
+    const as = (list: Row[]) => list.map((r): Row => ({ ...r, session_id: sessionId, ...at(r) }))
     return { rtp_samples: as(captureRows.rtp), connection_samples: as(captureRows.pairs), call_events: [], stream_issues: [] }
   }
   const count = async (table: string, sessionId: string) =>
@@ -129,5 +132,25 @@ describe('two processors writing the same frames (integration)', () => {
     expect(after.stdout).toContain(`Tenant ${testTenant}: no frame is stored twice.`)
     const audit = await world.query<{ result: string }>("SELECT result FROM {db}.audit_log WHERE operation = 'duplicates.repair'")
     expect(audit).toEqual([{ result: 'ok' }])
+  })
+
+  it('a session id reused a day later (a new seq space, other frames) is not a copy: the repair leaves it', async () => {
+    // An app may choose the session id (the Node client's `sessionId`); reused, its seqs start
+    // at 1 again. The frames differ (their ts): both are data, neither is a copy to remove.
+    const first = sessionRows('s-reused')
+    const dayLater = sessionRows('s-reused', 86_400_000)
+    for (const db of [world.database, referenceDb()]) {
+      for (const table of tables) {
+        await createClickHouseSink(world.clickhouse, db).insert(table, first[table], sourcesOf(first[table]))
+        await createClickHouseSink(world.clickhouse, db).insert(table, dayLater[table], sourcesOf(dayLater[table]))
+      }
+    }
+    for (const table of tables) expect(await count(table, 's-reused')).toBe(2 * first[table].length)
+    const found = await findLaterCopies(world.clickhouse, world.database, testTenant)
+    expect(found).toEqual([])
+    const repair = createDuplicateRepair(world.clickhouse, world.database)
+    for (const { table, copies } of found) for (const { insertId, frames } of copies) await repair.removeCopies(table, frames, insertId)
+    for (const table of tables) expect(await count(table, 's-reused')).toBe(2 * first[table].length)
+    await expectAggregatesLikeReference()
   })
 })
