@@ -173,9 +173,14 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
 
   const erasures = createErasureFilter(createErasureList(deps.clickhouse, config.clickhouseDatabase), createClickHouseSink(deps.clickhouse, config.clickhouseDatabase, {
     layout: layoutOf(config),
-    onRepaired: (table, frames) => {
-      metrics.duplicatesRemoved.inc({ table }, frames)
-      log.warn({ table, frames }, 'removed this processor\'s copy of frames another processor had written first (both held the message); aggregates rebuilt')
+    // Tenant ids are validated names (ingest keys), safe as labels.
+    onRepaired: (table, byTenant) => {
+      for (const [tenant, frames] of byTenant) metrics.duplicatesRemoved.inc({ table, tenant }, frames)
+      log.warn({ table, tenants: Object.fromEntries(byTenant) }, 'removed this processor\'s copy of frames another processor had written first (both held the message); aggregates rebuilt')
+    },
+    onRepairFailed: (table, byTenant, error) => {
+      for (const [tenant, frames] of byTenant) metrics.duplicateRepairsFailed.inc({ table, tenant }, frames)
+      log.error({ table, tenants: Object.fromEntries(byTenant), err: (error as Error).message }, 'could not remove this processor\'s copy of frames another processor had written first; run `callmask duplicates <tenant> --repair` for these tenants')
     },
   }), log, {
     refreshMs: config.erasureRefreshMs ?? 2000,

@@ -53,8 +53,14 @@ export function createProcessorMetrics(registry: Registry) {
     }),
     duplicatesRemoved: new Counter({
       name: 'callmask_processor_duplicate_frames_removed_total',
-      help: 'Frames this processor wrote after another processor had written them (both held the message), its copy removed and the aggregates rebuilt; by table',
-      labelNames: ['table'],
+      help: 'Frames this processor wrote after another processor had written them (both held the message), its copy removed and the aggregates rebuilt; by table and tenant',
+      labelNames: ['table', 'tenant'],
+      registers: [registry],
+    }),
+    duplicateRepairsFailed: new Counter({
+      name: 'callmask_processor_duplicate_repairs_failed_total',
+      help: 'Frames written twice whose later copy this processor failed to remove (run callmask duplicates <tenant> --repair); by table and tenant',
+      labelNames: ['table', 'tenant'],
       registers: [registry],
     }),
     issues: new Counter({ name: 'callmask_processor_issue_events_total', help: 'Live issue starts and ends stored and published on callmask.issues.<tenant>', registers: [registry] }),

@@ -48,8 +48,10 @@ export interface ClickHouseSinkOptions {
   afterLookup?: (table: TableName) => Promise<void>
   /** Test hook: runs between the insert and its check (a throw is a processor killed there). */
   beforeCheck?: (table: TableName) => Promise<void>
-  /** Called with how many frames of a table this sink found written twice and removed its copy of. */
-  onRepaired?: (table: TableName, frames: number) => void
+  /** Called with how many frames of a table, per tenant, this sink found written twice and removed its copy of. */
+  onRepaired?: (table: TableName, framesByTenant: Map<string, number>) => void
+  /** Called when removing its copy failed: the copy stays for `callmask duplicates <tenant> --repair`. */
+  onRepairFailed?: (table: TableName, framesByTenant: Map<string, number>, error: unknown) => void
 }
 
 const keyOf = (tenant: unknown, sessionId: unknown, seq: unknown) => `${tenant}\0${sessionId}\0${Number(seq)}`
@@ -150,8 +152,16 @@ export function createClickHouseSink(client: ClickHouseClient, database: string,
       await options.beforeCheck?.(table)
       const extra = await writtenEarlierToo(table, fresh, written, insertId)
       if (extra.length > 0) {
-        await repair.removeCopies(table, extra, insertId)
-        options.onRepaired?.(table, extra.length)
+        const byTenant = new Map<string, number>()
+        for (const e of extra) byTenant.set(e.tenant, (byTenant.get(e.tenant) ?? 0) + 1)
+        try {
+          await repair.removeCopies(table, extra, insertId)
+        } catch (error) {
+          // The batch is retried, but its look-up then finds the frames stored: the copy stays.
+          options.onRepairFailed?.(table, byTenant, error)
+          throw error
+        }
+        options.onRepaired?.(table, byTenant)
         const removed = new Set(extra.map((e) => keyOf(e.tenant, e.sessionId, e.seq)))
         return fresh.filter((r) => !removed.has(keyOf(r['tenant'], r['session_id'], r['seq']))).length
       }

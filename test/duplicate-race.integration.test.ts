@@ -86,7 +86,7 @@ describe('two processors writing the same frames (integration)', () => {
         expect(await earlier.insert(table, rows[table], sourcesOf(rows[table]))).toBe(rows[table].length)
         expect(await count(table, 's-race')).toBe(rows[table].length)
       },
-      onRepaired: (table, frames) => repaired.set(table, frames),
+      onRepaired: (table, byTenant) => repaired.set(table, byTenant.get(testTenant) ?? 0),
     })
     for (const table of tables) {
       // Written twice, then A's copy removed: A reports none of its rows as inserted.
@@ -132,6 +132,25 @@ describe('two processors writing the same frames (integration)', () => {
     expect(after.stdout).toContain(`Tenant ${testTenant}: no frame is stored twice.`)
     const audit = await world.query<{ result: string }>("SELECT result FROM {db}.audit_log WHERE operation = 'duplicates.repair'")
     expect(audit).toEqual([{ result: 'ok' }])
+  })
+
+  it('a repair that fails is reported with its tenants and the frame count, and the copy stays for `duplicates`', async () => {
+    // A view the repair cannot rebuild (no GROUP BY) makes it fail after the insert succeeded.
+    const db = `${world.database}_odd`
+    await applyMigrations(world.clickhouse, db)
+    await world.clickhouse.command({ query: `CREATE TABLE ${db}.odd (tenant String) ENGINE = MergeTree ORDER BY tenant` })
+    await world.clickhouse.command({ query: `CREATE MATERIALIZED VIEW ${db}.odd_mv TO ${db}.odd AS SELECT tenant FROM ${db}.rtp_samples` })
+    const rows = sessionRows('s-odd').rtp_samples
+    const failures: [string, Map<string, number>][] = []
+    const earlier = createClickHouseSink(world.clickhouse, db)
+    const later = createClickHouseSink(world.clickhouse, db, {
+      afterLookup: async () => void (await earlier.insert('rtp_samples', rows, sourcesOf(rows))),
+      onRepairFailed: (table, byTenant) => failures.push([table, byTenant]),
+    })
+    await expect(later.insert('rtp_samples', rows, sourcesOf(rows))).rejects.toThrow(/shape/)
+    expect(failures).toEqual([['rtp_samples', new Map([[testTenant, sourcesOf(rows).length]])]])
+    const [stored] = await world.query<{ n: string }>(`SELECT count() AS n FROM ${db}.rtp_samples`)
+    expect(Number(stored!.n)).toBe(2 * rows.length)
   })
 
   it('a session id reused a day later (a new seq space, other frames) is not a copy: the repair leaves it', async () => {
