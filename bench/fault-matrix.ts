@@ -17,13 +17,13 @@ for (const [i, scenario] of scenarios.entries()) {
   process.stdout.write(`[${i + 1}/${scenarios.length}] ${scenario.name} ...\n`)
   const result = await runFaultScenario(scenario)
   results.push(result)
-  process.stdout.write(`    sent ${result.sent}, acked ${result.acked}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, longest ack pause ${result.ackPauseS.toFixed(1)} s, frames acked before the fault stored ${result.caughtUpS.toFixed(1)} s after it, recovered ${result.recoveryS.toFixed(1)} s after the repair\n`)
+  process.stdout.write(`    sent ${result.sent}, acked ${result.acked}, stored ${result.stored}, duplicates ${result.duplicates}, lost ${result.lost}, later copies removed ${result.copiesRemoved}, longest ack pause ${result.ackPauseS.toFixed(1)} s, frames acked before the fault stored ${result.caughtUpS.toFixed(1)} s after it, recovered ${result.recoveryS.toFixed(1)} s after the repair\n`)
 }
 const seconds = (s: number) => (Number.isFinite(s) ? s.toFixed(1) : 'never')
 const lines = [
-  '| fault | frames sent | acked | stored | duplicates | lost | longest ack pause (s) | acked before the fault, stored after (s) | recovery after repair (s) |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...results.map((r) => `| ${r.fault} | ${r.sent} | ${r.acked} | ${r.stored} | ${r.duplicates} | ${r.lost} | ${seconds(r.ackPauseS)} | ${seconds(r.caughtUpS)} | ${seconds(r.recoveryS)} |`),
+  '| fault | frames sent | acked | stored | duplicates | lost | later copies removed | longest ack pause (s) | acked before the fault, stored after (s) | recovery after repair (s) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...results.map((r) => `| ${r.fault} | ${r.sent} | ${r.acked} | ${r.stored} | ${r.duplicates} | ${r.lost} | ${r.copiesRemoved} | ${seconds(r.ackPauseS)} | ${seconds(r.caughtUpS)} | ${seconds(r.recoveryS)} |`),
 ]
 process.stdout.write(`\n${lines.join('\n')}\n`)
 const bad = results.filter((r) => r.lost > 0 || r.duplicates > 0 || r.acked < r.sent)

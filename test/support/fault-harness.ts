@@ -42,6 +42,8 @@ export interface FaultResult {
   duplicates: number
   lost: number
   ackPauseS: number
+  /** Later copies of frames two processors both wrote, removed by the later writer (the live processors' metric at the end). */
+  copiesRemoved: number
   /** From the fault until every frame acked before it was stored. */
   caughtUpS: number
   recoveryS: number
@@ -82,6 +84,14 @@ async function storedState(world: TestWorld): Promise<{ seqs: Map<string, Set<nu
           + (SELECT count() - uniqExact(session_id, seq, pair_id) FROM {db}.connection_samples) AS d`,
   )
   return { seqs, duplicates: Number(dup?.d ?? 0) }
+}
+
+/** callmask_processor_duplicate_frames_removed_total of one processor process, from its status server. */
+async function copiesRemovedBy(processor: ServiceProcess): Promise<number> {
+  const text = await fetch(`http://127.0.0.1:${processor.port}/metrics`).then((r) => r.text(), () => '')
+  let total = 0
+  for (const match of text.matchAll(/^callmask_processor_duplicate_frames_removed_total\{[^}]*\} (\d+)$/gm)) total += Number(match[1])
+  return total
 }
 
 /** Sessions replaying the capture at a steady rate, a new session when one ends. */
@@ -184,6 +194,7 @@ export async function runFaultScenario(scenario: FaultScenario, options: FaultRu
     await Promise.race([Promise.all([caughtUp.done, recovered.done]), sleep(1000)])
 
     const { seqs, duplicates } = await storedState(world)
+    const copiesRemoved = (await Promise.all(context.processors.map((p) => copiesRemovedBy(p)))).reduce((a, b) => a + b, 0)
     let stored = 0
     let lost = 0
     for (const client of load.clients) {
@@ -199,6 +210,7 @@ export async function runFaultScenario(scenario: FaultScenario, options: FaultRu
       duplicates,
       lost,
       ackPauseS: ackPauseMs / 1000,
+      copiesRemoved,
       recoveryS: recovered.at === undefined ? Number.POSITIVE_INFINITY : Math.max(0, recovered.at - repairedAt) / 1000,
       caughtUpS: caughtUp.at === undefined ? Number.POSITIVE_INFINITY : (caughtUp.at - faultAt) / 1000,
     }

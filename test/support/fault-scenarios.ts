@@ -30,6 +30,17 @@ export const processorStopped: FaultScenario = {
   },
 }
 
+/** A stall (a long GC pause, a frozen VM): the processor holds its messages past the ack wait, JetStream gives them to the other one, then it wakes up and carries on with them. */
+export const processorPaused = (seconds: number): FaultScenario => ({
+  name: `processor paused past the ack wait (SIGSTOP ${seconds} s, then SIGCONT)`,
+  async inject(context) {
+    const { pid } = context.processors[0]!
+    process.kill(pid, 'SIGSTOP')
+    await sleep(seconds * 1000)
+    process.kill(pid, 'SIGCONT')
+  },
+})
+
 export const natsLeaderDies = (signal: 'SIGKILL' | 'SIGTERM', downS: number): FaultScenario => ({
   name: `nats node ${signal === 'SIGKILL' ? 'kill -9' : 'SIGTERM'} (the stream leader, back after ${downS} s)`,
   async inject(context) {
@@ -75,6 +86,7 @@ export const faultMatrix: FaultScenario[] = [
   ingestDies('SIGTERM'),
   processorKilledTwice,
   processorStopped,
+  processorPaused(15),
   natsLeaderDies('SIGKILL', 10),
   natsLeaderDies('SIGTERM', 10),
   natsClusterRestart,
