@@ -70,6 +70,16 @@ export async function findLaterCopies(client: ClickHouseClient, database: string
 
 const settings = { ...internalQueryLimits(), mutations_sync: '2', lightweight_deletes_sync: '2' }
 
+// Repairs run one at a time in a process (the processor's own and `duplicates --repair` of
+// the API in role all): two rebuilds of one group at once would count it twice. Across
+// processes they can still overlap (README "Delivery guarantees").
+let running: Promise<unknown> = Promise.resolve()
+const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+  const next = running.then(work, work)
+  running = next.catch(() => undefined)
+  return next
+}
+
 export function createDuplicateRepair(client: ClickHouseClient, database: string, givenLayout?: ClickHouseLayout): DuplicateRepair {
   // The views and the layout change only with a migration; read once, when first needed.
   let found: Promise<{ layout: ClickHouseLayout; views: AggregateView[] }> | undefined
@@ -78,27 +88,29 @@ export function createDuplicateRepair(client: ClickHouseClient, database: string
     return { layout, views: await aggregateViews(client, database, layout) }
   }
   return {
-    async removeCopies(table, frames, insertId) {
-      found ??= read().catch((error: unknown) => {
-        found = undefined
-        throw error
-      })
-      const { layout, views } = await found
-      const fed = viewsByTarget(views.filter((view) => view.source === table))
-      const copy = {
-        where: 'insert_id = {copyInsertId:UInt64} AND (tenant, session_id, seq) IN {copyFrames:Array(Tuple(String, String, UInt64))}',
-        params: { copyInsertId: insertId, copyFrames: frames.map((f) => new TupleParam([f.tenant, f.sessionId, f.seq])) },
+    removeCopies: (table, frames, insertId) => oneAtATime(() => removeCopies(table, frames, insertId)),
+  }
+
+  async function removeCopies(table: TableName, frames: readonly SourceRef[], insertId: number): Promise<void> {
+    found ??= read().catch((error: unknown) => {
+      found = undefined
+      throw error
+    })
+    const { layout, views } = await found
+    const fed = viewsByTarget(views.filter((view) => view.source === table))
+    const copy = {
+      where: 'insert_id = {copyInsertId:UInt64} AND (tenant, session_id, seq) IN {copyFrames:Array(Tuple(String, String, UInt64))}',
+      params: { copyInsertId: insertId, copyFrames: frames.map((f) => new TupleParam([f.tenant, f.sessionId, f.seq])) },
+    }
+    const runId = `dup_${randomUUID().replaceAll('-', '')}`
+    for (const [target, group] of fed) {
+      try {
+        await noteAffectedGroups(client, database, target, group, runId, copy.where, copy.params)
+        for (const tenant of new Set(frames.map((f) => f.tenant))) await rebuildGroups(client, database, target, group, runId, tenant, copy, layout)
+      } finally {
+        await dropWorkTable(client, database, target, runId).catch(() => undefined)
       }
-      const runId = `dup_${randomUUID().replaceAll('-', '')}`
-      for (const [target, group] of fed) {
-        try {
-          await noteAffectedGroups(client, database, target, group, runId, copy.where, copy.params)
-          for (const tenant of new Set(frames.map((f) => f.tenant))) await rebuildGroups(client, database, target, group, runId, tenant, copy, layout)
-        } finally {
-          await dropWorkTable(client, database, target, runId).catch(() => undefined)
-        }
-      }
-      await client.command({ query: `DELETE FROM ${mutationTarget(layout, database, table)} WHERE ${copy.where}`, query_params: copy.params, clickhouse_settings: settings })
-    },
+    }
+    await client.command({ query: `DELETE FROM ${mutationTarget(layout, database, table)} WHERE ${copy.where}`, query_params: copy.params, clickhouse_settings: settings })
   }
 }

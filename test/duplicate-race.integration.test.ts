@@ -153,6 +153,30 @@ describe('two processors writing the same frames (integration)', () => {
     expect(Number(stored!.n)).toBe(2 * rows.length)
   })
 
+  it('two repairs started at once in one process (of two sessions of one conference minute) do not overlap: the aggregates stay exact', async () => {
+    // Two later writers' copies left behind (killed before their checks), then repaired at
+    // the same moment: overlapping delete-and-rebuild runs of one group would count it twice.
+    const sessions = ['s-both-a', 's-both-b'].map((id) => ({ id, rows: sessionRows(id) }))
+    for (const { rows } of sessions) {
+      for (const table of tables) await createClickHouseSink(world.clickhouse, referenceDb()).insert(table, rows[table], sourcesOf(rows[table]))
+      const earlier = createClickHouseSink(world.clickhouse, world.database)
+      const killed = createClickHouseSink(world.clickhouse, world.database, {
+        afterLookup: async (table) => void (await earlier.insert(table, rows[table], sourcesOf(rows[table]))),
+        beforeCheck: async () => {
+          throw new Error('killed between its insert and its check')
+        },
+      })
+      for (const table of tables) await expect(killed.insert(table, rows[table], sourcesOf(rows[table]))).rejects.toThrow(/killed/)
+    }
+    const found = await findLaterCopies(world.clickhouse, world.database, testTenant)
+    const copies = found.flatMap(({ table, copies }) => copies.map((c) => ({ table, ...c })))
+    expect(copies.length).toBe(2 * tables.length)
+    // Each copy by a repair of its own, all started together.
+    await Promise.all(copies.map((c) => createDuplicateRepair(world.clickhouse, world.database).removeCopies(c.table, c.frames, c.insertId)))
+    for (const { id, rows } of sessions) for (const table of tables) expect(await count(table, id)).toBe(rows[table].length)
+    await expectAggregatesLikeReference()
+  })
+
   it('a session id reused a day later (a new seq space, other frames) is not a copy: the repair leaves it', async () => {
     // An app may choose the session id (the Node client's `sessionId`); reused, its seqs start
     // at 1 again. The frames differ (their ts): both are data, neither is a copy to remove.
