@@ -44,4 +44,14 @@ describe('docker-compose.cluster.yml', () => {
     // Only haproxy publishes a port.
     expect(compose.match(/\n    ports:/g)).toHaveLength(1)
   })
+
+  it('gives the API the admin user and the master key for the privacy operations, and init and keys the stream bounds', () => {
+    const api = service('api')
+    expect(api).toContain('NATS_CREDENTIALS_FILE: /etc/callmask/nats-credentials.json')
+    expect(api).toContain('./deploy/nats-credentials.json:/etc/callmask/nats-credentials.json:ro')
+    expect(api).toContain('CALLMASK_MASTER_KEY:')
+    for (const name of ['init', 'keys']) for (const variable of ['CALLMASK_STREAM_MAX_MB', 'CALLMASK_ACK_WAIT_S', 'CALLMASK_STREAM_REPLICAS']) expect(service(name), `${name} ${variable}`).toContain(`${variable}:`)
+    // The NATS nodes get their own certificate and the CA, not haproxy's key.
+    for (const node of ['nats-1', 'nats-2', 'nats-3']) expect(service(node)).not.toContain('./deploy/tls:')
+  })
 })
