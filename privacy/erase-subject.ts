@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { jetstreamManager } from '@nats-io/jetstream'
 import type { TenantKey } from '../keyring/pseudonymiser.ts'
+import { oneRebuildAtATime } from '../storage/aggregate-rebuild-queue.ts'
 import { layoutOf } from '../storage/clickhouse-layout.ts'
 import { createErasureList } from '../storage/erasure-list.ts'
 import type { Actor, AdminContext } from './admin-context.ts'
@@ -59,7 +60,9 @@ export async function eraseSubject(admin: AdminContext, actor: Actor, tenant: st
   await createErasureList(clickhouse, database).add(tenant, pseudonyms, config.streamMaxAgeH + 24)
 
   const rebuiltGroups: Record<string, number> = {}
-  async function pass(): Promise<Record<string, number>> {
+  // One rebuild at a time in this process (the processor's duplicate repairs in role all).
+  const pass = (): Promise<Record<string, number>> => oneRebuildAtATime(rebuildPass)
+  async function rebuildPass(): Promise<Record<string, number>> {
     const tables = await dataTables(clickhouse, database)
     const byName = new Map(tables.map((t) => [t.name, t]))
     const targets = viewsByTarget(await aggregateViews(clickhouse, database, layout))

@@ -12,6 +12,7 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client'
 import { randomUUID } from 'node:crypto'
 import { aggregateViews, dropWorkTable, noteAffectedGroups, rebuildGroups, viewsByTarget, type AggregateView } from '../privacy/aggregate-recompute.ts'
+import { oneRebuildAtATime } from './aggregate-rebuild-queue.ts'
 import { layoutOfSchema, type ClickHouseLayout } from './clickhouse-layout.ts'
 import type { SourceRef } from './clickhouse-sink.ts'
 import { mutationTarget } from './mutation-target.ts'
@@ -70,15 +71,6 @@ export async function findLaterCopies(client: ClickHouseClient, database: string
 
 const settings = { ...internalQueryLimits(), mutations_sync: '2', lightweight_deletes_sync: '2' }
 
-// Repairs run one at a time in a process (the processor's own and `duplicates --repair` of
-// the API in role all): two rebuilds of one group at once would count it twice. Across
-// processes they can still overlap (README "Delivery guarantees").
-let running: Promise<unknown> = Promise.resolve()
-const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
-  const next = running.then(work, work)
-  running = next.catch(() => undefined)
-  return next
-}
 
 export function createDuplicateRepair(client: ClickHouseClient, database: string, givenLayout?: ClickHouseLayout): DuplicateRepair {
   // The views and the layout change only with a migration; read once, when first needed.
@@ -88,7 +80,7 @@ export function createDuplicateRepair(client: ClickHouseClient, database: string
     return { layout, views: await aggregateViews(client, database, layout) }
   }
   return {
-    removeCopies: (table, frames, insertId) => oneAtATime(() => removeCopies(table, frames, insertId)),
+    removeCopies: (table, frames, insertId) => oneRebuildAtATime(() => removeCopies(table, frames, insertId)),
   }
 
   async function removeCopies(table: TableName, frames: readonly SourceRef[], insertId: number): Promise<void> {
