@@ -1,6 +1,7 @@
 // A JetStream cluster of real nats-servers on loopback, for the cluster and fault tests:
 // each node has its own store, client port and route port, and may be killed and restarted
 // on its own (a restart keeps its ports and store, as a crashed machine coming back would).
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
@@ -23,6 +24,9 @@ export async function startNatsCluster(options: { size?: number; rootDir: string
   const size = options.size ?? 3
   const clientPorts = await Promise.all(Array.from({ length: size }, () => closedPort()))
   const routePorts = await Promise.all(Array.from({ length: size }, () => closedPort()))
+  // A name of its own: a route that reaches another test's cluster (a port picked by both
+  // before either bound it) is refused instead of joining the two.
+  const name = `callmask-${randomBytes(4).toString('hex')}`
   // All at once: a node waits for its peers before JetStream can elect a meta leader.
   const nodes = await Promise.all(
     clientPorts.map((port, i) =>
@@ -32,7 +36,7 @@ export async function startNatsCluster(options: { size?: number; rootDir: string
         storeDir: join(options.rootDir, nodeName(i), 'store'),
         workDir: join(options.rootDir, nodeName(i), 'run'),
         authorization: options.authorization,
-        cluster: { name: 'callmask', port: routePorts[i]!, routes: routePorts.filter((_, j) => j !== i) },
+        cluster: { name, port: routePorts[i]!, routes: routePorts.filter((_, j) => j !== i) },
       }),
     ),
   )

@@ -83,6 +83,35 @@ export interface TestWorldOptions {
   clickhouseProcess?: boolean
 }
 
+/**
+ * A JetStream cluster that has placed callmask's streams on every node. A young cluster
+ * answers before every peer has joined ("no suitable peers for placement"), so placing is
+ * retried; a cluster that still cannot place them after 20 s (seen once in a CI run, on a
+ * machine busy with other tests' clusters) is stopped and a fresh one started, twice at most.
+ */
+async function startClusterWithStreams(options: {
+  size: number
+  rootDir: string
+  authorization: string
+  credentials: NatsCredentials
+  streams: Parameters<typeof ensureStreams>[1]
+}): Promise<NatsCluster> {
+  const failures: string[] = []
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const cluster = await startNatsCluster({ size: options.size, rootDir: join(options.rootDir, `attempt-${attempt}`), authorization: options.authorization })
+    const admin = await connect({ servers: cluster.urls.split(','), user: options.credentials.admin.user, pass: options.credentials.admin.password, inboxPrefix: inboxPrefixOf('admin') })
+    let lastError = ''
+    const placed = () => ensureStreams(admin, options.streams).then(() => true, (error: Error) => ((lastError = error.message), false))
+    const ok = await eventually(placed, 20_000, 'the cluster to place the streams on every node').then(() => true, () => false)
+    await admin.close()
+    if (ok) return cluster
+    const logs = cluster.nodes.map((node, i) => `n${i + 1}: ${existsSync(node.logFile) ? readFileSync(node.logFile, 'utf8').slice(-2000) : 'no log'}`)
+    failures.push(`attempt ${attempt}: ${lastError}\n${logs.join('\n')}`)
+    await cluster.stop()
+  }
+  throw new Error(`a ${options.size}-node NATS cluster did not place the streams in 3 attempts of 20 s:\n${failures.join('\n')}`)
+}
+
 export async function createTestWorld(options: TestWorldOptions = {}): Promise<TestWorld> {
   const dataDir = mkdtempSync(join(tmpdir(), 'callmask-test-'))
   const natsCredentials = generateNatsCredentials()
@@ -91,7 +120,8 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
   const authorization = natsAuthorizationBlock(natsCredentials)
   const replicas = options.natsNodes ?? 1
   const tls = options.natsTls
-  const natsCluster = replicas > 1 ? await startNatsCluster({ size: replicas, rootDir: join(dataDir, 'nats'), authorization }) : undefined
+  const streams = { duplicateWindowS: 900, maxAgeH: 168, replicas }
+  const natsCluster = replicas > 1 ? await startClusterWithStreams({ size: replicas, rootDir: join(dataDir, 'nats'), authorization, credentials: natsCredentials, streams }) : undefined
   const nats =
     natsCluster?.nodes[0] ??
     (await startNatsServer({
@@ -107,20 +137,12 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
     inboxPrefix: inboxPrefixOf(role),
     ...(tls ? { tls: { caFile: tls.caFile } } : {}),
   })
-  // As a processor or an operator would have: ingest's NATS user may not create streams.
-  const admin = await connect(natsOptions('admin'))
-  const streams = { duplicateWindowS: 900, maxAgeH: 168, replicas }
-  // A young cluster answers before every peer has joined ("no suitable peers for placement").
-  if (natsCluster) {
-    let lastError = ''
-    const placed = () => ensureStreams(admin, streams).then(() => true, (error: Error) => ((lastError = error.message), false))
-    await eventually(placed, 60_000, 'the cluster to place the streams on every node').catch((error: Error) => {
-      const logs = natsCluster.nodes.map((node, i) => `n${i + 1}: ${existsSync(node.logFile) ? readFileSync(node.logFile, 'utf8').slice(-600) : 'no log'}`)
-      throw new Error(`${error.message} (last: ${lastError})\n${logs.join('\n')}`)
-    })
+  if (!natsCluster) {
+    // As a processor or an operator would have: ingest's NATS user may not create streams.
+    const admin = await connect(natsOptions('admin'))
+    await ensureStreams(admin, streams)
+    await admin.close()
   }
-  else await ensureStreams(admin, streams)
-  await admin.close()
   const clickhouseProcess = options.clickhouseProcess ? await startClickHouseProcess(join(dataDir, 'clickhouse')) : undefined
   const clickhouse = clickhouseProcess ? createClient({ url: clickhouseProcess.url }) : processChdb()
   const database = `callmask_${randomBytes(4).toString('hex')}`
