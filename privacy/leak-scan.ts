@@ -11,6 +11,7 @@ import { detectPii } from '../pii/detect-pii.ts'
 import { truncateIp } from '../pii/ip-detector.ts'
 import type { PiiKind, PiiSpan } from '../pii/span.ts'
 import { computePseudonym, type TenantKey } from '../keyring/pseudonymiser.ts'
+import { localTablesBehindDistributed } from '../storage/clickhouse-layout.ts'
 import { internalQueryLimits } from '../storage/query-limits.ts'
 import type { Actor, AdminContext } from './admin-context.ts'
 import { audited } from './audited-operation.ts'
@@ -56,17 +57,18 @@ async function query<T>(admin: AdminContext, sql: string, params: Record<string,
 
 /** Stored tables with a tenant column (on shards the Distributed tables, not their local ones), and their String columns (arrays and simple aggregates of strings included). */
 async function scanTargets(admin: AdminContext): Promise<ScanTarget[]> {
-  const columns = await query<{ table: string; name: string; type: string }>(
+  const found = await query<{ table: string; engine: string; name: string; type: string }>(
     admin,
-    `SELECT c.table AS table, c.name AS name, c.type AS type FROM system.columns AS c
+    `SELECT c.table AS table, t.engine AS engine, c.name AS name, c.type AS type FROM system.columns AS c
      INNER JOIN system.tables AS t ON t.database = c.database AND t.name = c.table
-     WHERE c.database = {database:String} AND (t.engine = 'Distributed' OR (t.engine LIKE '%MergeTree' AND t.name NOT IN
-       (SELECT concat(name, '_local') FROM system.tables WHERE database = {database:String} AND engine = 'Distributed')))
+     WHERE c.database = {database:String} AND (t.engine = 'Distributed' OR t.engine LIKE '%MergeTree')
      ORDER BY c.table, c.position`,
     { database: admin.database },
   )
+  const behind = localTablesBehindDistributed(found.map((c) => ({ name: c.table, engine: c.engine })))
   const byTable = new Map<string, { names: Set<string>; strings: string[] }>()
-  for (const { table, name, type } of columns) {
+  for (const { table, name, type } of found) {
+    if (behind.has(table)) continue
     const entry = byTable.get(table) ?? { names: new Set(), strings: [] }
     byTable.set(table, entry)
     entry.names.add(name)

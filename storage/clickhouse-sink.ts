@@ -22,6 +22,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { compactInserter, compactRows } from './compact-insert.ts'
 import type { ClickHouseLayout } from './clickhouse-layout.ts'
 import { createDuplicateRepair, type DuplicateRepair } from './duplicate-repair.ts'
+import { insertThroughSettings } from './mutation-target.ts'
 import { internalQueryLimits } from './query-limits.ts'
 import type { Row, TableName } from './tables.ts'
 
@@ -60,9 +61,8 @@ export function createClickHouseSink(client: ClickHouseClient, database: string,
   const insertCompact = compactInserter(client)
   const replicated = options.layout?.cluster !== undefined
   const readSettings = { ...internalQueryLimits(), ...(replicated ? { select_sequential_consistency: '1' } : {}) }
-  // On shards an insert into the Distributed table returns only once the shards stored it
-  // (by default it would be queued on the node that took it and acked before it is stored).
-  const quorum = replicated ? { insert_quorum: 'auto', insert_quorum_parallel: 0 as const, ...(options.layout?.sharded ? { distributed_foreground_insert: 1 as const } : {}) } : {}
+  // On shards the insert also waits for the shards (insertThroughSettings).
+  const quorum = replicated ? { insert_quorum: 'auto', insert_quorum_parallel: 0 as const, ...insertThroughSettings(options.layout ?? {}) } : {}
   const repair: DuplicateRepair = createDuplicateRepair(client, database, options.layout)
   // An insert's identity: this sink's random salt and the frames it writes, so a retry of
   // the same insert keeps its id and its token while another processor's insert of the same
@@ -121,8 +121,9 @@ export function createClickHouseSink(client: ClickHouseClient, database: string,
       format: 'JSONEachRow',
       clickhouse_settings: readSettings,
     })
-    const written = new Set(sources.map((s) => keyOf(s.tenant, s.sessionId, s.seq)))
     const found = await result.json<{ tenant: string; session_id: string; seq: string | number }>()
+    if (found.length === 0) return [] // every insert but a race's: no set of this batch's frames to build
+    const written = new Set(sources.map((s) => keyOf(s.tenant, s.sessionId, s.seq)))
     return found.filter((r) => written.has(keyOf(r.tenant, r.session_id, r.seq))).map((r) => ({ tenant: r.tenant, sessionId: r.session_id, seq: Number(r.seq) }))
   }
 

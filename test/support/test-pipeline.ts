@@ -83,6 +83,17 @@ export interface TestWorldOptions {
   clickhouseProcess?: boolean
 }
 
+/** How a test connects to its nats-server(s) as one of callmask's users. */
+function connectionOptionsOf(urls: string, credentials: NatsCredentials, role: NatsRole, tls?: { caFile: string }): ConnectionOptions {
+  return {
+    servers: urls.split(','),
+    user: credentials[role].user,
+    pass: credentials[role].password,
+    inboxPrefix: inboxPrefixOf(role),
+    ...(tls ? { tls: { caFile: tls.caFile } } : {}),
+  }
+}
+
 /**
  * A JetStream cluster that has placed callmask's streams on every node. A young cluster
  * answers before every peer has joined ("no suitable peers for placement"), so placing is
@@ -99,7 +110,7 @@ async function startClusterWithStreams(options: {
   const failures: string[] = []
   for (let attempt = 1; attempt <= 3; attempt++) {
     const cluster = await startNatsCluster({ size: options.size, rootDir: join(options.rootDir, `attempt-${attempt}`), authorization: options.authorization })
-    const admin = await connect({ servers: cluster.urls.split(','), user: options.credentials.admin.user, pass: options.credentials.admin.password, inboxPrefix: inboxPrefixOf('admin') })
+    const admin = await connect(connectionOptionsOf(cluster.urls, options.credentials, 'admin'))
     let lastError = ''
     const placed = () => ensureStreams(admin, options.streams).then(() => true, (error: Error) => ((lastError = error.message), false))
     const ok = await eventually(placed, 20_000, 'the cluster to place the streams on every node').then(() => true, () => false)
@@ -130,13 +141,7 @@ export async function createTestWorld(options: TestWorldOptions = {}): Promise<T
       extraConfig: tls ? `tls { cert_file: ${JSON.stringify(tls.certFile)}, key_file: ${JSON.stringify(tls.keyFile)} }` : undefined,
     }))
   const natsUrl = natsCluster?.urls ?? nats.url
-  const natsOptions = (role: NatsRole): ConnectionOptions => ({
-    servers: natsUrl.split(','),
-    user: natsCredentials[role].user,
-    pass: natsCredentials[role].password,
-    inboxPrefix: inboxPrefixOf(role),
-    ...(tls ? { tls: { caFile: tls.caFile } } : {}),
-  })
+  const natsOptions = (role: NatsRole): ConnectionOptions => connectionOptionsOf(natsUrl, natsCredentials, role, tls)
   if (!natsCluster) {
     // As a processor or an operator would have: ingest's NATS user may not create streams.
     const admin = await connect(natsOptions('admin'))
