@@ -13,6 +13,7 @@ import { createIngestMetrics } from './ingest-metrics.ts'
 import { createJetStreamPublisher } from './jetstream-publisher.ts'
 import { createTenantLimits } from './rate-limits.ts'
 import { createSession, type Session } from './session-handler.ts'
+import { createFrameCopier } from './frame-copies.ts'
 import { createSessionRegistry } from './session-registry.ts'
 import { exclusivePort, uws, uwsIsNative } from './uws-runtime.ts'
 import { chooseEncoding, encodeFrame, type Encoding } from '../lib/wire-codec.ts'
@@ -88,6 +89,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   const open = new Set<uws.WebSocket<Connection>>()
   let shuttingDown = false
 
+  const copyFrame = createFrameCopier()
   const app = uws.App()
   app.ws<Connection>('/v1/ws', {
     // The hard transport cap sits above our own limit so an oversized frame gets a typed error first.
@@ -136,7 +138,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     },
     message: (ws, message) => {
       // The ArrayBuffer dies when this handler returns: the session gets its own copy.
-      ws.getUserData().session?.onMessage(new Uint8Array(message.slice(0)))
+      ws.getUserData().session?.onMessage(copyFrame(message))
     },
     close: (ws) => {
       const data = ws.getUserData()
