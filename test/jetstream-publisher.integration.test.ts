@@ -1,6 +1,7 @@
 // Ingest's JetStream publisher against a real nats-server: PubAcks resolve, duplicates are
 // marked, a publish nobody answers times out (one sweeping timer, not a timer each) as a
-// retryable error, and closing rejects what is still pending.
+// retryable error, and closing rejects what is still pending; the header block it writes
+// itself reads back as headers.
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createJetStreamPublisher, PublishError } from '../ingest/jetstream-publisher.ts'
@@ -29,6 +30,20 @@ describe('JetStream publisher', () => {
     expect(acks.every((a) => !a.duplicate)).toBe(true)
     await expect(publisher.publish(framesSubject('t1'), Uint8Array.of(7), { 'Nats-Msg-Id': 't1:s:7' })).resolves.toMatchObject({ duplicate: true })
     expect(publisher.inFlight).toBe(0)
+    publisher.close()
+  })
+
+  it('writes the headers a consumer reads back, and refuses a value with a line break (no retry)', async () => {
+    const sub = nc.subscribe('headers.check')
+    const received = (async () => { for await (const m of sub) return m })()
+    const publisher = createJetStreamPublisher(nc, { timeoutMs: 200 })
+    void publisher.publish('headers.check', Uint8Array.of(1, 2), { 'Nats-Msg-Id': 't3:s:1', 'Callmask-Frame': 'msgpack 1700000000000' }).catch(() => undefined)
+    const msg = (await received)!
+    expect(msg.headers?.get('Nats-Msg-Id')).toBe('t3:s:1')
+    expect(msg.headers?.get('Callmask-Frame')).toBe('msgpack 1700000000000')
+    expect([...msg.data]).toEqual([1, 2])
+    await expect(publisher.publish(framesSubject('t3'), Uint8Array.of(1), { 'Nats-Msg-Id': 't3:s:2\r\nX: y' })).rejects.toMatchObject({ retryable: false })
+    sub.unsubscribe()
     publisher.close()
   })
 
