@@ -90,16 +90,16 @@ function walk(bytes: Uint8Array, maxDepth: number, maxElements: number, onTopLev
     isMap = new Uint8Array(maxDepth + 2)
   }
   // Locals: module-level lets are read through the context on every access.
-  const left = remaining
-  const inMap = isMap
+  const stackRemaining = remaining
+  const stackIsMap = isMap
   const kinds = kindOf
   const strings = isString
   const end = bytes.length
   let offset = 0
   let elements = 0
   let depth = 0
-  left[0] = 1
-  inMap[0] = 0
+  stackRemaining[0] = 1
+  stackIsMap[0] = 0
   // The top-level entry being read: its key's range and where its value starts (-1: none yet).
   const reportEntries = onTopLevelEntry !== undefined
   let keyStart = -1
@@ -107,9 +107,9 @@ function walk(bytes: Uint8Array, maxDepth: number, maxElements: number, onTopLev
   let valueStart = -1
 
   for (;;) {
-    let left_ = left[depth]!
-    if (left_ === 0) {
-      if (depth === 1 && reportEntries && inMap[1] === 1 && valueStart >= 0) {
+    let toRead = stackRemaining[depth]!
+    if (toRead === 0) {
+      if (depth === 1 && reportEntries && stackIsMap[1] === 1 && valueStart >= 0) {
         onTopLevelEntry(keyStart, keyEnd, valueStart, offset)
         valueStart = -1
       }
@@ -119,12 +119,12 @@ function walk(bytes: Uint8Array, maxDepth: number, maxElements: number, onTopLev
     }
     // The values of this container, read in one inner loop with its count in a local, until
     // one opens a container (or the container ends): most values are scalars and strings.
-    const map = inMap[depth] === 1
+    const map = stackIsMap[depth] === 1
     const top = depth === 1 && reportEntries && map
     let count = -1 // >= 0: a container opens with this many values
     let opensMap = 0
-    while (left_ > 0) {
-      const expectingKey = map && (left_ & 1) === 0
+    while (toRead > 0) {
+      const expectingKey = map && (toRead & 1) === 0
       if (top) {
         if (expectingKey) {
           if (valueStart >= 0) onTopLevelEntry!(keyStart, keyEnd, valueStart, offset)
@@ -135,7 +135,7 @@ function walk(bytes: Uint8Array, maxDepth: number, maxElements: number, onTopLev
           valueStart = offset
         }
       }
-      left_--
+      toRead--
       if (++elements > maxElements) return `the frame has more than ${maxElements} values`
       if (offset >= end) return truncated
       const byte = bytes[offset++]!
@@ -177,14 +177,14 @@ function walk(bytes: Uint8Array, maxDepth: number, maxElements: number, onTopLev
         offset += skip
       }
     }
-    left[depth] = left_
+    stackRemaining[depth] = toRead
     if (count >= 0) {
       if (count > cap) count = cap
       if (depth >= maxDepth) return `the frame nests deeper than ${maxDepth} levels`
       if (count > 0) {
         depth++
-        left[depth] = count
-        inMap[depth] = opensMap
+        stackRemaining[depth] = count
+        stackIsMap[depth] = opensMap
       }
     }
   }
