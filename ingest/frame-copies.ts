@@ -1,11 +1,12 @@
 // Copies of the frames uWS hands over (its ArrayBuffer dies when the message handler returns),
 // cut from shared 256 KiB slabs instead of one ArrayBuffer each, as Node's Buffer pool does for
 // small buffers: an ArrayBuffer per 7 KB frame cost an allocation and its external-memory
-// accounting (more GC) on every frame. A slab is freed once every frame cut from it is gone
-// (published and answered). One frame still in flight keeps its whole slab: what is pinned is
-// at most the traffic received while the oldest frame in flight waits for its PubAck (bounded
-// by the sessions' windows and the publish timeout), and at most a slab per frame in flight;
-// small slabs keep that bound small.
+// accounting (more GC) on every frame. A slab is freed once every frame cut from it is gone.
+// A frame is gone within a turn of the event loop: refused at once, or published, which nats.js
+// copies into its own outbound buffer (a frame awaiting its PubAck keeps no slab: measured with
+// bench/slab-pinning.ts, 200 frames awaiting PubAcks of a paused nats-server, 0 MiB). Whatever
+// keeps a frame longer must copy it out of the slab (session-handler.ts's frames that wait for a
+// run-time key), or it pins all 256 KiB, and with it the traffic cut after it, for that long.
 
 const slabBytes = 256 * 1024
 /** Larger frames get an ArrayBuffer of their own: a few of them would use up a slab. */

@@ -213,7 +213,9 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
 
   function onFrame(bytes: Uint8Array): void {
     if (beforeAuth) {
-      if (beforeAuth.length < maxFramesBeforeAuth) beforeAuth.push(bytes)
+      // A copy of its own: a frame kept until the key is read must not keep the shared slab
+      // it was cut from (ingest/frame-copies.ts), 256 KiB for a frame of a few bytes.
+      if (beforeAuth.length < maxFramesBeforeAuth) beforeAuth.push(bytes.slice())
       else fail(wireErrorCodes.backpressure, 'the key is still being checked; resend after a short delay', true, peekSeq(bytes, encoding))
       return
     }

@@ -1,6 +1,7 @@
 // Regressions from a security review that wrote its own clients from the README: decoder
 // amplification without a key, 64-bit integers from standard encoders, limits that did not
-// count every frame, and a reader that refused what browsers add. Each frame goes over a
+// count every frame, and a reader that refused what browsers add; the shape walk's edges and
+// session ids meant to break the hand-written NATS header block. Each frame goes over a
 // real socket into the real pipeline (uWS, nats-server, chdb).
 import { encode as standardEncode } from '@msgpack/msgpack'
 import { Packr } from 'msgpackr'
@@ -235,5 +236,45 @@ describe('hostile frames (integration)', () => {
     const text = JSON.stringify(rows)
     for (const raw of ['anna', 'Anna', 'schmidt', 'Schmidt', '%40', 'example.de0']) expect(text).not.toContain(raw)
     expect(rows[0]!['codec']).toBe('other')
+  })
+
+  // The shape walk's edges over a real socket: counts and lengths the bytes cannot hold (near
+  // 2^31 and 2^32), nesting one past the limit with an empty container, a top-level map whose
+  // last entry is cut. Each is MALFORMED with the walk's reason; the session goes on.
+  it('msgpack declaring more than it holds, or an empty container past the depth limit, is MALFORMED; the session goes on', async () => {
+    const s = await rawSession(url)
+    s.send(rawHello(testKey))
+    await s.next('ack')
+    const u32 = (n: number) => [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]
+    const typeEvent = [0xa4, ...Buffer.from('type'), 0xa5, ...Buffer.from('event')]
+    const cases: [number[], string][] = [
+      [[0xdf, ...u32(2 ** 32 - 1), ...typeEvent], 'the msgpack value is truncated'],
+      [[0xdd, ...u32(2 ** 31), 0xc0], 'the msgpack value is truncated'],
+      [[0x82, ...typeEvent, 0xa4, ...Buffer.from('name'), 0xdb, ...u32(2 ** 31 - 1), 0x61], 'the msgpack value is truncated'],
+      [[0x81, ...typeEvent.slice(0, 5), 0xdb, ...u32(2 ** 32 - 1)], 'the msgpack value is truncated'],
+      [[...Array<number>(16).fill(0x91), 0x80], 'the frame nests deeper than 16 levels'],
+      [[...Array.from({ length: 16 }, () => [0x81, 0xa1, 0x6b]).flat(), 0x90], 'the frame nests deeper than 16 levels'],
+    ]
+    for (const [bytes, reason] of cases) {
+      s.sendRaw(Buffer.from(bytes))
+      expect(await s.next('error')).toMatchObject({ code: wireErrorCodes.malformed, retryable: false, message: `the frame is not accepted msgpack: ${reason}` })
+    }
+    s.send({ type: 'event', seq: 1, ts: Date.now(), call, name: 'join' })
+    expect(await s.next('ack')).toMatchObject({ seq: 1 })
+  })
+
+  // The session id goes into the Nats-Msg-Id header, which ingest writes by hand
+  // (ingest/jetstream-publisher.ts): only the hello schema's [A-Za-z0-9_-] may reach it.
+  it('a hello whose sessionId holds CR, LF, a colon, a space, non-ASCII or a lone surrogate is refused (schema, close 4001)', async () => {
+    const base = 'abcdefgh'
+    const hostile = [`${base}\r\nNats-Msg-Id: x`, `${base}\n`, `${base}:1`, `${base} x`, `${base}\u00e9`, `${base}\u2028`, `${base}\ud800`, `${base}\u0000`]
+    for (const protocol of ['callmask.v1.msgpack', 'callmask.v1.json']) {
+      for (const sessionId of hostile) {
+        const s = await rawSession(url, protocol)
+        s.send(rawHello(testKey, sessionId))
+        expect(await s.next('error'), `${protocol} ${JSON.stringify(sessionId)}`).toMatchObject({ code: wireErrorCodes.schema, retryable: false, message: 'invalid hello: /sessionId must match pattern "^[A-Za-z0-9_-]+$"' })
+        expect((await s.closed).code).toBe(closeCodes.noHello)
+      }
+    }
   })
 })

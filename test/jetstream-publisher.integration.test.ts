@@ -1,10 +1,11 @@
 // Ingest's JetStream publisher against a real nats-server: PubAcks resolve, duplicates are
 // marked, a publish nobody answers times out (one sweeping timer, not a timer each) as a
 // retryable error, and closing rejects what is still pending; the header block it writes
-// itself reads back as headers.
+// itself reads back as headers, for the longest ids of every character they may hold too.
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createJetStreamPublisher, PublishError } from '../ingest/jetstream-publisher.ts'
+import { envelopeHeaderValues, readEnvelope } from '../lib/frame-envelope.ts'
 import { ensureStreams, framesSubject } from '../lib/jetstream-streams.ts'
 import { startNatsServer, type NatsServerHandle } from '../lib/nats-server-launcher.ts'
 
@@ -43,6 +44,25 @@ describe('JetStream publisher', () => {
     expect(msg.headers?.get('Callmask-Frame')).toBe('msgpack 1700000000000')
     expect([...msg.data]).toEqual([1, 2])
     await expect(publisher.publish(framesSubject('t3'), Uint8Array.of(1), { 'Nats-Msg-Id': 't3:s:2\r\nX: y' })).rejects.toMatchObject({ retryable: false })
+    sub.unsubscribe()
+    publisher.close()
+  })
+
+  // What may reach the block: tenant ids match ^[a-z0-9][a-z0-9_-]{0,62}$ (config, api), session
+  // ids ^[A-Za-z0-9_-]{8,64}$ (the hello schema), a safe integer seq. At their longest and with
+  // every character they may hold, the envelope reads back whole and JetStream dedupes on it.
+  it('the envelope of the longest ids with every allowed character reads back, and dedupes', async () => {
+    const sessionChars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'
+    const tenant = `0${'abcdefghijklmnopqrstuvwxyz0123456789_-'.repeat(2)}`.slice(0, 63)
+    const sessionId = sessionChars.slice(0, 64)
+    const envelope = { tenant, sessionId, seq: Number.MAX_SAFE_INTEGER, encoding: 'json' as const, receivedAt: 1_700_000_000_000 }
+    const sub = nc.subscribe(framesSubject(tenant))
+    const received = (async () => { for await (const m of sub) return m })()
+    const publisher = createJetStreamPublisher(nc, { timeoutMs: 5000 })
+    await expect(publisher.publish(framesSubject(tenant), Uint8Array.of(1), envelopeHeaderValues(envelope))).resolves.toMatchObject({ duplicate: false })
+    expect(readEnvelope((await received)!.headers)).toEqual(envelope)
+    await expect(publisher.publish(framesSubject(tenant), Uint8Array.of(2), envelopeHeaderValues({ ...envelope, receivedAt: 1 }))).resolves.toMatchObject({ duplicate: true })
+    await expect(publisher.publish(framesSubject(tenant), Uint8Array.of(3), envelopeHeaderValues({ ...envelope, sessionId: `${sessionId.slice(0, 63)}_` }))).resolves.toMatchObject({ duplicate: false })
     sub.unsubscribe()
     publisher.close()
   })

@@ -70,6 +70,51 @@ describe('msgpack shape walk', () => {
     expect(refused).toBeGreaterThan(params.numRuns / 4)
   })
 
+  // Random bytes rarely open containers, and mutated frames never declare huge counts: here
+  // values are strung together from msgpack headers (counts and lengths near 2^15, 2^16, 2^30,
+  // 2^31 and 2^32, lengths beyond the buffer, empty containers) under limits that sit on the
+  // caps (maxDepth 0-6, maxElements 0-50 and near 2^16 and 2^30), with and without the callback.
+  it('gives the reference verdict on strung msgpack headers under limits at their edges', () => {
+    const bigEndian = (n: number, bytes: number) => Array.from({ length: bytes }, (_, i) => Math.floor(n / 2 ** (8 * (bytes - 1 - i))) & 0xff)
+    const edgeCounts = [0, 1, 2, 15, 16, 0x7fff, 0xffff, 2 ** 30 - 1, 2 ** 30, 2 ** 30 + 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 2, 2 ** 32 - 1]
+    const header = fc.oneof(
+      fc.integer({ min: 0, max: 255 }).map((byte) => [byte]),
+      fc.integer({ min: 0, max: 15 }).map((n) => [0x80 | n]),
+      fc.integer({ min: 0, max: 15 }).map((n) => [0x90 | n]),
+      fc.integer({ min: 0, max: 31 }).map((n) => [0xa0 | n, ...Array<number>(n).fill(0x6b)]),
+      fc.constant([0xa1, 0x6b]),
+      fc.tuple(fc.constantFrom(0xda, 0xdc, 0xde), fc.oneof(fc.constantFrom(...edgeCounts.filter((n) => n <= 0xffff)), fc.integer({ min: 0, max: 0xffff }))).map(([byte, n]) => [byte, ...bigEndian(n, 2)]),
+      fc.tuple(fc.constantFrom(0xdb, 0xdd, 0xdf), fc.oneof(fc.constantFrom(...edgeCounts), fc.integer({ min: 0, max: 40 }))).map(([byte, n]) => [byte, ...bigEndian(n, 4)]),
+      fc.integer({ min: 0, max: 255 }).map((n) => [0xd9, n]),
+      fc.constantFrom([0xc0], [0xc3], [0xcc, 1], [0xd1, 1, 2], [0xce, 1, 2, 3, 4], [0xcf, 1, 2, 3, 4, 5, 6, 7, 8], [0xcb, 1, 2, 3, 4, 5, 6, 7, 8]),
+    )
+    const bytes = fc.array(header, { maxLength: 40 }).map((headers) => Uint8Array.from(headers.flat()))
+    const limits = fc.record({
+      maxDepth: fc.integer({ min: 0, max: 6 }),
+      maxElements: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constantFrom(0xffff, 0x10000, defaultShapeLimits.maxElements, 2 ** 30 - 2, 2 ** 30 - 1)),
+    })
+    let admitted = 0
+    fc.assert(fc.property(bytes, limits, fc.boolean(), (value, limit, report) => {
+      const verdict = (walk: typeof msgpackShapeProblem) => (report ? entriesOf(walk, value, limit) : { problem: walk(value, limit), entries: [] })
+      const ours = verdict(msgpackShapeProblem)
+      expect(ours).toEqual(verdict(referenceShapeProblem))
+      if (ours.problem === undefined) admitted++
+    }), { seed: 1303, numRuns: 20_000 })
+    expect(admitted).toBeGreaterThan(200) // admitted values were compared too, not only refusals
+  })
+
+  it('gives the reference verdict at the deepest limit (1024) and one level past it', () => {
+    const limits = { maxDepth: 1024, maxElements: defaultShapeLimits.maxElements }
+    for (const depth of [1023, 1024, 1025]) {
+      for (const innermost of [[0xc0], [0x90], [0x80]]) {
+        const arrays = Uint8Array.from([...Array<number>(depth).fill(0x91), ...innermost])
+        const maps = Uint8Array.from([...Array.from({ length: depth }, () => [0x81, 0xa1, 0x6b]).flat(), ...innermost])
+        for (const value of [arrays, maps]) expect(entriesOf(msgpackShapeProblem, value, limits)).toEqual(entriesOf(referenceShapeProblem, value, limits))
+      }
+    }
+    expect(msgpackShapeProblem(Uint8Array.from([...Array<number>(1025).fill(0x91), 0xc0]), limits)).toBe('the frame nests deeper than 1024 levels')
+  })
+
   it('refuses a declared count beyond any limit without reading it all', () => {
     // A map declaring 2^32 - 1 entries in six bytes: refused as truncated, like the reference.
     const bytes = Uint8Array.from([0xdf, 0xff, 0xff, 0xff, 0xff, 0xa1])
