@@ -50,6 +50,13 @@ export const maxHelloBytes = 2048
 /** Frames a client may send after its hello while a run-time key is read from JetStream. */
 export const maxFramesBeforeAuth = 64
 
+/**
+ * Bytes of such frames kept, in multiples of the frame size limit: without a byte budget an
+ * unauthenticated connection could keep 64 frames of the transport's 1 MiB cap while the key
+ * read is slow. Twice the limit still holds 64 ordinary 7 KB frames.
+ */
+const bytesBeforeAuthInFrameLimits = 2
+
 /** Error frames carry at most this much text (errorFrameSchema's maxLength). */
 const maxErrorMessageLength = 1024
 
@@ -68,6 +75,7 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
   let releaseKey: (() => void) | undefined
   /** Frames that came while the hello's key was being read from JetStream, in order. */
   let beforeAuth: Uint8Array[] | undefined
+  let bytesBeforeAuth = 0
 
   const helloTimer = setTimeout(() => {
     if (!identity) fail(wireErrorCodes.noHello, `no hello frame within ${limits.helloTimeoutMs} ms`, false, undefined, closeCodes.noHello)
@@ -106,6 +114,7 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
     void check.then((result) => {
       const queued = beforeAuth ?? []
       beforeAuth = undefined
+      bytesBeforeAuth = 0
       if (sink.closed) return
       accept(hello, result)
       if (identity) for (const bytes of queued) onFrame(bytes)
@@ -215,8 +224,10 @@ export function createSession(sink: FrameSink, encoding: Encoding, origin: strin
     if (beforeAuth) {
       // A copy of its own: a frame kept until the key is read must not keep the shared slab
       // it was cut from (ingest/frame-copies.ts), 256 KiB for a frame of a few bytes.
-      if (beforeAuth.length < maxFramesBeforeAuth) beforeAuth.push(bytes.slice())
-      else fail(wireErrorCodes.backpressure, 'the key is still being checked; resend after a short delay', true, peekSeq(bytes, encoding))
+      if (beforeAuth.length < maxFramesBeforeAuth && bytesBeforeAuth + bytes.byteLength <= bytesBeforeAuthInFrameLimits * limits.maxFrameBytes) {
+        beforeAuth.push(bytes.slice())
+        bytesBeforeAuth += bytes.byteLength
+      } else fail(wireErrorCodes.backpressure, 'the key is still being checked; resend after a short delay', true, peekSeq(bytes, encoding))
       return
     }
     if (!identity) {

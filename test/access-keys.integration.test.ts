@@ -446,4 +446,18 @@ describe('frames sent while a hello waits for its key check (integration)', () =
     expect(published.map((data) => [...data])).toEqual(originals.map((data) => [...data]))
     await close()
   })
+
+  it('are kept up to twice the frame size limit in bytes; beyond, the client is told to resend', async () => {
+    const { session, sent, open, close } = await sessionWithHeldKeyCheck()
+    session.onMessage(frame(rawHello(testKey, 'pending-auth-3')))
+    // Three frames of ~200 KB (under the 256 KiB limit each): the third passes 512 KiB.
+    const padded = (seq: number) => frame({ type: 'event', seq, ts: Date.now(), call, name: 'join', data: { pad: 'x'.repeat(200_000) } })
+    for (const seq of [1, 2, 3]) session.onMessage(padded(seq))
+    const refused = sent.filter((f) => f['type'] === 'error')
+    expect(refused).toEqual([expect.objectContaining({ code: wireErrorCodes.backpressure, seq: 3, retryable: true })])
+    open()
+    // The two kept frames are processed (acked or refused by the schema), the third is not.
+    await eventually(() => sent.length > refused.length, 5000, 'an answer once the key is read')
+    await close()
+  })
 })
