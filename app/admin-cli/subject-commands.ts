@@ -23,7 +23,9 @@ const tenantPath = (tenant: string | undefined): string => {
   return `/v1/admin/tenants/${tenant}`
 }
 
-const countsLine = (counts: Record<string, number>): string => (Object.keys(counts).length === 0 ? 'none' : Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', '))
+/** `table n, table n unit`, or `none` (not "none group(s)") when nothing was counted. */
+const countsLine = (counts: Record<string, number>, unit = ''): string =>
+  Object.keys(counts).length === 0 ? 'none' : Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ') + (unit ? ` ${unit}` : '')
 
 export const subjectCommands: CliCommand[] = [
   {
@@ -38,7 +40,7 @@ export const subjectCommands: CliCommand[] = [
       )
       io.out(`Erased the data subject from tenant ${positionals[0]} (pseudonyms ${report.pseudonyms.join(', ')}; key versions ${report.keyVersions.join(', ')}).`)
       io.out(`  Rows deleted:        ${countsLine(report.deleted)}${report.lateRows ? ` (${report.lateRows} of them from a batch in flight)` : ''}`)
-      io.out(`  Aggregates rebuilt:  ${countsLine(report.rebuiltGroups)} group(s)`)
+      io.out(`  Aggregates rebuilt:  ${countsLine(report.rebuiltGroups, 'group(s)')}`)
       io.out(`  Dead letters erased: ${report.deadLetters}`)
       io.out('  The audit log holds this erasure under the pseudonyms; data still in flight is dropped by the processors.')
       return 0
@@ -54,13 +56,15 @@ export const subjectCommands: CliCommand[] = [
       const identifier = await identifierFrom(positionals[1], io.stdin)
       const format = values['format'] as string
       if (format !== 'json' && format !== 'csv') throw new CliError('--format is json or csv')
+      // The API ignores a table for JSON (one document with every table): say so, not export all.
+      if (values['table'] && format !== 'csv') throw new CliError('--table goes with --format csv (a JSON export holds every table)')
       const response = await api.request('POST', `${path}/subjects/export`, { identifier, format, ...(values['table'] ? { table: values['table'] } : {}) })
       if (!response.ok || !response.body) await expectOk(response)
       const counts = JSON.parse(response.headers.get('callmask-export-rows') ?? '{}') as Record<string, number>
       const out = values['out'] as string | undefined
       const target: NodeJS.WritableStream = out ? createWriteStream(out, { mode: 0o600 }) : io.stdout
       await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), target, { end: Boolean(out) })
-      if (out) io.out(`Wrote the export (${format}) to ${out}: ${countsLine(Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)))} row(s).`)
+      if (out) io.out(`Wrote the export (${format}) to ${out}: ${countsLine(Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)), 'row(s)')}.`)
       return 0
     },
   },
