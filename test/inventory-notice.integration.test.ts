@@ -92,6 +92,10 @@ describe('inventory and privacy notice (integration)', () => {
     expect(inventory.droppedAtIngest.fields).toEqual(expect.arrayContaining(['call.displayName', 'local-candidate.usernameFragment']))
     expect(inventory.droppedAtIngest.reportTypes).toEqual(['certificate'])
     expect(inventory.keys.tenants).toEqual([{ tenant: testTenant, current: 1, versions: [1], destroyed: [] }])
+    // Regression: the record said "history 1" and "purges the entry" after the keyring moved to
+    // history 64 with each superseded revision erased (README "Crypto-shredding").
+    expect(inventory.keys.where).toContain('history 64, each superseded revision overwritten at once')
+    expect(inventory.keys.kept).toContain('tombstone without key material')
     const frames = inventory.rawFrames.find((s) => s.name === 'CALLMASK')!
     expect(frames).toMatchObject({ maxAgeHours: 168, messages: 0 })
     expect(inventory.rawFrames.find((s) => s.name === 'CALLMASK_DLQ')!.maxAgeHours).toBe(168)
