@@ -181,7 +181,7 @@ export async function runKeysCommand(
     const next = Math.max(...result.versions) + 1
     output.out(
       `Destroyed key version${result.versions.length > 1 ? 's' : ''} ${result.versions.join(', ')} of tenant ${command.tenant}` +
-        ` (${result.erased} stored revision${result.erased === 1 ? '' : 's'} overwritten, entry purged).` +
+        ` (${result.erased} stored revision${result.erased === 1 ? '' : 's'} overwritten; a tombstone without key material replaces the entry).` +
         ' Its existing pseudonyms can no longer be linked to any identifier.' +
         ` New frames of this tenant wait in JetStream until it gets a fresh key (npm run keys -- create ${command.tenant}: version ${next} or above); running processors may use their cached key for up to ${processorCacheSeconds} seconds.`,
     )

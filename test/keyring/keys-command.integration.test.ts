@@ -57,7 +57,7 @@ describe('callmask-keys (integration)', () => {
 
     const destroyed = await run(['destroy', 'acme', '--yes'], { CALLMASK_MASTER_KEY: undefined })
     expect(destroyed.code).toBe(0)
-    expect(destroyed.out).toMatch(/^Destroyed key versions 1, 2 of tenant acme \(1 stored revision overwritten, entry purged\)\. Its existing pseudonyms can no longer be linked/)
+    expect(destroyed.out).toMatch(/^Destroyed key versions 1, 2 of tenant acme \(1 stored revision overwritten; a tombstone without key material replaces the entry\)\. Its existing pseudonyms can no longer be linked/)
     expect(destroyed.out).toMatch(/wait in JetStream until it gets a fresh key \(npm run keys -- create acme: version 3 or above\)/)
     expect((await run(['list'])).out).toContain('acme: no live key; destroyed: 1, 2')
     expect((await run(['destroy', 'acme', '--yes'])).out).toBe('Tenant acme has no live keys; nothing was destroyed.')
