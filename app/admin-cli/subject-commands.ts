@@ -89,12 +89,12 @@ export const subjectCommands: CliCommand[] = [
   },
   {
     name: 'audit',
-    usage: 'audit [--tenant <tenant>] [--key <key id>] [--operation <operation>] [--limit <n>] [--json]',
+    usage: 'audit [--tenant <tenant>] [--key <key id>] [--operation <operation>] [--from <ISO time>] [--to <ISO time>] [--limit <n>] [--json]',
     summary: 'Show the audit log, newest first',
-    options: { tenant: { type: 'string' }, key: { type: 'string' }, operation: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false } },
+    options: { tenant: { type: 'string' }, key: { type: 'string' }, operation: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false } },
     async run({ values, api, io }) {
       const query = new URLSearchParams()
-      for (const name of ['tenant', 'key', 'operation', 'limit']) if (values[name]) query.set(name, values[name] as string)
+      for (const name of ['tenant', 'key', 'operation', 'from', 'to', 'limit']) if (values[name]) query.set(name, values[name] as string)
       const { rows } = await expectOk<{ rows: { ts: string; key_id: string; role: string; tenant: string; operation: string; target: string; result: string; status: number; details: string }[] }>(
         await api.request('GET', `/v1/admin/audit?${query}`),
       )
