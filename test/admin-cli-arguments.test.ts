@@ -47,6 +47,13 @@ describe('npx callmask refuses arguments it would otherwise ignore', () => {
     expect(await cli(['erase-tenant', 'dev', 'acme', '--yes'])).toMatchObject({ code: 2, err: expect.stringMatching(/^callmask erase-tenant takes 1 argument but got 2: /) })
   })
 
+  it('a tenant that is missing or not a tenant name, the same sentence in every command', async () => {
+    for (const command of ['erase-subject', 'erase-tenant', 'retention-show', 'leak-scan', 'duplicates']) {
+      expect(await cli([command]), command).toMatchObject({ code: 1, err: `callmask ${command}: give the tenant (lower-case letters, digits, - and _)` })
+      expect(await cli([command, 'Acme!']), command).toMatchObject({ code: 1, err: expect.stringContaining('"Acme!" is not a tenant name') })
+    }
+  })
+
   it('--table without --format csv', async () => {
     const result = await cli(['export-subject', 'dev', 'anna.schmidt@example.com', '--table', 'rtp_samples'])
     expect(result).toMatchObject({ code: 1, err: 'callmask export-subject: --table goes with --format csv (a JSON export holds every table)' })

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { CliError, expectOk, type AdminApi } from './admin-api-client.ts'
 import type { CliCommand } from './cli-command.ts'
+import { countsLine, nonZero, tenantArgument } from './cli-arguments.ts'
 
 async function identifierFrom(arg: string | undefined, stdin: NodeJS.ReadableStream): Promise<string> {
   if (arg === undefined) throw new CliError('give the identifier to look for (a phone number, e-mail, user id or display name), or - to read it from standard input')
@@ -18,14 +19,7 @@ async function identifierFrom(arg: string | undefined, stdin: NodeJS.ReadableStr
   return line
 }
 
-const tenantPath = (tenant: string | undefined): string => {
-  if (!tenant || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(tenant)) throw new CliError(`give a tenant name (lower-case letters, digits, - and _), not ${JSON.stringify(tenant ?? '')}`)
-  return `/v1/admin/tenants/${tenant}`
-}
-
-/** `table n, table n unit`, or `none` (not "none group(s)") when nothing was counted. */
-const countsLine = (counts: Record<string, number>, unit = ''): string =>
-  Object.keys(counts).length === 0 ? 'none' : Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ') + (unit ? ` ${unit}` : '')
+const tenantPath = (tenant: string | undefined): string => `/v1/admin/tenants/${tenantArgument(tenant)}`
 
 export const subjectCommands: CliCommand[] = [
   {
@@ -64,7 +58,7 @@ export const subjectCommands: CliCommand[] = [
       const out = values['out'] as string | undefined
       const target: NodeJS.WritableStream = out ? createWriteStream(out, { mode: 0o600 }) : io.stdout
       await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), target, { end: Boolean(out) })
-      if (out) io.out(`Wrote the export (${format}) to ${out}: ${countsLine(Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)), 'row(s)')}.`)
+      if (out) io.out(`Wrote the export (${format}) to ${out}: ${countsLine(nonZero(counts), 'row(s)')}.`)
       return 0
     },
   },
