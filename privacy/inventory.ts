@@ -128,14 +128,15 @@ async function buildInventory(admin: AdminContext): Promise<Inventory> {
       for (const row of stored) {
         table.rows.total += row.rows
         if (row.tenant === undefined) continue
-        tenantsSeen.add(row.tenant)
+        // Not from the audit log: a request naming a tenant that does not exist (a typo) would
+        // make it a tenant of this record for the log's two years.
+        if (name !== 'audit_log') tenantsSeen.add(row.tenant)
         table.rows.byTenant[row.tenant] = (table.rows.byTenant[row.tenant] ?? 0) + row.rows
       }
       if (columnNames.has('retention_days') || columnNames.has('aggregate_retention_days')) table.storedRetention = stored as StoredRetention[]
     }
     tables.push(table)
   }
-  tenantsSeen.delete('') // audit records about no tenant
   const audit = tables.find((t) => t.name === 'audit_log')
   return {
     generatedAt: new Date().toISOString(),

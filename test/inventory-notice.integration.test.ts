@@ -66,6 +66,9 @@ describe('inventory and privacy notice (integration)', () => {
   })
 
   it('GET /v1/admin/inventory: classes from the running policy, retention as stored and configured, row counts, keys and streams; audited', async () => {
+    // Regression: a request naming a tenant that does not exist left an audit row, and the
+    // record then listed that tenant with its retention.
+    expect((await get('/v1/admin/tenants/no-such-tenant/retention')).status).toBe(200)
     const response = await get('/v1/admin/inventory')
     expect(response.status).toBe(200)
     const inventory = (await response.json()) as Inventory
