@@ -41,15 +41,24 @@ function childrenOf(nodes: readonly AstNode[], i: number): number[] {
   return out
 }
 
+const explainPrefix = 'EXPLAIN AST '
+
+/** A parse error's position in the analyst's own text, not in `EXPLAIN AST <sql>` (12 further on). */
+export function positionInAnalystSql(message: string): string {
+  return message
+    .replace(/\bposition (\d+)/g, (_, n: string) => `position ${Number(n) - explainPrefix.length}`)
+    .replace(/\(line 1, col (\d+)\)/g, (_, n: string) => `(line 1, col ${Number(n) - explainPrefix.length})`)
+}
+
 /** Throws SqlRefusedError with the reason unless `sql` is one plain SELECT over the analyst tables. */
 export async function checkAnalystSql(client: ClickHouseClient, sql: string, params: Record<string, unknown> = {}): Promise<void> {
   if (sql.includes(';')) throw new SqlRefusedError('one statement only, without `;`')
   let text: string
   try {
-    const result = await client.query({ query: `EXPLAIN AST ${sql}`, format: 'TabSeparatedRaw', query_params: params, clickhouse_settings: internalQueryLimits(5) })
+    const result = await client.query({ query: `${explainPrefix}${sql}`, format: 'TabSeparatedRaw', query_params: params, clickhouse_settings: internalQueryLimits(5) })
     text = await result.text()
   } catch (error) {
-    throw new SqlRefusedError(`ClickHouse cannot parse the query: ${(error as Error).message.split('\n')[0]!.slice(0, 300)}`)
+    throw new SqlRefusedError(`ClickHouse cannot parse the query: ${positionInAnalystSql((error as Error).message.split('\n')[0]!).slice(0, 300)}`)
   }
   const nodes = parseAst(text)
   if (nodes[0]?.kind !== 'SelectWithUnionQuery') throw new SqlRefusedError('only SELECT queries are allowed')

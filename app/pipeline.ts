@@ -101,8 +101,9 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   else mkdirSync(dataDir, { recursive: true })
   const releaseDataDir = usesDataDir ? lockDataDir(dataDir) : () => undefined
   async function close(): Promise<StopReport> {
-    if (api && usesDataDir) rmSync(apiAddressFile(dataDir), { force: true })
-    if (api && usesDataDir) rmSync(embeddedAdminKeyFile(dataDir), { force: true })
+    // Also when the API never started (its port taken): the admin key is written before it.
+    if (usesDataDir) rmSync(apiAddressFile(dataDir), { force: true })
+    if (usesDataDir) rmSync(embeddedAdminKeyFile(dataDir), { force: true })
     await leakScanJob?.stop()
     await api?.close()
     await ingest?.close()

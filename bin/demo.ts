@@ -30,8 +30,9 @@ const connectionRefusals = new Set(['CALLMASK_ERR_BAD_KEY', 'CALLMASK_ERR_NO_HEL
 let refusedConnection: string | undefined
 const onErrorOf = (client: () => CallmaskClient) => (error: ErrorFrame) => {
   if (error.retryable) return // the client resends these itself
-  // The connection itself was refused (bad key, no hello, taken over): nothing more will settle.
-  if (connectionRefusals.has(error.code)) refusedConnection ??= `${error.code}: ${error.message}`
+  // The connection itself was refused (bad key, no hello, taken over, or an error before the
+  // hello's ack, e.g. an invalid hello closing with 4001): nothing more will settle.
+  if (connectionRefusals.has(error.code) || client().ackHistory.length === 0) refusedConnection ??= `${error.code}: ${error.message}`
   const seen = refused.get(error.code)
   refused.set(error.code, { frames: (seen?.frames ?? 0) + 1, example: seen?.example ?? error.message })
   if (error.seq === undefined) refusedUnread.set(client(), (refusedUnread.get(client()) ?? 0) + 1)

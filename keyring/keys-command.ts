@@ -42,7 +42,7 @@ export interface KeysCommandOutput {
 }
 
 export const keysUsage = [
-  'Usage: callmask-keys <command>',
+  'Usage: npm run keys -- <command>   (docker-compose: docker-compose run --rm keys <command>)',
   '  init                     create the JetStream streams and the processors\' consumer (once, as admin; embedded mode does it itself)',
   '  list                     tenants with their current and live key versions (no key material)',
   '  create <tenant>          give a new tenant its first key (processors may only read the keyring)',
@@ -181,7 +181,7 @@ export async function runKeysCommand(
     const next = Math.max(...result.versions) + 1
     output.out(
       `Destroyed key version${result.versions.length > 1 ? 's' : ''} ${result.versions.join(', ')} of tenant ${command.tenant}` +
-        ` (${result.erased} stored revision${result.erased === 1 ? '' : 's'} overwritten, entry purged).` +
+        ` (${result.erased} stored revision${result.erased === 1 ? '' : 's'} overwritten; a tombstone without key material replaces the entry).` +
         ' Its existing pseudonyms can no longer be linked to any identifier.' +
         ` New frames of this tenant wait in JetStream until it gets a fresh key (npm run keys -- create ${command.tenant}: version ${next} or above); running processors may use their cached key for up to ${processorCacheSeconds} seconds.`,
     )
@@ -214,12 +214,15 @@ function parseArgs(args: readonly string[]): Command {
   const unknownFlags = flags.filter((f) => !(name === 'destroy' && f === '--yes') && !(name === 'rotate' && f === '--create'))
   if (unknownFlags.length > 0) throw new UsageError(`Unknown option ${unknownFlags.join(', ')}.\n${keysUsage}`)
   if (extra.length > 0) throw new UsageError(`Unexpected argument ${extra.join(' ')}.\n${keysUsage}`)
-  if ((name === 'list' || name === 'init') && tenant === undefined) return { name }
+  if (name === 'list' || name === 'init') {
+    if (tenant !== undefined) throw new UsageError(`${name} takes no tenant or other argument: npm run keys -- ${name}.`)
+    return { name }
+  }
   if ((name === 'create' || name === 'rotate' || name === 'destroy') && tenant !== undefined) {
     if (name === 'create') return { name, tenant }
     return name === 'rotate' ? { name, tenant, create: flags.includes('--create') } : { name, tenant, yes: flags.includes('--yes') }
   }
-  if (name === 'create' || name === 'rotate' || name === 'destroy') throw new UsageError(`${name} needs a tenant id: callmask-keys ${name} <tenant>.`)
+  if (name === 'create' || name === 'rotate' || name === 'destroy') throw new UsageError(`${name} needs a tenant id: npm run keys -- ${name} <tenant>.`)
   throw new UsageError(name === undefined ? keysUsage : `Unknown command "${name}".\n${keysUsage}`)
 }
 

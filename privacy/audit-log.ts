@@ -71,10 +71,12 @@ export function createAuditLog(clickhouse: ClickHouseClient, database: string, r
       if (filter.tenant !== undefined) (where.push('tenant = {tenant:String}'), (params['tenant'] = filter.tenant))
       if (filter.keyId !== undefined) (where.push('key_id = {keyId:String}'), (params['keyId'] = filter.keyId))
       if (filter.operation !== undefined) (where.push('operation = {operation:String}'), (params['operation'] = filter.operation))
-      if (filter.from) (where.push('ts >= fromUnixTimestamp64Milli({from:Int64})'), (params['from'] = filter.from.getTime()))
-      if (filter.to) (where.push('ts < fromUnixTimestamp64Milli({to:Int64})'), (params['to'] = filter.to.getTime()))
+      // `log.ts`, not `ts`: the SELECT's `toString(ts) AS ts` would shadow the column, and
+      // ClickHouse refused every from/to filter (String compared with DateTime64, a 500).
+      if (filter.from) (where.push('log.ts >= fromUnixTimestamp64Milli({from:Int64})'), (params['from'] = filter.from.getTime()))
+      if (filter.to) (where.push('log.ts < fromUnixTimestamp64Milli({to:Int64})'), (params['to'] = filter.to.getTime()))
       const result = await clickhouse.query({
-        query: `SELECT toString(ts) AS ts, key_id, role, tenant, operation, target, result, status, details FROM ${database}.audit_log WHERE ${where.join(' AND ')} ORDER BY ts DESC LIMIT {limit:UInt32}`,
+        query: `SELECT toString(log.ts) AS ts, key_id, role, tenant, operation, target, result, status, details FROM ${database}.audit_log AS log WHERE ${where.join(' AND ')} ORDER BY log.ts DESC LIMIT {limit:UInt32}`,
         query_params: params,
         format: 'JSONEachRow',
         clickhouse_settings: internalQueryLimits(),

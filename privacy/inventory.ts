@@ -7,6 +7,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import { deadLetterStream, framesStream } from '../lib/jetstream-streams.ts'
 import { keyringBucket } from '../keyring/keyring.ts'
+import { keyringHistory } from '../keyring/keyring-store.ts'
 import { localTablesBehindDistributed } from '../storage/clickhouse-layout.ts'
 import { internalQueryLimits } from '../storage/query-limits.ts'
 import type { Actor, AdminContext } from './admin-context.ts'
@@ -127,14 +128,15 @@ async function buildInventory(admin: AdminContext): Promise<Inventory> {
       for (const row of stored) {
         table.rows.total += row.rows
         if (row.tenant === undefined) continue
-        tenantsSeen.add(row.tenant)
+        // Not from the audit log: a request naming a tenant that does not exist (a typo) would
+        // make it a tenant of this record for the log's two years.
+        if (name !== 'audit_log') tenantsSeen.add(row.tenant)
         table.rows.byTenant[row.tenant] = (table.rows.byTenant[row.tenant] ?? 0) + row.rows
       }
       if (columnNames.has('retention_days') || columnNames.has('aggregate_retention_days')) table.storedRetention = stored as StoredRetention[]
     }
     tables.push(table)
   }
-  tenantsSeen.delete('') // audit records about no tenant
   const audit = tables.find((t) => t.name === 'audit_log')
   return {
     generatedAt: new Date().toISOString(),
@@ -187,10 +189,10 @@ function masterKeySource(admin: AdminContext): string {
 
 async function keyFacts(admin: AdminContext): Promise<Inventory['keys']> {
   const facts: Inventory['keys'] = {
-    where: `NATS JetStream key-value bucket ${keyringBucket} (stream KV_${keyringBucket}, file storage, history 1): one entry per tenant holding its key versions`,
+    where: `NATS JetStream key-value bucket ${keyringBucket} (stream KV_${keyringBucket}, file storage, history ${keyringHistory}, each superseded revision overwritten at once): one entry per tenant holding its key versions`,
     sealing: 'each tenant key (256-bit HMAC key) is sealed with AES-256-GCM under the master key, with tenant and version as authenticated data',
     masterKey: masterKeySource(admin),
-    kept: "until the tenant is erased: destroying its keys overwrites and purges the entry (crypto-shredding); a rotation adds a version and keeps the older ones so an erasure still finds the subject's older pseudonyms",
+    kept: "until the tenant is erased: destroying its keys replaces the entry with a tombstone without key material and overwrites the revision it replaced (crypto-shredding); a rotation adds a version and keeps the older ones so an erasure still finds the subject's older pseudonyms",
   }
   if (!admin.nats) return { ...facts, unavailable: 'this process has no admin NATS user: the keyring was not read' }
   try {

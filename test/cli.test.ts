@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { uws } from '../ingest/uws-runtime.ts'
@@ -66,6 +67,24 @@ describe('npm start refuses a bad configuration with a sentence', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /)
     } finally {
       uws.us_listen_socket_close(socket)
+    }
+  })
+
+  // Regression: the embedded admin key (written before the API listens) stayed in the data
+  // directory after this failed start, though README says it is removed when callmask stops.
+  it('an API port another program holds: refused with a sentence, and no admin key left behind', async () => {
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const port = (holder.address() as AddressInfo).port
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'callmask-cli-'))
+      const result = await start({ CALLMASK_DATA_DIR: dir, CALLMASK_INGEST_PORT: '0', CALLMASK_API_PORT: String(port) })
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain(`The analyst API cannot listen on 127.0.0.1:${port}: the port is taken (set CALLMASK_API_PORT).`)
+      expect(existsSync(join(dir, 'admin.key'))).toBe(false)
+      expect(existsSync(join(dir, 'api.json'))).toBe(false)
+    } finally {
+      await new Promise((resolve) => holder.close(resolve))
     }
   })
 

@@ -59,4 +59,16 @@ describe('npm run demo (integration)', () => {
     expect(result.stderr).toContain('Check CALLMASK_KEY.')
     await pipeline.close()
   })
+
+  // Regression: a key too short for the hello's schema (CALLMASK_ERR_SCHEMA, close 4001) made
+  // the demo wait its 30 s and then ask whether callmask was running.
+  it('stops at once with the reason when the hello itself is refused', async () => {
+    const pipeline = await world.start()
+    const result = await demo(pipeline.ingest!.url, 'short')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/the server refused the connection \(CALLMASK_ERR_SCHEMA: invalid hello: \/key /)
+    expect(result.stderr).toContain('Check CALLMASK_KEY.')
+    expect(result.stderr).not.toContain('within 30 s')
+    await pipeline.close()
+  })
 })

@@ -66,6 +66,9 @@ describe('inventory and privacy notice (integration)', () => {
   })
 
   it('GET /v1/admin/inventory: classes from the running policy, retention as stored and configured, row counts, keys and streams; audited', async () => {
+    // Regression: a request naming a tenant that does not exist left an audit row, and the
+    // record then listed that tenant with its retention.
+    expect((await get('/v1/admin/tenants/no-such-tenant/retention')).status).toBe(200)
     const response = await get('/v1/admin/inventory')
     expect(response.status).toBe(200)
     const inventory = (await response.json()) as Inventory
@@ -92,6 +95,10 @@ describe('inventory and privacy notice (integration)', () => {
     expect(inventory.droppedAtIngest.fields).toEqual(expect.arrayContaining(['call.displayName', 'local-candidate.usernameFragment']))
     expect(inventory.droppedAtIngest.reportTypes).toEqual(['certificate'])
     expect(inventory.keys.tenants).toEqual([{ tenant: testTenant, current: 1, versions: [1], destroyed: [] }])
+    // Regression: the record said "history 1" and "purges the entry" after the keyring moved to
+    // history 64 with each superseded revision erased (README "Crypto-shredding").
+    expect(inventory.keys.where).toContain('history 64, each superseded revision overwritten at once')
+    expect(inventory.keys.kept).toContain('tombstone without key material')
     const frames = inventory.rawFrames.find((s) => s.name === 'CALLMASK')!
     expect(frames).toMatchObject({ maxAgeHours: 168, messages: 0 })
     expect(inventory.rawFrames.find((s) => s.name === 'CALLMASK_DLQ')!.maxAgeHours).toBe(168)

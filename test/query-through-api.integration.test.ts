@@ -48,6 +48,15 @@ describe('npm run query while callmask runs (integration)', () => {
       expect(audit.code).toBe(0)
       expect(audit.stdout).toMatch(/\d+ audit record\(s\), newest first:/)
       expect(audit.stdout).toContain('dev-analyst (analyst)  POST /v1/tenants/:tenant/sql  tenant=dev  refused 400')
+      // --from/--to reach the API's time filter (regression: any from or to answered 500, the
+      // SELECT's `toString(ts) AS ts` shadowing the column): the last day holds the records
+      // above, a window in the future none.
+      const lastDay = await runScript('bin/callmask.ts', ['audit', '--from', new Date(Date.now() - 86_400_000).toISOString(), '--operation', 'POST /v1/tenants/:tenant/sql'], { env })
+      expect(lastDay.stderr).toBe('')
+      expect(lastDay.stdout).toContain('dev-analyst (analyst)  POST /v1/tenants/:tenant/sql  tenant=dev  refused 400')
+      const later = await runScript('bin/callmask.ts', ['audit', '--from', new Date(Date.now() + 86_400_000).toISOString(), '--to', new Date(Date.now() + 2 * 86_400_000).toISOString()], { env })
+      expect(later.stderr).toBe('')
+      expect(later.stdout).toBe('0 audit record(s), newest first:\n')
       const erased = await runScript('bin/callmask.ts', ['erase-subject', 'dev', '-'], { env, input: 'anna.schmidt@example.com\n' })
       expect(erased.stderr).toBe('')
       expect(erased.stdout).toContain('Erased the data subject from tenant dev (pseudonyms p_k1_')

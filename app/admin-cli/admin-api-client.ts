@@ -39,7 +39,9 @@ export function adminApi(env: Record<string, string | undefined>): AdminApi {
       } catch (error) {
         const reason = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message
         // Behind a TLS terminator with a private CA (README "TLS in front"), Node's fetch needs to be told the CA.
-        const hint = /certificate/i.test(reason) ? ' (a private CA: set NODE_EXTRA_CA_CERTS to its PEM file)' : ''
+        // Found through the data directory but refused: the files of a callmask that crashed.
+        const stale = !env['CALLMASK_API_URL'] && /ECONNREFUSED/.test(reason) ? ` (${apiAddressFile(dataDir)} is left from a callmask that stopped without cleaning up: start it again with npm start)` : ''
+        const hint = /certificate/i.test(reason) ? ' (a private CA: set NODE_EXTRA_CA_CERTS to its PEM file)' : stale
         throw new CliError(`cannot reach the admin API at ${base}: ${reason}${hint}`)
       }
     },

@@ -2,8 +2,9 @@
 // processors both wrote a message and the later one was killed before removing its copy),
 // and their repair (README "Delivery guarantees"). Exits 3 when it finds some and does not repair.
 import type { DuplicatesAnswer } from '../../api/duplicate-routes.ts'
-import { CliError, expectOk } from './admin-api-client.ts'
+import { expectOk } from './admin-api-client.ts'
 import type { CliCommand } from './cli-command.ts'
+import { tenantArgument } from './cli-arguments.ts'
 
 export const duplicateCommands: CliCommand[] = [
   {
@@ -12,8 +13,7 @@ export const duplicateCommands: CliCommand[] = [
     summary: 'Find frames stored twice (a processor killed during its own repair); --repair removes the later copies and rebuilds the aggregates; exits 3 when some are found and not repaired',
     options: { repair: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     async run({ positionals, values, api, io }) {
-      const tenant = positionals[0]
-      if (!tenant || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(tenant)) throw new CliError('give the tenant to check')
+      const tenant = tenantArgument(positionals[0])
       const answer = await expectOk<DuplicatesAnswer>(
         values['repair'] ? await api.request('POST', `/v1/admin/tenants/${tenant}/duplicates/repair`) : await api.request('GET', `/v1/admin/tenants/${tenant}/duplicates`),
       )

@@ -3,6 +3,7 @@
 import { createWriteStream } from 'node:fs'
 import { CliError, expectOk, type AdminApi } from './admin-api-client.ts'
 import type { CliCommand } from './cli-command.ts'
+import { tenantArgument } from './cli-arguments.ts'
 
 async function textOf(api: AdminApi, path: string): Promise<string> {
   const response = await api.request('GET', path)
@@ -46,8 +47,7 @@ export const recordCommands: CliCommand[] = [
     summary: 'Look for personal-looking values that are not pseudonyms in every string column; exits 3 when it finds some',
     options: { rows: { type: 'string' }, json: { type: 'boolean', default: false } },
     async run({ positionals, values, api, io }) {
-      const tenant = positionals[0]
-      if (!tenant || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(tenant)) throw new CliError('give the tenant to scan')
+      const tenant = tenantArgument(positionals[0])
       const result = await expectOk<{ rowsScanned: number; valuesScanned: number; findings: { table: string; column: string; detector: string; count: number; sample: string }[] }>(
         await api.request('POST', `/v1/admin/tenants/${tenant}/leak-scan${values['rows'] ? `?rows=${encodeURIComponent(values['rows'] as string)}` : ''}`),
       )

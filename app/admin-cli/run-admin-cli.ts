@@ -11,6 +11,11 @@ import { retentionCommands } from './retention-commands.ts'
 
 export const adminCommands: CliCommand[] = [...subjectCommands, ...keyCommands, ...retentionCommands, ...recordCommands, ...duplicateCommands]
 
+/** How many positional arguments a command takes: the `<...>` of its usage line outside `[...]`. */
+export function positionalCount(usage: string): number {
+  return usage.replace(/\[[^\]]*\]/g, '').match(/<[^>]*>/g)?.length ?? 0
+}
+
 export function adminUsage(): string {
   return [
     'Usage: npx callmask [start]          run callmask (the same as npm start)',
@@ -39,6 +44,15 @@ export async function runAdminCli(args: readonly string[], env: Record<string, s
     parsed = parseArgs({ args: [...rest], options: command.options ?? {}, allowPositionals: true, strict: true })
   } catch (error) {
     io.err(`${(error as Error).message}\nUsage: npx callmask ${command.usage}`)
+    return 2
+  }
+  // An extra word is refused, never dropped: `erase-subject acme Anna Schmidt` would
+  // otherwise erase "Anna". The words are not echoed (they may be an identifier).
+  const expected = positionalCount(command.usage)
+  if (parsed.positionals.length > expected) {
+    io.err(
+      `callmask ${command.name} takes ${expected === 0 ? 'no arguments besides its options' : `${expected} argument${expected === 1 ? '' : 's'}`} but got ${parsed.positionals.length}: put a value with spaces in quotes ("Anna Schmidt").\nUsage: npx callmask ${command.usage}`,
+    )
     return 2
   }
   try {

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { CliError, expectOk, type AdminApi } from './admin-api-client.ts'
 import type { CliCommand } from './cli-command.ts'
+import { countsLine, nonZero, tenantArgument } from './cli-arguments.ts'
 
 async function identifierFrom(arg: string | undefined, stdin: NodeJS.ReadableStream): Promise<string> {
   if (arg === undefined) throw new CliError('give the identifier to look for (a phone number, e-mail, user id or display name), or - to read it from standard input')
@@ -18,12 +19,7 @@ async function identifierFrom(arg: string | undefined, stdin: NodeJS.ReadableStr
   return line
 }
 
-const tenantPath = (tenant: string | undefined): string => {
-  if (!tenant || !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(tenant)) throw new CliError(`give a tenant name (lower-case letters, digits, - and _), not ${JSON.stringify(tenant ?? '')}`)
-  return `/v1/admin/tenants/${tenant}`
-}
-
-const countsLine = (counts: Record<string, number>): string => (Object.keys(counts).length === 0 ? 'none' : Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', '))
+const tenantPath = (tenant: string | undefined): string => `/v1/admin/tenants/${tenantArgument(tenant)}`
 
 export const subjectCommands: CliCommand[] = [
   {
@@ -38,7 +34,7 @@ export const subjectCommands: CliCommand[] = [
       )
       io.out(`Erased the data subject from tenant ${positionals[0]} (pseudonyms ${report.pseudonyms.join(', ')}; key versions ${report.keyVersions.join(', ')}).`)
       io.out(`  Rows deleted:        ${countsLine(report.deleted)}${report.lateRows ? ` (${report.lateRows} of them from a batch in flight)` : ''}`)
-      io.out(`  Aggregates rebuilt:  ${countsLine(report.rebuiltGroups)} group(s)`)
+      io.out(`  Aggregates rebuilt:  ${countsLine(report.rebuiltGroups, 'group(s)')}`)
       io.out(`  Dead letters erased: ${report.deadLetters}`)
       io.out('  The audit log holds this erasure under the pseudonyms; data still in flight is dropped by the processors.')
       return 0
@@ -54,13 +50,15 @@ export const subjectCommands: CliCommand[] = [
       const identifier = await identifierFrom(positionals[1], io.stdin)
       const format = values['format'] as string
       if (format !== 'json' && format !== 'csv') throw new CliError('--format is json or csv')
+      // The API ignores a table for JSON (one document with every table): say so, not export all.
+      if (values['table'] && format !== 'csv') throw new CliError('--table goes with --format csv (a JSON export holds every table)')
       const response = await api.request('POST', `${path}/subjects/export`, { identifier, format, ...(values['table'] ? { table: values['table'] } : {}) })
       if (!response.ok || !response.body) await expectOk(response)
       const counts = JSON.parse(response.headers.get('callmask-export-rows') ?? '{}') as Record<string, number>
       const out = values['out'] as string | undefined
       const target: NodeJS.WritableStream = out ? createWriteStream(out, { mode: 0o600 }) : io.stdout
       await pipeline(Readable.fromWeb(response.body as unknown as WebReadableStream), target, { end: Boolean(out) })
-      if (out) io.out(`Wrote the export (${format}) to ${out}: ${countsLine(Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0)))} row(s).`)
+      if (out) io.out(`Wrote the export (${format}) to ${out}: ${countsLine(nonZero(counts), 'row(s)')}.`)
       return 0
     },
   },
@@ -85,12 +83,12 @@ export const subjectCommands: CliCommand[] = [
   },
   {
     name: 'audit',
-    usage: 'audit [--tenant <tenant>] [--key <key id>] [--operation <operation>] [--limit <n>] [--json]',
+    usage: 'audit [--tenant <tenant>] [--key <key id>] [--operation <operation>] [--from <ISO time>] [--to <ISO time>] [--limit <n>] [--json]',
     summary: 'Show the audit log, newest first',
-    options: { tenant: { type: 'string' }, key: { type: 'string' }, operation: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false } },
+    options: { tenant: { type: 'string' }, key: { type: 'string' }, operation: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false } },
     async run({ values, api, io }) {
       const query = new URLSearchParams()
-      for (const name of ['tenant', 'key', 'operation', 'limit']) if (values[name]) query.set(name, values[name] as string)
+      for (const name of ['tenant', 'key', 'operation', 'from', 'to', 'limit']) if (values[name]) query.set(name, values[name] as string)
       const { rows } = await expectOk<{ rows: { ts: string; key_id: string; role: string; tenant: string; operation: string; target: string; result: string; status: number; details: string }[] }>(
         await api.request('GET', `/v1/admin/audit?${query}`),
       )

@@ -206,6 +206,8 @@ describe('analyst API (integration)', () => {
         const body = (await response.json()) as { error: string; message: string }
         expect(body.message, query).toMatch(reason)
       }
+      // A syntax error is placed in the analyst's text, not in the check's EXPLAIN AST around it.
+      expect(((await (await sql({ sql: 'SELECT (1' })).json()) as { message: string }).message).toContain('position 8 (() (line 1, col 8)')
       // The endpoint's own parameters cannot be overridden, in any case.
       for (const name of ['cm_tenant', 'CM_TENANT', 'Cm_limit']) {
         expect((await sql({ sql: 'SELECT count() FROM rtp_samples', params: { [name]: 'globex' } })).status, name).toBe(400)

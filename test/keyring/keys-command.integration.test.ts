@@ -57,7 +57,7 @@ describe('callmask-keys (integration)', () => {
 
     const destroyed = await run(['destroy', 'acme', '--yes'], { CALLMASK_MASTER_KEY: undefined })
     expect(destroyed.code).toBe(0)
-    expect(destroyed.out).toMatch(/^Destroyed key versions 1, 2 of tenant acme \(1 stored revision overwritten, entry purged\)\. Its existing pseudonyms can no longer be linked/)
+    expect(destroyed.out).toMatch(/^Destroyed key versions 1, 2 of tenant acme \(1 stored revision overwritten; a tombstone without key material replaces the entry\)\. Its existing pseudonyms can no longer be linked/)
     expect(destroyed.out).toMatch(/wait in JetStream until it gets a fresh key \(npm run keys -- create acme: version 3 or above\)/)
     expect((await run(['list'])).out).toContain('acme: no live key; destroyed: 1, 2')
     expect((await run(['destroy', 'acme', '--yes'])).out).toBe('Tenant acme has no live keys; nothing was destroyed.')
@@ -93,11 +93,13 @@ describe('callmask-keys (integration)', () => {
       code: 2,
       err: expect.stringMatching(/^NATS_URL is not set and no embedded callmask is running under .*callmask-keys-empty-/),
     })
-    expect(await run(['rotate'])).toMatchObject({ code: 2, err: 'rotate needs a tenant id: callmask-keys rotate <tenant>.' })
+    expect(await run(['rotate'])).toMatchObject({ code: 2, err: 'rotate needs a tenant id: npm run keys -- rotate <tenant>.' })
+    // Regression: an extra word after list was reported as 'Unknown command "list"'.
+    expect(await run(['list', 'acme'])).toMatchObject({ code: 2, err: 'list takes no tenant or other argument: npm run keys -- list.' })
     expect(await run(['shred', 'acme'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Unknown command "shred"\.\nUsage/) })
     expect(await run(['list', '--yes'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Unknown option --yes/) })
     expect(await run(['rotate', 'Not.A.Tenant'])).toMatchObject({ code: 1, err: expect.stringMatching(/is not a tenant id/) })
-    expect(await run([])).toMatchObject({ code: 2, err: expect.stringMatching(/^Usage: callmask-keys/) })
+    expect(await run([])).toMatchObject({ code: 2, err: expect.stringMatching(/^Usage: npm run keys -- <command>/) })
   })
 
   it('runs as bin/callmask-keys.ts with the environment, reading the master key from a file', async () => {
