@@ -23,10 +23,6 @@
 // (`Mercedes Benz`, `Morgan Stanley`, `Kings Cross`) is never a name. Room and
 // meeting names measured: test/pii/corpus/room-names.ts.
 //
-// Round 5 (name-second-stage.ts, off): a learned logistic regression in place of the MODEL_CUTS
-// combination cut-offs for runs only the model judges, initial + surname and glued halves; measured
-// and documented in docs/names.md, not shipped.
-//
 // Decision: a single given name alone (`anna-42`, `Lukas`) is NOT flagged. A
 // first name by itself rarely singles out a person, and flagging it would also
 // flag `max-bitrate`, `mark`, `will`. Tenants who disagree add it to `deny`.
@@ -35,7 +31,6 @@
 // chunk that mixes digits into letters, or whose case pattern is not a human
 // one (Xxxx, xxxx, XXXX, XxxxYyyy), is never read as words.
 import { nameLikelihood } from './name-model.ts'
-import { accepts, clipOdds, features, learned, ODDS_CLIP, SECOND_STAGE } from './name-second-stage.ts'
 import { loadNameLexicon } from './names-lexicon.ts'
 import type { NameLexicon } from './names-lexicon.ts'
 import { IDENTIFIER_WORDS, NON_NAME_PAIRS, NON_NAME_WORDS, PARTICLES, TITLES, WORD_LIKE_GIVEN_NAMES } from './name-vocabulary.ts'
@@ -87,8 +82,8 @@ export function detectNames(text: string, lexicon: NameLexicon = loadNameLexicon
   const spans: PiiSpan[] = []
   const latin: WordToken[] = []
   for (const t of tokens) if (t.script === 'latin') latin.push(t)
-  if (latin.length >= 2) findLatinNames(text, latin, lexicon, spans)
-  if (spans.length === 0 && latin.length >= 1 && latin.length <= 2) findInitialOrConcatenated(text, latin, lexicon, spans)
+  if (latin.length >= 2) findLatinNames(latin, lexicon, spans)
+  if (spans.length === 0 && latin.length >= 1 && latin.length <= 2) findInitialOrConcatenated(latin, lexicon, spans)
   if (latin.length !== tokens.length || /[\u3000-\u9fff\uac00-\ud7af]/.test(text)) {
     for (const s of detectNonLatinNames(text, tokens, lexicon)) spans.push(s)
     spans.sort((a, b) => a.start - b.start)
@@ -190,11 +185,11 @@ function givenLike(f: string, lexicon: NameLexicon): boolean {
  * one lower-case word that splits into a given name and a surname (`larsnilsson`) or an
  * initial and a known surname (`knowakowska`). The word itself must be in no lexicon.
  */
-function findInitialOrConcatenated(text: string, tokens: readonly WordToken[], lexicon: NameLexicon, spans: PiiSpan[]): void {
+function findInitialOrConcatenated(tokens: readonly WordToken[], lexicon: NameLexicon, spans: PiiSpan[]): void {
   if (tokens.length === 2) {
     const [a, b] = tokens as [WordToken, WordToken]
     if (a.folded.length === 1 && b.joinedToPrevious && !b.comma && b.start === a.end + 1 && !a.opaque && !b.opaque
-      && (learned('initial') ? initialSurname(text, b.folded, lexicon, b, a.start) : surnameLike(b.folded, lexicon, false))) {
+      && surnameLike(b.folded, lexicon, false)) {
       spans.push({ kind: 'name', start: a.start, end: b.end, normalised: `${a.folded} ${b.folded}` })
     }
     return
@@ -221,94 +216,23 @@ function findInitialOrConcatenated(text: string, tokens: readonly WordToken[], l
   const model = lexicon.model
   if (model === undefined || hasWordPart(f, lexicon) || hasWordPart(rest, lexicon)) return
   const plain = (w: string) => !everyday(w, lexicon) && !IDENTIFIER_WORDS.has(w) && !NON_NAME_WORDS.has(w)
-  if (learned('glued')) {
-    const at = bestGluedSplit(f, lexicon, plain)
-    if (at > 0 && accepts('glued', t.start, t.end)) {
-      spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.slice(0, at)} ${f.slice(at)}` })
-      return
-    }
-  } else {
-    let best = -Infinity
-    let at = 0
-    for (let k = 3; k <= f.length - 3; k++) {
-      const first = f.slice(0, k)
-      const last = f.slice(k)
-      if (!plain(first) || !plain(last)) continue
-      const a = givenLike(first, lexicon) ? MODEL_CUTS.concat : nameLikelihood(model, first)
-      const b = (lexicon.surnames ?? lexicon.names).has(last) ? MODEL_CUTS.concat : nameLikelihood(model, last)
-      if (a >= MODEL_CUTS.threshold && b >= MODEL_CUTS.threshold && a + b > best) { best = a + b; at = k }
-    }
-    if (best >= MODEL_CUTS.concat) {
-      spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.slice(0, at)} ${f.slice(at)}` })
-      return
-    }
-  }
-  if (rest.length >= 5 && plain(rest) && (learned('initial') ? initialSurname(text, rest, lexicon, undefined, t.start) : nameLikelihood(model, rest) >= MODEL_CUTS.initialAlone)) {
-    spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.charAt(0)} ${rest}` })
-  }
-}
-
-/**
- * Second stage for a surname after an initial (`k.nowakowska`: token b; `kvirtanen`: the rest of
- * the word, b undefined): a listed surname is one, a word the model alone judges goes to the
- * learned stage.
- */
-function initialSurname(text: string, f: string, lexicon: NameLexicon, b: WordToken | undefined, start: number): boolean {
-  if (f.length < 3 || IDENTIFIER_WORDS.has(f) || NON_NAME_WORDS.has(f) || everyday(f, lexicon) || WORD_LIKE_GIVEN_NAMES.has(f)) return false
-  if ((lexicon.surnames ?? lexicon.names).has(f)) return true
-  if (lexicon.model === undefined || !MODEL_WORD_RE.test(f)) return false
-  // Known to a name list: the hand rules decide (see knowsAName).
-  if (SECOND_STAGE.listedToHandRules && (lexicon.names.has(f) || lexicon.given.has(f))) return b === undefined ? nameLikelihood(lexicon.model, f) >= MODEL_CUTS.initialAlone : surnameLike(f, lexicon, false)
-  const x = features.initial
-  x[0] = b === undefined ? 1 : 0
-  x[1] = clipOdds(nameLikelihood(lexicon.model, f))
-  x[2] = lexicon.names.has(f) ? 1 : 0
-  x[3] = lexicon.given.has(f) ? 1 : 0
-  x[4] = f.length / 10
-  x[5] = b !== undefined && text.charCodeAt(b.start - 1) === 46 ? 1 : 0
-  x[6] = b?.capitalised === true ? 1 : 0
-  x[7] = b !== undefined && b.capitalised && b.titleCase && !/\p{Ll}/u.test(text.slice(b.start, b.end)) ? 1 : 0
-  x[8] = lexicon.surnames?.has(f.slice(0, -1)) === true || lexicon.surnames?.has(f.slice(0, -2)) === true ? 1 : 0
-  return accepts('initial', start, b === undefined ? start + 1 + f.length : b.end)
-}
-
-/**
- * The split of a glued lower-case word whose halves rate highest (its features left in
- * features.glued), or 0 when no split has two plain halves.
- */
-function bestGluedSplit(f: string, lexicon: NameLexicon, plain: (w: string) => boolean): number {
-  const model = lexicon.model!
-  const x = features.glued
   let best = -Infinity
   let at = 0
-  const whole = clipOdds(nameLikelihood(model, f))
-  const write = (k: number, a: number, b: number, givenFirst: boolean, surnameLast: boolean) => {
-    x[7] = lexicon.names.has(f.slice(0, k)) && !givenFirst ? 1 : 0
-    x[8] = lexicon.names.has(f.slice(k)) && !surnameLast ? 1 : 0
-    x[9] = whole
-    x[0] = givenFirst ? 0 : a
-    x[1] = surnameLast ? 0 : b
-    x[2] = givenFirst ? 1 : 0
-    x[3] = surnameLast ? 1 : 0
-    x[4] = Math.min(givenFirst ? ODDS_CLIP : a, surnameLast ? ODDS_CLIP : b)
-    x[5] = k / 10
-    x[6] = (f.length - k) / 10
-  }
-  let bestA = 0, bestB = 0, bestG = false, bestS = false
   for (let k = 3; k <= f.length - 3; k++) {
     const first = f.slice(0, k)
     const last = f.slice(k)
     if (!plain(first) || !plain(last)) continue
-    const g = givenLike(first, lexicon), s = (lexicon.surnames ?? lexicon.names).has(last)
-    const a = g ? 0 : clipOdds(nameLikelihood(model, first))
-    const b = s ? 0 : clipOdds(nameLikelihood(model, last))
-    // The split is chosen as round 2 chose it (a listed half counts MODEL_CUTS.concat), only the verdict is learned:
-    // choosing by the learned logit would take the maximum over many splits of a negative, which training never saw.
-    const l = (g ? MODEL_CUTS.concat : a) + (s ? MODEL_CUTS.concat : b)
-    if (l > best) { best = l; at = k; bestA = a; bestB = b; bestG = g; bestS = s }
+    const a = givenLike(first, lexicon) ? MODEL_CUTS.concat : nameLikelihood(model, first)
+    const b = (lexicon.surnames ?? lexicon.names).has(last) ? MODEL_CUTS.concat : nameLikelihood(model, last)
+    if (a >= MODEL_CUTS.threshold && b >= MODEL_CUTS.threshold && a + b > best) { best = a + b; at = k }
   }
-  if (at > 0) write(at, bestA, bestB, bestG, bestS)
-  return at
+  if (best >= MODEL_CUTS.concat) {
+    spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.slice(0, at)} ${f.slice(at)}` })
+    return
+  }
+  if (rest.length >= 5 && plain(rest) && nameLikelihood(model, rest) >= MODEL_CUTS.initialAlone) {
+    spans.push({ kind: 'name', start: t.start, end: t.end, normalised: `${f.charAt(0)} ${rest}` })
+  }
 }
 
 /**
@@ -334,11 +258,7 @@ function isWordCompound(f: string, lexicon: NameLexicon): boolean {
   return false
 }
 
-/** What the learned second stage needs besides the words: the text (separators) and the lexicon (lists). */
-interface Run { readonly text: string; readonly tokens: readonly WordToken[]; readonly lexicon: NameLexicon }
-
-function findLatinNames(text: string, tokens: readonly WordToken[], lexicon: NameLexicon, spans: PiiSpan[]): void {
-  const run: Run = { text, tokens, lexicon }
+function findLatinNames(tokens: readonly WordToken[], lexicon: NameLexicon, spans: PiiSpan[]): void {
   const odds = tokens.map((t) => modelOdds(t, lexicon))
   const scores = tokens.map((t, k) => (t.opaque ? VETO : score(t, lexicon, odds[k]!)))
   let i = 0
@@ -357,7 +277,7 @@ function findLatinNames(text: string, tokens: readonly WordToken[], lexicon: Nam
       if (PARTICLES.has(next.folded) && j + 2 < tokens.length && tokens[j + 2]!.joinedToPrevious && tokens[j + 2]!.capitalised) { j++; continue }
       break
     }
-    if (acceptRun(run, scores, odds, i, j, titled) < 0) { i++; continue }
+    if (acceptRun(tokens, scores, odds, i, j, titled) < 0) { i++; continue }
     // Shed weak words (`from`, `green`) at either edge when the rest still reads as a name,
     // but not an unknown capitalised word after the name (`Jan-Kees Lantsheer`, `Ludwig van
     // Beethoven`): that is the surname the lexicon lacks, and leaving it would store it raw.
@@ -365,10 +285,10 @@ function findLatinNames(text: string, tokens: readonly WordToken[], lexicon: Nam
     if (!titled) {
       // (`common` only: a capitalised word of another language after a name, `Beethoven`, is its surname more often than not)
       const unknownSurname = (k: number) => unknownScore(scores[k]!) && tokens[k]!.titleCase && !lexicon.common.has(tokens[k]!.folded) && !againstName(odds[k]!)
-      while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && acceptRun(run, scores, odds, from, j - 1, false) >= 0) j--
-      while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(run, scores, odds, from + 1, j, false) >= 0) from++
+      while (j > from + 1 && scores[j]! <= 0.5 && !unknownSurname(j) && acceptRun(tokens, scores, odds, from, j - 1, false) >= 0) j--
+      while (from + 1 < j && scores[from]! <= 0.5 && acceptRun(tokens, scores, odds, from + 1, j, false) >= 0) from++
     }
-    const end = acceptRun(run, scores, odds, from, j, titled)
+    const end = acceptRun(tokens, scores, odds, from, j, titled)
     if (holdsNonNamePair(tokens, from, end)) { i++; continue }
     const words = tokens.slice(titled ? from + 1 : from, end + 1).map((t) => t.folded).filter((w) => !PARTICLES.has(w))
     spans.push({ kind: 'name', start: tokens[from]!.start, end: tokens[end]!.end, normalised: words.sort().join(' ') })
@@ -393,8 +313,7 @@ function unknownScore(s: number): boolean {
 }
 
 /** Index of the last word of the name in tokens[i..j], or -1 when the run is no name. */
-function acceptRun(run: Run, scores: readonly number[], odds: readonly number[], i: number, j: number, titled: boolean): number {
-  const tokens = run.tokens
+function acceptRun(tokens: readonly WordToken[], scores: readonly number[], odds: readonly number[], i: number, j: number, titled: boolean): number {
   if (titled) {
     let end = i
     while (end + 1 <= j && (tokens[end + 1]!.capitalised || PARTICLES.has(tokens[end + 1]!.folded))) end++
@@ -416,10 +335,6 @@ function acceptRun(run: Run, scores: readonly number[], odds: readonly number[],
   }
   if (second >= 0.5 && best >= 1 && best + second >= 1.99) return last
   if (humanShape && hasGiven && unknownCapitalised > 0 && j > i) return last
-  if (j > i && j - i <= 2 && learned('words') && !(SECOND_STAGE.listedToHandRules && knowsAName(run, i, j))) {
-    writeWordsFeatures(run, odds, i, j)
-    return accepts('words', tokens[i]!.start, tokens[j]!.end) ? j : -1
-  }
   // Two or three words only the model can judge: their log-odds add up (independent evidence).
   if (j > i && j - i <= 2) {
     let total = 0
@@ -431,69 +346,4 @@ function acceptRun(run: Run, scores: readonly number[], odds: readonly number[],
     if (total >= MODEL_CUTS.pair) return j
   }
   return -1
-}
-
-/**
- * A word of tokens[i..j] that a name list knows: the hand rules decide such runs. The learned stage
- * cannot judge them: its validation names are left out of every list, so there a listed word only
- * ever marked a negative, and learnt that way it turned away names only the any-role lists know.
- */
-function knowsAName(run: Run, i: number, j: number): boolean {
-  for (let k = i; k <= j; k++) { const f = run.tokens[k]!.folded; if (run.lexicon.given.has(f) || run.lexicon.names.has(f)) return true }
-  return false
-}
-
-/** The second stage's features of the run tokens[i..j] (name-second-stage.ts FEATURES.words). */
-function writeWordsFeatures(run: Run, odds: readonly number[], i: number, j: number): void {
-  const { text, tokens, lexicon } = run
-  const x = features.words
-  x.fill(0)
-  const n = j - i + 1
-  let judged = 0, min = ODDS_CLIP, max = -ODDS_CLIP, total = 0, minLength = 99, maxLength = 0
-  let title = true, upper = true, lower = true
-  let givens = 0, surnames = 0, anyRoles = 0, everydays = 0, foreigns = 0, unjudged = 0
-  for (let k = i; k <= j; k++) {
-    const t = tokens[k]!
-    const f = t.folded
-    const o = odds[k]!
-    if (!Number.isNaN(o)) { const c = clipOdds(o); judged++; total += c; if (c < min) min = c; if (c > max) max = c }
-    const given = lexicon.given.has(f), surname = lexicon.surnames?.has(f) === true
-    const anyRole = lexicon.names.has(f)
-    if (given) givens++
-    if (surname) surnames++
-    if (!given && !surname && anyRole) anyRoles++
-    if (lexicon.common.has(f) || WORD_LIKE_GIVEN_NAMES.has(f)) everydays++
-    else if (lexicon.foreignWords?.has(f) === true) foreigns++
-    if (Number.isNaN(o) && !given && !surname && !anyRole) unjudged++
-    if (f.length < minLength) minLength = f.length
-    if (f.length > maxLength) maxLength = f.length
-    const first = text.charCodeAt(t.start), second = text.charCodeAt(t.start + 1)
-    const capital = first !== (text[t.start]!.toLowerCase().charCodeAt(0))
-    const secondCapital = t.end - t.start > 1 && second !== (text[t.start + 1]!.toLowerCase().charCodeAt(0))
-    if (!capital || secondCapital) title = false
-    if (!capital || (!secondCapital && t.end - t.start > 1)) upper = false
-    if (capital) lower = false
-    if (k > i) {
-      if (t.comma) x[18] = 1
-      else if (t.start === tokens[k - 1]!.end) x[17] = 1
-      else {
-        const sep = text.charCodeAt(t.start - 1)
-        if (sep === 46) x[14] = 1
-        else if (sep === 95) x[15] = 1
-        else if (sep === 45) x[16] = 1
-        else x[13] = 1
-      }
-    }
-  }
-  x[0] = n === 3 ? 1 : 0
-  x[1] = judged / n
-  x[2] = judged > 0 ? min : 0
-  x[3] = total
-  x[4] = judged > 0 ? max : 0
-  x[5] = givens; x[6] = surnames; x[7] = anyRoles; x[8] = everydays; x[9] = foreigns; x[10] = unjudged
-  x[11] = minLength / 10
-  x[12] = maxLength / 10
-  x[19] = title ? 1 : 0
-  x[20] = upper ? 1 : 0
-  x[21] = lower ? 1 : 0
 }

@@ -23,17 +23,17 @@ import { VARIANTS } from './name-model-dev.ts'
 type Cuts = typeof MODEL_CUTS
 const folds = buildFolds()
 const testWords = new Set([...folds[0]!.exclude, ...folds[1]!.exclude])
-export const tuning = buildNegatives().filter((n) => n.script === 'latin' && n.part === 'tuning')
-export const valNeg = validationNegatives()
-export const towns = validationTownNegatives()
-export const labels = validationLabelNegatives()
+const tuning = buildNegatives().filter((n) => n.script === 'latin' && n.part === 'tuning')
+const valNeg = validationNegatives()
+const towns = validationTownNegatives()
+const labels = validationLabelNegatives()
 /** NAME_MODEL_VARIANT=<name in scripts/name-model-dev.ts VARIANTS> trains that model variant instead of the shipped one. */
 const variant = process.env.NAME_MODEL_VARIANT
 const options = variant === undefined ? {} : VARIANTS[variant]
 if (options === undefined) throw new Error(`unknown variant ${variant}`)
 const train = (n: ReadonlySet<string>, w: ReadonlySet<string>, a: ReadonlySet<string>) => trainNameModel(n, w, options, a)
 const plain = process.env.PLAIN !== undefined
-export const sets: { items: HeldOutItem[]; lexicon: NameLexicon; source: NameLexicon }[] = folds.map((fold) => {
+const sets: { items: HeldOutItem[]; lexicon: NameLexicon; source: NameLexicon }[] = folds.map((fold) => {
   const { items, exclude, locales } = validationSplit(fold, testWords, !plain)
   const kept = asNameLexicon(buildLexicon(fold.trainLists, exclude, train))
   const without = asNameLexicon(buildLexicon(fold.trainLists.filter((l) => !(l.source === 'faker' && locales.has(l.locale))), plain ? fold.exclude : exclude, train))
