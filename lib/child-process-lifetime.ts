@@ -10,10 +10,17 @@ export function dieWithParent(proc: ChildProcess): void {
   proc.once('exit', () => process.removeListener('exit', killOnExit))
 }
 
-/** Sends `signal` unless `proc` has already exited, and resolves once it has. */
-export async function signalAndWait(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/**
+ * Sends `signal` unless `proc` has already exited, and resolves once it has. With `killAfterMs`,
+ * a process still running that long after the signal is sent SIGKILL (a stop that hangs must not
+ * hang its caller).
+ */
+export async function signalAndWait(proc: ChildProcess, signal: NodeJS.Signals, options: { killAfterMs?: number } = {}): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
   proc.kill(signal)
+  if (options.killAfterMs === undefined) return exited
+  const escalation = setTimeout(() => proc.kill('SIGKILL'), options.killAfterMs)
   await exited
+  clearTimeout(escalation)
 }

@@ -101,10 +101,15 @@ server.listen(Number(portArgument ?? 0), '127.0.0.1', () => {
   process.stdout.write(JSON.stringify({ port: (server.address() as { port: number }).port }) + '\n')
 })
 // Stops at once, as a stopped server does: open keep-alive connections are cut, not waited for.
+// The statement in flight (if any) ends before the session closes. A CI run saw a stop hang with
+// the server already closed; closing chdb's session under a running insert is our reading of it,
+// not proven (the harness also turns a stop that hangs into a kill: clickhouse-process.ts).
 const stop = () => {
   server.close(() => {
-    session.close()
-    process.exit(0)
+    void queue.catch(() => undefined).finally(() => {
+      session.close()
+      process.exit(0)
+    })
   })
   server.closeAllConnections()
 }

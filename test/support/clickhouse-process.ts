@@ -35,10 +35,12 @@ export async function startClickHouseProcess(storePath: string): Promise<ClickHo
     port = (JSON.parse(line) as { port: number }).port
   }
 
+  // A stop whose chdb session does not close (a CI run saw it hang with the server already
+  // closed: connections refused for 5 minutes, the restart never came) ends as a kill.
   async function signal(name: NodeJS.Signals): Promise<void> {
     const proc = child
     child = undefined
-    if (proc) await signalAndWait(proc, name)
+    if (proc) await signalAndWait(proc, name, { killAfterMs: 15_000 })
   }
 
   await launch()
