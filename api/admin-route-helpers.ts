@@ -2,8 +2,9 @@
 import type { FastifyRequest } from 'fastify'
 import type { Actor, AdminContext } from '../privacy/admin-context.ts'
 import { PrivacyOperationError } from '../privacy/operation-error.ts'
+import { tenantNamePattern } from '../lib/tenant-name.ts'
 
-export const tenantParam = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } as const
+export const tenantParam = { type: 'string', pattern: tenantNamePattern } as const
 export const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: tenantParam } } as const
 
 /** The context, or a 503 that says why this process cannot do privacy operations. */

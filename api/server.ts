@@ -19,6 +19,7 @@ import type { AdminContext } from '../privacy/admin-context.ts'
 import type { AuditLog } from '../privacy/audit-log.ts'
 import { PrivacyOperationError } from '../privacy/operation-error.ts'
 import { parseTimeRange, timeRangeQuerySchema, TimeRangeError } from './time-range.ts'
+import { tenantNamePattern } from '../lib/tenant-name.ts'
 
 export interface ApiOptions {
   host: string
@@ -60,7 +61,7 @@ declare module 'fastify' {
 /** Routes anyone may fetch: the dashboard's page and assets, and liveness. */
 const publicRoutes: ReadonlySet<string> = new Set(['/', '/favicon.ico', '/dashboard/:asset', '/healthz', '/metrics'])
 
-const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } } } as const
+const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', pattern: tenantNamePattern } } } as const
 const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
   offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },

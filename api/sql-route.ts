@@ -7,6 +7,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { analystSqlLimits } from '../storage/query-limits.ts'
 import { analystTables, checkAnalystSql, SqlRefusedError } from './sql-guard.ts'
+import { tenantNamePattern } from '../lib/tenant-name.ts'
 
 export interface SqlRouteOptions {
   database: string
@@ -30,7 +31,7 @@ export function registerSqlRoute(app: FastifyInstance, clickhouse: ClickHouseCli
     '/v1/tenants/:tenant/sql',
     {
       schema: {
-        params: { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } } },
+        params: { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', pattern: tenantNamePattern } } },
         body: {
           type: 'object',
           required: ['sql'],

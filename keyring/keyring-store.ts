@@ -15,12 +15,11 @@ import type { NatsConnection } from '@nats-io/nats-core'
 import { decodeDocument, encodeDocument, type KeyringDocument } from './keyring-document.ts'
 import { isPermissionViolation } from '../lib/nats-connection.ts'
 import { KeyringCorruptError, KeyringTenantError, KeyringUnavailableError, TenantKeyMissingError } from './keyring-errors.ts'
+import { isTenantName } from '../lib/tenant-name.ts'
 
 export const keyringBucket = 'callmask_keyring'
 
 const entryPrefix = 'tenant.'
-// The tenant pattern of lib/config.ts: also a safe KV key token (no dots, no wildcards).
-const tenantPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/
 // Superseded revisions must stay in the stream until they are erased: with history 1
 // JetStream would drop them itself, unerased. 64 (the KV maximum) leaves room for writes
 // whose erase was interrupted; the next write or destroy erases them.
@@ -146,7 +145,7 @@ export function createKeyringStore(kv: KV, jsm?: JetStreamManager): KeyringStore
 }
 
 export function checkTenant(tenant: string): void {
-  if (!tenantPattern.test(tenant)) {
+  if (!isTenantName(tenant)) {
     throw new KeyringTenantError(
       `"${tenant.slice(0, 80)}" is not a tenant id: use 1 to 63 lower-case letters, digits, "-" or "_", starting with a letter or digit.`,
     )

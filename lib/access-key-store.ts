@@ -14,6 +14,7 @@ import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { timingSafeEqual } from 'node:crypto'
 import { hashKey } from './key-hash.ts'
+import { isTenantName } from './tenant-name.ts'
 
 export const accessKeysBucket = 'callmask_access_keys'
 export const accessKeysStream = `KV_${accessKeysBucket}`
@@ -95,7 +96,7 @@ export function decodeAccessKey(bytes: Uint8Array): AccessKeyRecord | undefined 
       typeof value.sha256 === 'string' &&
       /^[0-9a-f]{64}$/.test(value.sha256) &&
       accessKeyRoles.includes(value.role as AccessKeyRole) &&
-      (value.role === 'admin' || typeof value.tenant === 'string')
+      (value.role === 'admin' || isTenantName(value.tenant))
     return ok ? (value as AccessKeyRecord) : undefined
   } catch {
     return undefined

@@ -4,6 +4,7 @@
 import { Ajv } from 'ajv'
 import type { FromSchema } from 'json-schema-to-ts'
 import { ConfigError } from './errors.ts'
+import { tenantNamePattern } from './tenant-name.ts'
 
 const ingestKeySchema = {
   type: 'object',
@@ -11,7 +12,7 @@ const ingestKeySchema = {
   additionalProperties: false,
   properties: {
     id: { type: 'string', maxLength: 64 },
-    tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+    tenant: { type: 'string', pattern: tenantNamePattern },
     /** hex SHA-256 of the key: keys are stored hashed, never in clear. */
     sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     origins: { type: 'array', items: { type: 'string', maxLength: 256 }, maxItems: 64 },
@@ -29,7 +30,7 @@ const apiKeySchema = {
     /** analyst: reads its tenant; admin: every tenant (and, later, manages keys and erasure). */
     role: { type: 'string', enum: ['analyst', 'admin'] },
     /** Required for analyst keys. */
-    tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+    tenant: { type: 'string', pattern: tenantNamePattern },
     /** hex SHA-256 of the key: keys are stored hashed, never in clear. */
     sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
   },

@@ -11,6 +11,7 @@ import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/nats-core'
 import type { Logger } from 'pino'
 import { CallmaskError } from './errors.ts'
+import { isTenantName } from './tenant-name.ts'
 
 export const tenantSettingsBucket = 'callmask_tenant_settings'
 export const tenantSettingsStream = `KV_${tenantSettingsBucket}`
@@ -23,10 +24,8 @@ export interface TenantRetentionSetting {
   updatedAt?: number
 }
 
-// The tenant pattern of lib/config.ts: also a safe KV key token (no dots, no wildcards).
-const tenantPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/
 const entryKey = (tenant: string): string => {
-  if (!tenantPattern.test(tenant)) throw new CallmaskError('CALLMASK_ERR_TENANT', 'not a tenant id')
+  if (!isTenantName(tenant)) throw new CallmaskError('CALLMASK_ERR_TENANT', 'not a tenant id')
   return `tenant.${tenant}`
 }
 const validDays = (value: unknown): number | undefined => (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 3650 ? (value as number) : undefined)

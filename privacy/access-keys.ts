@@ -24,6 +24,7 @@ import {
 import { hashKey } from '../lib/key-hash.ts'
 import type { Actor, AdminContext } from './admin-context.ts'
 import { needsNats, PrivacyOperationError } from './operation-error.ts'
+import { isTenantName } from '../lib/tenant-name.ts'
 
 /** What an admin chooses for a new key (`expiresAt` in the future). */
 export type CreateKeyInput = Pick<AccessKeyRecord, 'role' | 'tenant' | 'origins' | 'requireOrigin' | 'expiresAt' | 'label'>
@@ -46,7 +47,6 @@ export interface KeyFilter {
   status?: AccessKeyStatus
 }
 
-const tenantPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/
 // scheme://host[:port], as a browser sends it: no path, no trailing slash (it would never match).
 const originPattern = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/
 const maxLifetimeMs = 10 * 366 * 24 * 3600 * 1000
@@ -67,7 +67,7 @@ function checkInput(input: CreateKeyInput, now: number): void {
   if (!accessKeyRoles.includes(input.role)) throw bad(`role must be one of ${accessKeyRoles.join(', ')}`)
   if (input.role === 'admin' && input.tenant !== undefined) throw bad('admin keys belong to no tenant: leave tenant out')
   if (input.role !== 'admin' && input.tenant === undefined) throw bad(`${input.role} keys need a tenant`)
-  if (input.tenant !== undefined && !tenantPattern.test(input.tenant)) throw bad('tenant must be 1 to 63 lower-case letters, digits, "-" or "_", starting with a letter or digit')
+  if (input.tenant !== undefined && !isTenantName(input.tenant)) throw bad('tenant must be 1 to 63 lower-case letters, digits, "-" or "_", starting with a letter or digit')
   if (input.role !== 'ingest' && (input.origins !== undefined || input.requireOrigin !== undefined)) throw bad('origins and requireOrigin are for ingest keys only')
   for (const origin of input.origins ?? []) {
     if (!originPattern.test(origin)) throw bad(`origins must be like https://app.example.com (scheme, host, optional port; no path): "${origin.slice(0, 80)}" is not`)

@@ -2,6 +2,7 @@
 // shipped default). Validated at start-up; an invalid policy stops callmask with the
 // offending path named.
 import type { FromSchema } from 'json-schema-to-ts'
+import { tenantNamePattern } from '../lib/tenant-name.ts'
 
 export const fieldActions = ['keep', 'drop', 'pseudonymise', 'detect', 'truncate-ip'] as const
 
@@ -35,7 +36,7 @@ export const policySchema = {
       type: 'object',
       description: 'Per-tenant detection and retention settings.',
       maxProperties: 100000,
-      propertyNames: { pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+      propertyNames: { pattern: tenantNamePattern },
       additionalProperties: {
         type: 'object',
         additionalProperties: false,

@@ -23,6 +23,7 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client'
 import { oneServer, type ClickHouseLayout } from './clickhouse-layout.ts'
 import { internalQueryLimits } from './query-limits.ts'
+import { isTenantName } from '../lib/tenant-name.ts'
 
 export interface RetentionTarget {
   rawDays: number
@@ -58,7 +59,6 @@ export interface RetentionMoveResult {
   passes: number
 }
 
-const tenantPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/
 const maxPasses = 3
 
 /** Why existing rows cannot be given a new retention in this layout; undefined: they can. */
@@ -75,7 +75,7 @@ export interface RetentionMoveOptions {
 }
 
 export async function applyTenantRetention(clickhouse: ClickHouseClient, database: string, tenant: string, target: RetentionTarget, options: RetentionMoveOptions = {}): Promise<RetentionMoveResult> {
-  if (!tenantPattern.test(tenant)) throw new Error('not a tenant id')
+  if (!isTenantName(tenant)) throw new Error('not a tenant id')
   const refusal = retentionMoveRefusal(options.layout ?? oneServer)
   if (refusal) throw new Error(refusal)
   const sql = createSql(clickhouse, database, tenant, target, options)
@@ -155,7 +155,7 @@ function createSql(clickhouse: ClickHouseClient, database: string, tenant: strin
   return {
     interrupt: options.interrupt,
     name: (table: string) => `${database}.${table}`,
-    /** The tenant matches tenantPattern, so the quoted name is a safe identifier. */
+    /** The tenant is a tenant name (lib/tenant-name.ts), so the quoted name is a safe identifier. */
     scratch: (table: string, stage: 'fill' | 'ready') => {
       const bare = `${table}__retention_${stage}__${tenant}`
       return { bare, quoted: `${database}.\`${bare}\`` }

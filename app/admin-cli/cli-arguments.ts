@@ -1,10 +1,11 @@
 // What several commands of `callmask <command>` check and print the same way.
 import { CliError } from './admin-api-client.ts'
+import { isTenantName } from '../../lib/tenant-name.ts'
 
 /** The tenant argument, checked before any request: missing and malformed get one sentence. */
 export function tenantArgument(value: string | undefined): string {
   if (!value) throw new CliError('give the tenant (lower-case letters, digits, - and _)')
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(value)) throw new CliError(`${JSON.stringify(value)} is not a tenant name: use lower-case letters, digits, - and _ (at most 63, starting with a letter or digit)`)
+  if (!isTenantName(value)) throw new CliError(`${JSON.stringify(value)} is not a tenant name: use lower-case letters, digits, - and _ (at most 63, starting with a letter or digit)`)
   return value
 }
 
