@@ -60,8 +60,15 @@ function headerBlock(fields: Record<string, string>): MsgHdrs {
     if (/[\r\n]/.test(value)) throw new PublishError(`header ${name} holds a line break`, false)
     text += `${name}: ${value}\r\n`
   }
-  const bytes = utf8Encoder.encode(text + '\r\n')
-  return { encode: () => bytes } as unknown as MsgHdrs
+  return new HeaderBlock(utf8Encoder.encode(text + '\r\n')) as unknown as MsgHdrs
+}
+
+// A class, not an object literal with an arrow: tsx names every arrow it creates (a call per message).
+class HeaderBlock {
+  constructor(private readonly bytes: Uint8Array) {}
+  encode(): Uint8Array {
+    return this.bytes
+  }
 }
 
 export function createJetStreamPublisher(nc: NatsConnection, options: { timeoutMs: number; inboxPrefix?: string }): JetStreamPublisher {
