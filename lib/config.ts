@@ -265,6 +265,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     }
   }
   if (raw['clickhouseSharded'] === true && !raw['clickhouseCluster']) problems.push('CLICKHOUSE_SHARDED=true needs CLICKHOUSE_CLUSTER: the Distributed tables are created on that cluster')
+  // One process (role all) serves both: the same port would refuse the second with "taken".
+  if (raw['role'] === 'all' && raw['ingestPort'] === raw['apiPort'] && raw['apiPort'] !== 0) {
+    problems.push(`CALLMASK_INGEST_PORT and CALLMASK_API_PORT are both ${String(raw['apiPort'])}: with CALLMASK_ROLE=all one process serves both, so give them different ports`)
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`)
   }
