@@ -102,8 +102,10 @@ export async function startPipeline(config: Readonly<Config>, log: Logger, overr
   const releaseDataDir = usesDataDir ? lockDataDir(dataDir) : () => undefined
   async function close(): Promise<StopReport> {
     // Also when the API never started (its port taken): the admin key is written before it.
-    if (usesDataDir) rmSync(apiAddressFile(dataDir), { force: true })
-    if (usesDataDir) rmSync(embeddedAdminKeyFile(dataDir), { force: true })
+    if (usesDataDir) {
+      rmSync(apiAddressFile(dataDir), { force: true })
+      rmSync(embeddedAdminKeyFile(dataDir), { force: true })
+    }
     await leakScanJob?.stop()
     await api?.close()
     await ingest?.close()

@@ -5,7 +5,7 @@
 // it holds pseudonyms as targets, never raw values), the erasure list, the schema version
 // table, and erasure work tables. Views are read through their tables.
 import type { ClickHouseClient } from '@clickhouse/client'
-import { localSuffix, localTablesBehindDistributed } from '../storage/clickhouse-layout.ts'
+import { distributedNameOf, localTablesBehindDistributed } from '../storage/clickhouse-layout.ts'
 import { internalQueryLimits } from '../storage/query-limits.ts'
 
 export interface DataTable {
@@ -36,7 +36,7 @@ export async function dataTables(clickhouse: ClickHouseClient, database: string)
   const tables = new Map<string, DataTable>()
   for (const row of found) {
     if (row.engine === 'Distributed') continue
-    const name = behind.has(row.table) ? row.table.slice(0, -localSuffix.length) : row.table
+    const name = behind.has(row.table) ? distributedNameOf(row.table) : row.table
     if (notSubjectData.test(name)) continue
     let table = tables.get(name)
     if (!table) tables.set(name, (table = { name, engine: row.engine, columns: [], stringColumns: [] }))

@@ -24,15 +24,18 @@ export const localSuffix = '_local'
 /** The shard-local table behind a Distributed table. */
 export const localTableOf = (table: string): string => `${table}${localSuffix}`
 
+/** The Distributed table in front of a shard-local one (the inverse of localTableOf). */
+export const distributedNameOf = (local: string): string => local.slice(0, -localSuffix.length)
+
 /** The name callmask reads and inserts through, for a table a view or system.tables names. */
 export function logicalTableOf(layout: ClickHouseLayout, table: string): string {
-  return layout.sharded && table.endsWith(localSuffix) ? table.slice(0, -localSuffix.length) : table
+  return layout.sharded && table.endsWith(localSuffix) ? distributedNameOf(table) : table
 }
 
 /** Of a database's tables, the local ones behind a Distributed table of their logical name (reported under that name). */
 export function localTablesBehindDistributed(tables: readonly { name: string; engine: string }[]): Set<string> {
   const distributed = new Set(tables.filter((t) => t.engine === 'Distributed').map((t) => t.name))
-  return new Set(tables.filter((t) => t.name.endsWith(localSuffix) && distributed.has(t.name.slice(0, -localSuffix.length))).map((t) => t.name))
+  return new Set(tables.filter((t) => t.name.endsWith(localSuffix) && distributed.has(distributedNameOf(t.name))).map((t) => t.name))
 }
 
 /**

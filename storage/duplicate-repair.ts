@@ -71,7 +71,6 @@ export async function findLaterCopies(client: ClickHouseClient, database: string
 
 const settings = { ...internalQueryLimits(), mutations_sync: '2', lightweight_deletes_sync: '2' }
 
-
 export function createDuplicateRepair(client: ClickHouseClient, database: string, givenLayout?: ClickHouseLayout): DuplicateRepair {
   // The views and the layout change only with a migration; read once, when first needed.
   let found: Promise<{ layout: ClickHouseLayout; views: AggregateView[] }> | undefined

@@ -3,7 +3,6 @@ import { CliError, expectOk } from './admin-api-client.ts'
 import type { CliCommand } from './cli-command.ts'
 import { countsLine, nonZero, tenantArgument } from './cli-arguments.ts'
 
-
 const days = (value: string | boolean | undefined, flag: string): number | null | undefined => {
   if (value === undefined) return undefined
   if (value === 'none') return null
